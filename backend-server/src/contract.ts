@@ -1,0 +1,87 @@
+/**
+ * The backend's public HTTP contract: request schemas (validated at the edge) and the response
+ * types the web and terminal clients import. Errors are always `{ error: { code, message } }`.
+ */
+import { z } from 'zod'
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g
+
+export const Username = z
+  .string()
+  .trim()
+  .min(3, 'must be at least 3 characters')
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -')
+export const Password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters')
+
+export const Credentials = z.strictObject({ username: Username, password: Password })
+export type Credentials = z.infer<typeof Credentials>
+
+/** Room names: control characters removed, trimmed, 1–64 characters. */
+export const RoomName = z
+  .string()
+  .transform((s) => s.replace(CONTROL_CHARS, '').trim())
+  .pipe(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
+export const CreateRoomRequest = z.strictObject({ name: RoomName })
+
+/** Room ids are 12 url-safe random characters; anything else is a 404 without touching storage. */
+export const RoomIdParam = z.string().regex(/^[A-Za-z0-9_-]{10,32}$/)
+
+export const HistoryQuery = z.strictObject({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+})
+
+/** A stored chat message. `seq` is 1, 2, 3… per room with no gaps. */
+export const ChatMessage = z.object({
+  seq: z.number().int().positive(),
+  id: z.string(),
+  userId: z.string(),
+  username: z.string(),
+  text: z.string(),
+  /** Chosen by the sender; acknowledges the send and makes a retried send idempotent. */
+  clientId: z.string(),
+  /** ISO 8601. */
+  createdAt: z.string(),
+})
+export type ChatMessage = z.infer<typeof ChatMessage>
+
+export interface User {
+  id: string
+  username: string
+}
+export interface AuthResponse {
+  token: string
+  user: User
+}
+export interface RoomSummary {
+  roomId: string
+  name: string
+  owner: User
+  /** ISO 8601: the latest message, or the creation time for a room without messages. */
+  lastActivityAt: string
+  createdAt: string
+}
+export interface CreateRoomResponse {
+  roomId: string
+  name: string
+}
+/** `GET /api/rooms/:roomId`: where to connect, and the short-lived token to connect with. */
+export interface JoinRoomResponse {
+  roomId: string
+  name: string
+  ownerId: string
+  /** The session server's public address (`host:port`). */
+  host: string
+  token: string
+}
+export interface HistoryResponse {
+  messages: ChatMessage[]
+  hasMore: boolean
+}
+export interface ErrorResponse {
+  error: { code: string; message: string }
+}

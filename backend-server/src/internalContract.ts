@@ -1,0 +1,81 @@
+/**
+ * The backend's internal HTTP API, used by session servers only (`/internal/...`), authenticated
+ * with `Authorization: Bearer <SERVICE_TOKEN>`; a user token there gets 401. Also the claims of
+ * the room token the backend mints and session servers verify.
+ *
+ * Fencing: every write names the `host` and placement `epoch` the session server loaded the room
+ * with. The backend accepts it only while the room is still placed there under that epoch, and
+ * answers 409 `room_moved` otherwise, so a stale server after fail-over can never write.
+ */
+import { z } from 'zod'
+import { ChatMessage, RoomIdParam } from './contract.js'
+
+/** Room token: lets one user connect to one room on one session server, for a few minutes. */
+export const RoomTokenClaims = z.object({
+  sub: z.string(),
+  username: z.string(),
+  roomId: RoomIdParam,
+  host: z.string(),
+})
+export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
+/** JWT audiences keep one kind of token from being accepted as another. */
+export const TokenAudience = { USER: 'scalable-chat:user', ROOM: 'scalable-chat:room' } as const
+
+/** `GET /internal/rooms/:roomId?host=` → the room as the session server needs it to load it. */
+export const LoadRoomQuery = z.strictObject({ host: z.string().min(1) })
+export const LoadRoomResponse = z.object({
+  room: z.object({ id: z.string(), name: z.string(), ownerId: z.string() }),
+  epoch: z.number().int().nonnegative(),
+  /** The latest seq stored (0 for none). */
+  seq: z.number().int().nonnegative(),
+  /** Up to the latest 100 messages, in seq order. */
+  messages: z.array(ChatMessage),
+})
+export type LoadRoomResponse = z.infer<typeof LoadRoomResponse>
+
+/** A message as the session server hands it to storage; the backend assigns `seq`. */
+export const NewMessage = z.strictObject({
+  id: z.uuid(),
+  clientId: z.string().min(1).max(64),
+  userId: z.string().min(1),
+  username: z.string().min(1),
+  text: z.string().min(1).max(10_000),
+  createdAt: z.iso.datetime(),
+})
+export type NewMessage = z.infer<typeof NewMessage>
+
+/**
+ * `POST /internal/rooms/:roomId/messages`: one group commit. Stored atomically, in order, with
+ * seqs `afterSeq + 1, …`; a message whose `(userId, clientId)` is already stored is not stored
+ * again and is answered with the original. 409 `seq_conflict` when `afterSeq` is not the latest.
+ */
+export const CommitRequest = z.strictObject({
+  host: z.string().min(1),
+  epoch: z.number().int().nonnegative(),
+  afterSeq: z.number().int().nonnegative(),
+  messages: z.array(NewMessage).min(1).max(500),
+})
+export type CommitRequest = z.infer<typeof CommitRequest>
+/** One entry per request message, in request order: the stored message, or the original of a duplicate. */
+export const CommitResponse = z.object({
+  messages: z.array(ChatMessage),
+  /** The latest seq stored after this commit. */
+  seq: z.number().int().nonnegative(),
+})
+export type CommitResponse = z.infer<typeof CommitResponse>
+
+/** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded; frees its slot. */
+export const ReleaseRequest = z.strictObject({ host: z.string().min(1), epoch: z.number().int().nonnegative() })
+
+/**
+ * `POST /internal/servers/register`: a session server (re)started with nothing in memory; the
+ * backend releases the placements it still had on that host so they are placed afresh.
+ */
+export const RegisterRequest = z.strictObject({ host: z.string().min(1) })
+
+/** Error codes of the internal API that a session server acts on. */
+export const InternalErrorCode = {
+  ROOM_MOVED: 'room_moved',
+  SEQ_CONFLICT: 'seq_conflict',
+  NOT_FOUND: 'not_found',
+} as const
