@@ -1,0 +1,26 @@
+import type { Request, RequestHandler } from 'express'
+import type { User } from '../contract.js'
+import { HttpError } from '../http/HttpError.js'
+import type { TokenService } from './TokenService.js'
+
+/** The authenticated user, set by `requireUser` on `res.locals`. */
+export interface UserLocals {
+  user: User
+}
+
+export function bearerToken(req: Request): string | undefined {
+  const header = req.get('authorization')
+  const match = header?.match(/^Bearer\s+(\S+)$/i)
+  return match?.[1]
+}
+
+/** 401 `unauthorized` unless the request carries a valid user token (not a room or service token). */
+export function requireUser(tokens: TokenService): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearerToken(req)
+    const user = token === undefined ? undefined : await tokens.verifyUserToken(token)
+    if (!user) throw HttpError.unauthorized()
+    ;(res.locals as UserLocals).user = user
+    next()
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The backend's configuration: every environment variable, validated once at start-up. A missing
+ * or invalid value stops the service with one line that names the variable.
+ */
+import { z } from 'zod'
+
+const positiveInt = z.coerce.number().int().positive()
+const commaList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  )
+  .pipe(z.array(z.string()).min(1, 'must name at least one value'))
+
+/** `host:port` (or a bare host), as clients will connect to it: no scheme, no path. */
+const HostList = commaList.pipe(
+  z.array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be a comma-separated list of host:port')),
+)
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  JWT_SECRET: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
+  SERVICE_TOKEN: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('.data'),
+  SCHEDULER: z.enum(['local']).default('local'),
+  SESSION_SERVER_HOST: HostList.default(['localhost:8000']),
+  MAX_ROOMS_PER_SERVER: positiveInt.default(10),
+  HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5000),
+  HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
+  USER_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
+  ROOM_TOKEN_TTL_SECONDS: positiveInt.default(300),
+  CORS_ORIGIN: commaList.default(['http://localhost:5173']),
+  JSON_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 16kb')
+    .default('16kb'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+})
+
+export interface BackendConfig {
+  port: number
+  bindAddress: string
+  jwtSecret: string
+  serviceToken: string
+  /** Postgres when set; otherwise PGlite in `${dataDir}/pglite`. */
+  databaseUrl: string | undefined
+  dataDir: string
+  scheduler: 'local'
+  sessionServerHosts: string[]
+  maxRoomsPerServer: number
+  healthCheckIntervalMs: number
+  healthCheckTimeoutMs: number
+  userTokenTtlSeconds: number
+  roomTokenTtlSeconds: number
+  corsOrigins: string[]
+  jsonBodyLimit: string
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
+  logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT']
+}
+
+/** Thrown by `loadConfig`; the message is one line, e.g. `JWT_SECRET: must be at least 32 characters`. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * @example
+ * const config = loadConfig(process.env) // throws ConfigError naming the first bad variable
+ */
+export function loadConfig(env: Record<string, string | undefined>): BackendConfig {
+  const result = EnvSchema.safeParse(env)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const variable = String(issue?.path[0] ?? 'environment')
+    throw new ConfigError(`${variable}: ${issue?.message ?? 'is invalid'}`)
+  }
+  const e = result.data
+  return {
+    port: e.PORT,
+    bindAddress: e.BIND_ADDRESS,
+    jwtSecret: e.JWT_SECRET,
+    serviceToken: e.SERVICE_TOKEN,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    scheduler: e.SCHEDULER,
+    sessionServerHosts: e.SESSION_SERVER_HOST,
+    maxRoomsPerServer: e.MAX_ROOMS_PER_SERVER,
+    healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
+    healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+    userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
+    roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
+    corsOrigins: e.CORS_ORIGIN,
+    jsonBodyLimit: e.JSON_BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+  }
+}

@@ -1,0 +1,50 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express'
+import type { Logger } from 'pino'
+import type { ErrorResponse } from '../contract.js'
+import { HttpError } from './HttpError.js'
+
+/** What body-parser attaches to the errors it throws; `type` tells malformed JSON from too large. */
+interface BodyParserError {
+  status?: number
+  type?: string
+}
+
+export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } } satisfies ErrorResponse)
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`)
+}
+
+/**
+ * The one error handler: expected errors (4xx) go out as they are; anything else is logged with
+ * the request and hidden behind `internal_error`, so no stack trace or SQL reaches a client.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    if (error instanceof HttpError) {
+      sendError(res, error.status, error.code, error.message)
+      return
+    }
+    const parserError = error as BodyParserError
+    if (parserError.type === 'entity.parse.failed') {
+      sendError(res, 400, 'invalid_json', 'the request body is not valid JSON')
+      return
+    }
+    if (parserError.type === 'entity.too.large') {
+      sendError(res, 413, 'payload_too_large', 'the request body is too large')
+      return
+    }
+    if (parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500) {
+      sendError(res, parserError.status, 'invalid_request', 'the request could not be read')
+      return
+    }
+    logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed')
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    sendError(res, 500, 'internal_error', 'something went wrong on our side')
+  }
+}

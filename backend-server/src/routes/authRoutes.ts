@@ -1,0 +1,40 @@
+import { Router, type RequestHandler } from 'express'
+import { Credentials, type AuthResponse } from '../contract.js'
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js'
+import type { UserLocals } from '../auth/requireUser.js'
+import type { TokenService } from '../auth/TokenService.js'
+import { HttpError } from '../http/HttpError.js'
+import { parseInput } from '../http/parseInput.js'
+import type { UserStore } from '../storage/UserStore.js'
+
+export function authRoutes(deps: { users: UserStore; tokens: TokenService; requireUser: RequestHandler }): Router {
+  const { users, tokens } = deps
+  const router = Router()
+
+  router.post('/register', async (req, res) => {
+    const { username, password } = parseInput(Credentials, req.body)
+    const user = await users.create(username, await hashPassword(password))
+    if (!user) throw new HttpError(409, 'username_taken', 'that username is taken')
+    res.status(201).json({ token: await tokens.signUserToken(user), user } satisfies AuthResponse)
+  })
+
+  router.post('/login', async (req, res) => {
+    const { username, password } = parseInput(Credentials, req.body)
+    const found = await users.findByUsername(username)
+    // Always run scrypt, so an unknown name and a wrong password take the same time.
+    const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_PASSWORD_HASH)
+    if (!found || !valid) throw new HttpError(401, 'invalid_credentials', 'wrong username or password')
+    const user = { id: found.id, username: found.username }
+    res.json({ token: await tokens.signUserToken(user), user } satisfies AuthResponse)
+  })
+
+  router.get('/me', deps.requireUser, async (_req, res) => {
+    // Read from storage rather than trusting the claims: a token of an account that no longer
+    // exists (a wiped development database) is refused here, and the client signs in again.
+    const user = await users.findById((res.locals as UserLocals).user.id)
+    if (!user) throw HttpError.unauthorized('the account no longer exists')
+    res.json({ user })
+  })
+
+  return router
+}

@@ -1,0 +1,96 @@
+import { Router } from 'express'
+import { z } from 'zod'
+import { RoomIdParam } from '../contract.js'
+import {
+  CommitRequest,
+  InternalErrorCode,
+  LoadRoomQuery,
+  RegisterRequest,
+  ReleaseRequest,
+  type CommitResponse,
+  type LoadRoomResponse,
+} from '../internalContract.js'
+import { requireService } from '../auth/requireService.js'
+import { HttpError } from '../http/HttpError.js'
+import { parseInput } from '../http/parseInput.js'
+import type { Scheduler } from '../scheduler/index.js'
+import { commitMessages } from '../storage/commitMessages.js'
+import type { Database } from '../storage/Database.js'
+import { MessageStore } from '../storage/MessageStore.js'
+import { PlacementStore } from '../storage/PlacementStore.js'
+import type { RoomStore } from '../storage/RoomStore.js'
+
+/** How much history a session server gets when it loads a room (clients page further back via the API). */
+const LOAD_MESSAGES = 100
+
+/** User ids are uuids in storage; refuse anything else here rather than fail in SQL. */
+const UserIds = z.array(z.object({ userId: z.uuid() }))
+
+const notFound = () => new HttpError(404, InternalErrorCode.NOT_FOUND, 'room not found')
+const roomMoved = () => new HttpError(409, InternalErrorCode.ROOM_MOVED, 'the room is placed elsewhere now')
+
+/** `/internal/...`: used by session servers only, with the service token. See internalContract.ts. */
+export function internalRoutes(deps: {
+  db: Database
+  rooms: RoomStore
+  scheduler: Scheduler
+  serviceToken: string
+}): Router {
+  const { db, rooms, scheduler } = deps
+  const placements = new PlacementStore(db)
+  const messages = new MessageStore(db)
+  const router = Router()
+  router.use(requireService(deps.serviceToken))
+
+  function roomIdOf(value: unknown): string {
+    const id = RoomIdParam.safeParse(value)
+    if (!id.success) throw notFound()
+    return id.data
+  }
+
+  router.get('/rooms/:roomId', async (req, res) => {
+    const roomId = roomIdOf(req.params.roomId)
+    const { host } = parseInput(LoadRoomQuery, req.query, 'query')
+    const placement = await placements.markLoaded(roomId, host)
+    const room = await rooms.find(roomId)
+    if (!room) throw notFound()
+    if (!placement) throw roomMoved()
+    const { messages: latest } = await messages.page(roomId, { limit: LOAD_MESSAGES })
+    res.json({
+      room: { id: room.id, name: room.name, ownerId: room.ownerId },
+      epoch: placement.epoch,
+      // Only this room's session server writes to it, and it is loading it now, so the latest
+      // message is the latest seq.
+      seq: latest.at(-1)?.seq ?? 0,
+      messages: latest,
+    } satisfies LoadRoomResponse)
+  })
+
+  router.post('/rooms/:roomId/messages', async (req, res) => {
+    const roomId = roomIdOf(req.params.roomId)
+    const request = parseInput(CommitRequest, req.body)
+    parseInput(UserIds, request.messages)
+    const outcome = await commitMessages(db, roomId, request)
+    if (!outcome.ok) {
+      throw new HttpError(outcome.code === InternalErrorCode.NOT_FOUND ? 404 : 409, outcome.code, outcome.message)
+    }
+    res.json({ messages: outcome.messages, seq: outcome.seq } satisfies CommitResponse)
+  })
+
+  router.post('/rooms/:roomId/release', async (req, res) => {
+    const roomId = roomIdOf(req.params.roomId)
+    const { host, epoch } = parseInput(ReleaseRequest, req.body)
+    // A release that no longer matches (the room moved on) is fine: the caller's intent holds.
+    await placements.release(roomId, host, epoch)
+    res.status(204).end()
+  })
+
+  router.post('/servers/register', async (req, res) => {
+    const { host } = parseInput(RegisterRequest, req.body)
+    await placements.releaseHost(host)
+    scheduler.serverRegistered?.(host)
+    res.status(204).end()
+  })
+
+  return router
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto'
+import { Router, type RequestHandler } from 'express'
+import { z } from 'zod'
+import {
+  CreateRoomRequest,
+  HistoryQuery,
+  RoomIdParam,
+  type CreateRoomResponse,
+  type HistoryResponse,
+  type JoinRoomResponse,
+} from '../contract.js'
+import type { UserLocals } from '../auth/requireUser.js'
+import type { TokenService } from '../auth/TokenService.js'
+import { HttpError } from '../http/HttpError.js'
+import { parseInput } from '../http/parseInput.js'
+import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } from '../scheduler/index.js'
+import type { SessionServerClient } from '../SessionServerClient.js'
+import type { Database } from '../storage/Database.js'
+import { MessageStore } from '../storage/MessageStore.js'
+import { PlacementStore } from '../storage/PlacementStore.js'
+import type { Room, RoomStore } from '../storage/RoomStore.js'
+
+const JoinQuery = z.object({ failedHost: z.string().min(1).max(255).optional() })
+
+/** 12 url-safe characters (72 random bits): unguessable enough to share as a link. */
+export function newRoomId(): string {
+  return randomBytes(9).toString('base64url')
+}
+
+export interface RoomRoutesDeps {
+  db: Database
+  rooms: RoomStore
+  scheduler: Scheduler
+  tokens: TokenService
+  sessionServers: SessionServerClient
+  requireUser: RequestHandler
+}
+
+export function roomRoutes(deps: RoomRoutesDeps): Router {
+  const { rooms, scheduler, tokens } = deps
+  const messages = new MessageStore(deps.db)
+  const placements = new PlacementStore(deps.db)
+  const router = Router()
+  router.use(deps.requireUser)
+
+  /** The room, or 404 for an unknown id and for anything that cannot be a room id. */
+  async function findRoom(roomId: unknown): Promise<Room> {
+    const id = RoomIdParam.safeParse(roomId)
+    const room = id.success ? await rooms.find(id.data) : undefined
+    if (!room) throw HttpError.roomNotFound()
+    return room
+  }
+
+  router.post('/', async (req, res) => {
+    const { name } = parseInput(CreateRoomRequest, req.body)
+    const { user } = res.locals as UserLocals
+    const room = await rooms.create({ id: newRoomId(), name, ownerId: user.id })
+    res.status(201).json({ roomId: room.id, name: room.name } satisfies CreateRoomResponse)
+  })
+
+  router.get('/', async (_req, res) => {
+    const { user } = res.locals as UserLocals
+    res.json({ rooms: await rooms.listForUser(user.id) })
+  })
+
+  router.get('/:roomId', async (req, res) => {
+    const room = await findRoom(req.params.roomId)
+    const { failedHost } = parseInput(JoinQuery, req.query, 'query')
+    const { user } = res.locals as UserLocals
+    const placement = await place(room.id, failedHost)
+    await rooms.addMember(room.id, user.id)
+    const token = await tokens.signRoomToken({ sub: user.id, username: user.username, roomId: room.id, host: placement.host })
+    res.json({
+      roomId: room.id,
+      name: room.name,
+      ownerId: room.ownerId,
+      host: placement.host,
+      token,
+    } satisfies JoinRoomResponse)
+  })
+
+  router.delete('/:roomId', async (req, res) => {
+    const room = await findRoom(req.params.roomId)
+    const { user } = res.locals as UserLocals
+    if (room.ownerId !== user.id) throw HttpError.forbidden('only the owner can delete a room')
+    const placement = await placements.get(room.id)
+    await rooms.delete(room.id)
+    if (placement?.host) await deps.sessionServers.roomDeleted(placement.host, room.id)
+    res.status(204).end()
+  })
+
+  router.get('/:roomId/messages', async (req, res) => {
+    const room = await findRoom(req.params.roomId)
+    const query = parseInput(HistoryQuery, req.query, 'query')
+    const { user } = res.locals as UserLocals
+    if (!(await rooms.isMember(room.id, user.id))) throw HttpError.forbidden('join the room to read its history')
+    res.json((await messages.page(room.id, query)) satisfies HistoryResponse)
+  })
+
+  async function place(roomId: string, failedHost: string | undefined): Promise<Placement> {
+    try {
+      return await scheduler.placeRoom(roomId, { failedHost })
+    } catch (error) {
+      if (!(error instanceof PlacementError)) throw error
+      if (error.code === PlacementErrorCode.ROOM_NOT_FOUND) throw HttpError.roomNotFound()
+      throw new HttpError(503, error.code, error.message, { cause: error })
+    }
+  }
+
+  return router
+}

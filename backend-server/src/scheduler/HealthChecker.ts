@@ -1,0 +1,83 @@
+import type { Logger } from 'pino'
+
+export interface HealthCheckerOptions {
+  hosts: readonly string[]
+  intervalMs: number
+  timeoutMs: number
+  logger: Logger
+}
+
+/**
+ * Keeps the set of session servers that answer `GET http://<host>/healthz` with a 2xx.
+ *
+ * A host counts as healthy until a check proves otherwise: before `start()` (so a freshly created
+ * app can place rooms at once) and between checks. `start()` runs the first round before it
+ * resolves, so a server that is down at start-up is never chosen.
+ */
+export class HealthChecker {
+  private readonly healthy: Set<string>
+  private timer: NodeJS.Timeout | undefined
+  private round: Promise<void> | undefined
+
+  constructor(private readonly options: HealthCheckerOptions) {
+    this.healthy = new Set(options.hosts)
+  }
+
+  async start(): Promise<void> {
+    await this.checkAll()
+    this.timer = setInterval(() => void this.checkAll(), this.options.intervalMs)
+    // Health checks alone must not keep the process (or a test run) alive.
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  isHealthy(host: string): boolean {
+    return this.healthy.has(host)
+  }
+
+  healthyHosts(): string[] {
+    return this.options.hosts.filter((h) => this.healthy.has(h))
+  }
+
+  /** Marks a host healthy without waiting for the next round (it just told us it is up). */
+  markHealthy(host: string): void {
+    if (this.options.hosts.includes(host)) this.healthy.add(host)
+  }
+
+  /** Checks every host now; concurrent callers share one round. */
+  checkAll(): Promise<void> {
+    this.round ??= Promise.all(this.options.hosts.map((h) => this.check(h))).then(
+      () => {
+        this.round = undefined
+      },
+      () => {
+        this.round = undefined
+      },
+    )
+    return this.round
+  }
+
+  /** Checks one host now and records the result. */
+  async check(host: string, timeoutMs = this.options.timeoutMs): Promise<boolean> {
+    const ok = await probe(host, timeoutMs)
+    const was = this.healthy.has(host)
+    if (ok) this.healthy.add(host)
+    else this.healthy.delete(host)
+    if (ok !== was) this.options.logger.warn({ host }, ok ? 'session server is up' : 'session server is down')
+    return ok
+  }
+}
+
+async function probe(host: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${host}/healthz`, { signal: AbortSignal.timeout(timeoutMs) })
+    await response.body?.cancel()
+    return response.ok
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The Scheduler decides which session server holds which room.
+ *
+ * It is an interface because where rooms can live differs by deployment, while everything that
+ * asks "where is room X?" (the join route) and everything that fences writes (the internal API)
+ * stays the same:
+ * - `LocalScheduler`: a static list of session servers (`SESSION_SERVER_HOST`), health-checked,
+ *   capacity-aware. The default, and what the tests run.
+ * - `HathoraScheduler` (later): rooms created through Hathora's rooms API.
+ * - `FleetScheduler` (later): session servers register and report load; least-loaded placement.
+ *
+ * Whatever the implementation, the room → host table lives in storage (`placements`), so backend
+ * replicas agree, and every (re)placement increments the room's epoch, which the internal API
+ * uses to fence a stale session server. `scheduler/index.ts` is the only place that names a
+ * concrete class.
+ */
+export interface Placement {
+  /** The session server's public address, `host:port`, as clients connect to it. */
+  host: string
+  epoch: number
+}
+
+export interface PlaceRoomOptions {
+  /**
+   * The host the client could not reach. If the room is placed there, the Scheduler checks that
+   * host at once instead of trusting its last health check, and re-places the room if it is down.
+   */
+  failedHost?: string | undefined
+}
+
+/** Expected failures of `placeRoom`; the HTTP layer maps the first two to 503, the last to 404. */
+export const PlacementErrorCode = {
+  NO_SERVERS: 'no_servers',
+  NO_CAPACITY: 'no_capacity',
+  ROOM_NOT_FOUND: 'room_not_found',
+} as const
+export type PlacementErrorCode = (typeof PlacementErrorCode)[keyof typeof PlacementErrorCode]
+
+export class PlacementError extends Error {
+  override name = 'PlacementError'
+  constructor(
+    readonly code: PlacementErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface Scheduler {
+  /** Starts background work (health checks); resolves after the first round. */
+  start(): Promise<void>
+  /** Stops background work; in-flight placements still finish. */
+  stop(): Promise<void>
+  /**
+   * Returns where the room lives, placing it first if it is not placed or its host is down.
+   * Concurrent calls for one room (from any replica) agree on one placement.
+   * @throws PlacementError when no server is healthy, every healthy one is full, or the room is gone
+   */
+  placeRoom(roomId: string, options?: PlaceRoomOptions): Promise<Placement>
+  /** A session server (re)started empty. Implementations that track hosts may learn from it. */
+  serverRegistered?(host: string): void
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino'
+import type { BackendConfig } from '../config.js'
+import type { Database } from '../storage/Database.js'
+import { LocalScheduler } from './LocalScheduler.js'
+import type { Scheduler } from './Scheduler.js'
+
+export { PlacementError, PlacementErrorCode } from './Scheduler.js'
+export type { Placement, PlaceRoomOptions, Scheduler } from './Scheduler.js'
+
+/** The one place that picks the Scheduler implementation from configuration. */
+export function createScheduler(config: BackendConfig, deps: { db: Database; logger: Logger }): Scheduler {
+  switch (config.scheduler) {
+    case 'local':
+      return new LocalScheduler({
+        db: deps.db,
+        logger: deps.logger.child({ component: 'scheduler' }),
+        hosts: config.sessionServerHosts,
+        maxRoomsPerServer: config.maxRoomsPerServer,
+        healthCheckIntervalMs: config.healthCheckIntervalMs,
+        healthCheckTimeoutMs: config.healthCheckTimeoutMs,
+      })
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The backend's storage seam: one SQL dialect (Postgres), two engines.
+ *
+ * - `PGliteDatabase`: Postgres compiled to WASM, in-process, in a data directory or in memory. The
+ *   default, so `npm start` and the tests need nothing installed.
+ * - `PostgresDatabase`: a real Postgres through a `pg` Pool (`DATABASE_URL`), for production and
+ *   for several backend replicas sharing one database.
+ *
+ * Stores take a `Queryable`, so the same query runs inside or outside a transaction. Rows come
+ * back as the driver gives them; stores convert `bigint` columns and timestamps at their edge
+ * (the two drivers disagree on both).
+ */
+export interface Queryable {
+  /** Runs one parameterised statement ($1, $2…) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>
+}
+
+export interface Database extends Queryable {
+  /**
+   * Runs `fn` in one transaction on one connection: committed when `fn` resolves, rolled back when
+   * it throws (and the error rethrown). Concurrent transactions never interleave their statements.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /** Closes the connection(s); waits for running statements. */
+  close(): Promise<void>
+}

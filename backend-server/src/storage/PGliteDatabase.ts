@@ -1,0 +1,34 @@
+import { PGlite } from '@electric-sql/pglite'
+import type { Database, Queryable } from './Database.js'
+
+/**
+ * PGlite is a single connection. Its own `transaction()` and `query()` share one mutex, so a
+ * transaction's statements are never interleaved with anyone else's: that is why we use its API
+ * rather than sending BEGIN/COMMIT ourselves.
+ */
+export class PGliteDatabase implements Database {
+  private constructor(private readonly db: PGlite) {}
+
+  /** @param dataDir a directory, or `memory://` for a throw-away database */
+  static async open(dataDir: string): Promise<PGliteDatabase> {
+    const db = await PGlite.create(dataDir)
+    return new PGliteDatabase(db)
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.db.query<T>(sql, [...params])
+    return result.rows
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) =>
+      fn({
+        query: async <R>(sql: string, params: readonly unknown[] = []) => (await tx.query<R>(sql, [...params])).rows,
+      }),
+    )
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close()
+  }
+}

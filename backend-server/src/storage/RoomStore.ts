@@ -1,0 +1,107 @@
+import type { RoomSummary } from '../contract.js'
+import type { Queryable } from './Database.js'
+import { toIso } from './rowValues.js'
+
+export interface Room {
+  id: string
+  name: string
+  ownerId: string
+  createdAt: string
+  lastActivityAt: string
+}
+
+interface RoomRow {
+  id: string
+  name: string
+  owner_id: string
+  owner_username: string
+  created_at: unknown
+  last_activity_at: unknown
+}
+
+/** "My rooms" is a sidebar, not an archive: the most recently active this many. */
+const MAX_LISTED_ROOMS = 200
+
+export class RoomStore {
+  constructor(private readonly db: Queryable) {}
+
+  /** Creates the room with its owner as the first member; one statement, so atomic. */
+  async create(room: { id: string; name: string; ownerId: string }): Promise<Room> {
+    const rows = await this.db.query<RoomRow>(
+      `WITH room AS (
+         INSERT INTO rooms (id, name, owner_id) VALUES ($1, $2, $3)
+         RETURNING id, name, owner_id, created_at, last_activity_at
+       ), owner AS (
+         INSERT INTO room_members (room_id, user_id) SELECT id, owner_id FROM room
+       )
+       SELECT * FROM room`,
+      [room.id, room.name, room.ownerId],
+    )
+    return toRoom(rows[0]!)
+  }
+
+  async find(roomId: string): Promise<Room | undefined> {
+    const rows = await this.db.query<RoomRow>(
+      'SELECT id, name, owner_id, created_at, last_activity_at FROM rooms WHERE id = $1',
+      [roomId],
+    )
+    return rows[0] && toRoom(rows[0])
+  }
+
+  /** Idempotent: joining a room twice keeps the first `joined_at`. */
+  async addMember(roomId: string, userId: string): Promise<void> {
+    await this.db.query(
+      'INSERT INTO room_members (room_id, user_id) VALUES ($1, $2) ON CONFLICT (room_id, user_id) DO NOTHING',
+      [roomId, userId],
+    )
+  }
+
+  async isMember(roomId: string, userId: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2', [
+      roomId,
+      userId,
+    ])
+    return rows.length > 0
+  }
+
+  /** The rooms a user owns or joined, most recently active first. */
+  async listForUser(userId: string): Promise<RoomSummary[]> {
+    const rows = await this.db.query<RoomRow>(
+      `SELECT r.id, r.name, r.owner_id, u.username AS owner_username, r.created_at, r.last_activity_at
+       FROM room_members m
+       JOIN rooms r ON r.id = m.room_id
+       JOIN users u ON u.id = r.owner_id
+       WHERE m.user_id = $1
+       ORDER BY r.last_activity_at DESC, r.created_at DESC, r.id
+       LIMIT ${MAX_LISTED_ROOMS}`,
+      [userId],
+    )
+    return rows.map((row) => ({
+      roomId: row.id,
+      name: row.name,
+      owner: { id: row.owner_id, username: row.owner_username },
+      lastActivityAt: toIso(row.last_activity_at),
+      createdAt: toIso(row.created_at),
+    }))
+  }
+
+  /** Deletes the room; members, messages and placement go with it (foreign keys cascade). */
+  async delete(roomId: string): Promise<boolean> {
+    const rows = await this.db.query('DELETE FROM rooms WHERE id = $1 RETURNING id', [roomId])
+    return rows.length > 0
+  }
+
+  async touch(roomId: string): Promise<void> {
+    await this.db.query('UPDATE rooms SET last_activity_at = now() WHERE id = $1', [roomId])
+  }
+}
+
+function toRoom(row: RoomRow): Room {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.owner_id,
+    createdAt: toIso(row.created_at),
+    lastActivityAt: toIso(row.last_activity_at),
+  }
+}

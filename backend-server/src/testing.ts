@@ -1,0 +1,104 @@
+/**
+ * Test helper for this and other workspaces (`@scalable-chat/backend-server/testing`): a real
+ * backend on 127.0.0.1, port 0, with its own empty database.
+ *
+ * Storage: PGlite in memory by default, PGlite in `dataDir` when given (to test restarts), or
+ * Postgres when `databaseUrl` (or `TEST_DATABASE_URL`) is set — then each backend gets a fresh
+ * schema, dropped on close, so parallel test files never see each other's rows.
+ *
+ * @example
+ * const backend = await startTestBackend({ sessionServerHosts: [`127.0.0.1:${port}`] })
+ * await fetch(`${backend.url}/api/register`, { method: 'POST', ... })
+ * await backend.close()
+ */
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import type { Express } from 'express'
+import { startBackend } from './backend.js'
+import { loadConfig, type BackendConfig } from './config.js'
+import { createLogger } from './logger.js'
+import type { Scheduler } from './scheduler/index.js'
+import type { Database } from './storage/Database.js'
+import { PGliteDatabase } from './storage/PGliteDatabase.js'
+import { PostgresDatabase } from './storage/PostgresDatabase.js'
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789'
+export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789abcdef01234567'
+
+export interface TestBackendOptions {
+  sessionServerHosts: string[]
+  jwtSecret?: string
+  serviceToken?: string
+  /** PGlite on disk in this directory (default: in memory). */
+  dataDir?: string
+  /** Postgres instead (default: `TEST_DATABASE_URL` if set and no `dataDir`, else PGlite). */
+  databaseUrl?: string
+  /** Postgres only: use (and keep) this schema instead of a fresh random one, e.g. to test a restart. */
+  schema?: string
+  overrides?: Partial<BackendConfig>
+}
+
+export interface TestBackend {
+  /** `http://127.0.0.1:<port>` */
+  url: string
+  config: BackendConfig
+  app: Express
+  /** The backend's database, for assertions and for arranging rows a test needs. */
+  db: Database
+  scheduler: Scheduler
+  close(): Promise<void>
+}
+
+export async function startTestBackend(options: TestBackendOptions): Promise<TestBackend> {
+  const config: BackendConfig = {
+    ...loadConfig({
+      JWT_SECRET: options.jwtSecret ?? TEST_JWT_SECRET,
+      SERVICE_TOKEN: options.serviceToken ?? TEST_SERVICE_TOKEN,
+      SESSION_SERVER_HOST: options.sessionServerHosts.join(','),
+      PORT: '0',
+      BIND_ADDRESS: '127.0.0.1',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    }),
+    ...options.overrides,
+  }
+  const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env.TEST_DATABASE_URL || undefined)
+  const { db, dropSchema } = databaseUrl
+    ? await openPostgresSchema(databaseUrl, options.schema)
+    : { db: await PGliteDatabase.open(options.dataDir ?? 'memory://'), dropSchema: async () => {} }
+
+  const backend = await startBackend({ ...config, databaseUrl, dataDir: options.dataDir ?? config.dataDir }, createLogger(config), db)
+  const url = await backend.listen()
+  return {
+    url,
+    config,
+    app: backend.app,
+    db: backend.db,
+    scheduler: backend.scheduler,
+    async close() {
+      await backend.close()
+      await dropSchema()
+    },
+  }
+}
+
+async function openPostgresSchema(
+  connectionString: string,
+  existing: string | undefined,
+): Promise<{ db: Database; dropSchema: () => Promise<void> }> {
+  const schema = existing ?? `test_${randomBytes(6).toString('hex')}`
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new TypeError(`schema: not a plain identifier: ${schema}`)
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString })
+    await client.connect()
+    try {
+      await client.query(sql)
+    } finally {
+      await client.end()
+    }
+  }
+  await admin(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+  return {
+    db: new PostgresDatabase({ connectionString, schema, maxConnections: 5 }),
+    dropSchema: existing ? async () => {} : () => admin(`DROP SCHEMA ${schema} CASCADE`),
+  }
+}
