@@ -1,0 +1,33 @@
+/**
+ * What a session server needs from the backend: load a room, commit a batch of messages, release
+ * a room, register itself. An interface so that room logic never names HTTP, and tests can hand a
+ * room a scripted backend. `HttpBackend` is the implementation (the internal API in
+ * `@scalable-chat/backend-server/internal-contract`).
+ *
+ * Expected failures are values, not exceptions: the caller must decide what each one means for
+ * its room (close with ROOM_MOVED, retry, …), so they are spelled out in `BackendFailure`.
+ */
+import type { CommitRequest, CommitResponse, LoadRoomResponse } from '@scalable-chat/backend-server/internal-contract'
+
+export type BackendFailure =
+  /** 404: the room does not exist (deleted). */
+  | { ok: false; reason: 'not_found' }
+  /** 409: the room is placed elsewhere now, or another writer moved its seq (fenced). */
+  | { ok: false; reason: 'moved' }
+  /** Network error, timeout or 5xx: worth retrying. */
+  | { ok: false; reason: 'unavailable'; detail: string }
+  /** Any other answer (400, 401, an invalid body): a bug or a misconfiguration; retrying will not help. */
+  | { ok: false; reason: 'rejected'; detail: string }
+
+export type BackendResult<T> = { ok: true; value: T } | BackendFailure
+
+export interface Backend {
+  /** `GET /internal/rooms/:roomId?host=`: the room, its placement epoch, latest seq and messages. */
+  loadRoom(roomId: string, host: string): Promise<BackendResult<LoadRoomResponse>>
+  /** `POST /internal/rooms/:roomId/messages`: store one batch atomically (idempotent per clientId). */
+  commit(roomId: string, request: CommitRequest): Promise<BackendResult<CommitResponse>>
+  /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded here. */
+  release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>>
+  /** `POST /internal/servers/register`: this host (re)started with nothing in memory. */
+  register(host: string): Promise<BackendResult<void>>
+}

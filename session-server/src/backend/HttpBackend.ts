@@ -1,0 +1,79 @@
+import type { z } from 'zod'
+import {
+  CommitResponse,
+  LoadRoomResponse,
+  type CommitRequest,
+} from '@scalable-chat/backend-server/internal-contract'
+import type { Backend, BackendResult } from './Backend.js'
+
+/** A backend that does not answer within this long is treated as unavailable (and retried by callers). */
+const REQUEST_TIMEOUT_MS = 10_000
+
+/** The backend's internal HTTP API over `fetch`, authenticated with the service token. */
+export class HttpBackend implements Backend {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly serviceToken: string,
+  ) {}
+
+  loadRoom(roomId: string, host: string): Promise<BackendResult<LoadRoomResponse>> {
+    const query = new URLSearchParams({ host })
+    return this.request('GET', `/internal/rooms/${encodeURIComponent(roomId)}?${query}`, undefined, LoadRoomResponse)
+  }
+
+  commit(roomId: string, request: CommitRequest): Promise<BackendResult<CommitResponse>> {
+    return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/messages`, request, CommitResponse)
+  }
+
+  release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>> {
+    return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/release`, { host, epoch })
+  }
+
+  register(host: string): Promise<BackendResult<void>> {
+    return this.request('POST', '/internal/servers/register', { host })
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema?: z.ZodType<T>,
+  ): Promise<BackendResult<T>> {
+    let response: Response
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.serviceToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      })
+    } catch (error) {
+      return { ok: false, reason: 'unavailable', detail: error instanceof Error ? error.message : String(error) }
+    }
+    if (response.status === 404) return drained(response, { ok: false, reason: 'not_found' })
+    if (response.status === 409) return drained(response, { ok: false, reason: 'moved' })
+    if (response.status >= 500) {
+      return drained(response, { ok: false, reason: 'unavailable', detail: `HTTP ${response.status}` })
+    }
+    if (!response.ok) return drained(response, { ok: false, reason: 'rejected', detail: `HTTP ${response.status}` })
+    if (schema === undefined) return drained(response, { ok: true, value: undefined as T })
+    let json: unknown
+    try {
+      json = await response.json()
+    } catch {
+      return { ok: false, reason: 'rejected', detail: 'response is not JSON' }
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) return { ok: false, reason: 'rejected', detail: `invalid response: ${parsed.error.message}` }
+    return { ok: true, value: parsed.data }
+  }
+}
+
+/** Reads the body to the end so the keep-alive connection can be re-used. */
+async function drained<R>(response: Response, result: R): Promise<R> {
+  await response.arrayBuffer().catch(() => undefined)
+  return result
+}

@@ -1,0 +1,2 @@
+export type { Backend, BackendFailure, BackendResult } from './Backend.js'
+export { HttpBackend } from './HttpBackend.js'

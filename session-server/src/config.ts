@@ -1,0 +1,52 @@
+/**
+ * The session server's configuration, read once from the environment and validated with zod.
+ * A missing or invalid value throws an Error whose message is ONE line naming the variable;
+ * `main.ts` prints it and exits 1.
+ */
+import { z } from 'zod'
+
+const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
+
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+    BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+    /** The address clients connect to; room tokens must carry exactly this `host`. */
+    PUBLIC_HOST: z.string().min(1).optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters'),
+    BACKEND_URL: z.url().default('http://localhost:8080'),
+    MAX_USERS_PER_ROOM: int(100),
+    MAX_MESSAGE_LENGTH: int(1000).pipe(z.number().max(10_000, 'must be at most 10000')),
+    MAX_PAYLOAD_BYTES: int(16_384, 256),
+    MESSAGE_RATE_PER_MINUTE: int(30),
+    MESSAGE_BURST: int(5),
+    ROOM_UNLOAD_GRACE_MS: int(30_000, 0),
+    PING_INTERVAL_MS: int(30_000, 10),
+    MAX_BUFFERED_BYTES: int(1_048_576, 1024),
+    TYPING_TIMEOUT_MS: int(6000, 10),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  })
+  .transform(({ PUBLIC_HOST, BACKEND_URL, ...rest }) => ({
+    ...rest,
+    PUBLIC_HOST: PUBLIC_HOST ?? `localhost:${rest.PORT}`,
+    // Paths are appended to it, so a trailing slash would double up.
+    BACKEND_URL: BACKEND_URL.replace(/\/+$/, ''),
+  }))
+
+export type Config = z.infer<typeof ConfigSchema>
+
+/**
+ * @example loadConfig({ JWT_SECRET: '…32+ chars…', SERVICE_TOKEN: '…32+ chars…', PORT: '8001' })
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as it does for a shell `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const result = ConfigSchema.safeParse(cleaned)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const name = issue?.path[0] === undefined ? 'configuration' : String(issue.path[0])
+  const problem = issue?.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue?.message
+  throw new Error(`${name}: ${problem ?? 'is invalid'}`)
+}

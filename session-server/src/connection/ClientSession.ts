@@ -1,0 +1,122 @@
+/**
+ * One WebSocket connection from join to close: joins the room named by its token, parses every
+ * frame once, applies the rate limit, hands valid messages to the room and answers refusals with
+ * error frames (closing the connection after too many).
+ */
+import { randomUUID } from 'node:crypto'
+import type { RawData, WebSocket } from 'ws'
+import type { RoomTokenClaims } from '@scalable-chat/backend-server/internal-contract'
+import type { Logger } from '../logger.js'
+import { CloseCode, CloseReason, ErrorCode, type ServerMessage } from '../protocol/index.js'
+import type { Room } from '../room/Room.js'
+import type { RoomRegistry } from '../room/RoomRegistry.js'
+import type { RoomConnection } from '../room/RoomSocket.js'
+import { parseClientFrame, type FrameError } from './parseClientFrame.js'
+import type { SendRateLimiter } from './SendRateLimiter.js'
+import { StrikeCounter } from './StrikeCounter.js'
+import { WsRoomSocket } from './WsRoomSocket.js'
+
+type SessionState = { state: 'joining' } | { state: 'joined'; room: Room } | { state: 'closed' }
+
+export interface ClientSessionDeps {
+  ws: WebSocket
+  claims: RoomTokenClaims
+  since: number | undefined
+  rooms: RoomRegistry
+  rateLimiter: SendRateLimiter
+  logger: Logger
+}
+
+export class ClientSession implements RoomConnection {
+  readonly id = randomUUID().slice(0, 8)
+  readonly userId: string
+  readonly username: string
+  readonly socket: WsRoomSocket
+  private state: SessionState = { state: 'joining' }
+  private readonly strikes = new StrikeCounter()
+  private readonly log: Logger
+  /**
+   * Frames are handled one after another, in arrival order, and only after the join: the rate
+   * limiter is asynchronous, and a frame that arrives while the room loads must wait for it.
+   */
+  private queue: Promise<void>
+
+  constructor(private readonly deps: ClientSessionDeps) {
+    this.userId = deps.claims.sub
+    this.username = deps.claims.username
+    this.socket = new WsRoomSocket(deps.ws)
+    this.log = deps.logger.child({ connectionId: this.id, roomId: deps.claims.roomId, userId: this.userId })
+    deps.ws.on('message', (data, isBinary) => {
+      this.queue = this.queue.then(() => this.onFrame(data, isBinary))
+    })
+    deps.ws.on('close', () => this.onClose())
+    deps.ws.on('error', (error) => this.log.debug({ err: error }, 'socket error'))
+    this.queue = this.join()
+  }
+
+  private async join(): Promise<void> {
+    const { rooms, claims, since } = this.deps
+    const acquired = await rooms.acquire(claims.roomId)
+    if (this.state.state === 'closed') {
+      if (acquired.ok) rooms.unloadIfEmpty(acquired.room)
+      return
+    }
+    if (!acquired.ok) return this.closeWith(acquired.close)
+    const joined = acquired.room.join(this, since)
+    if (!joined.ok) {
+      this.sendError(joined)
+      rooms.unloadIfEmpty(acquired.room)
+      return this.closeWith(joined.close ?? CloseCode.ROOM_UNAVAILABLE)
+    }
+    this.state = { state: 'joined', room: acquired.room }
+    this.log.debug('joined')
+  }
+
+  private async onFrame(data: RawData, isBinary: boolean): Promise<void> {
+    // One bad frame must never take the process down: everything below is caught here.
+    try {
+      if (this.state.state !== 'joined') return
+      const parsed = parseClientFrame(data, isBinary)
+      if (!parsed.ok) return this.refuse(parsed)
+      const message = parsed.message
+      if (message.type === 'send' && !(await this.deps.rateLimiter.tryConsume(this.userId))) {
+        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many messages; slow down', clientId: message.clientId })
+      }
+      if (this.state.state !== 'joined') return
+      const outcome = this.state.room.handle(this, message)
+      if (!outcome.ok) this.refuse({ ...outcome, ...(message.type === 'send' ? { clientId: message.clientId } : {}) })
+    } catch (error) {
+      this.log.error({ err: error }, 'failed to handle a frame')
+      this.refuse({ code: ErrorCode.UNAVAILABLE, message: 'the frame could not be handled' })
+    }
+  }
+
+  private refuse(error: FrameError): void {
+    this.sendError(error)
+    if (this.strikes.strike()) {
+      this.log.info('too many refused frames; closing')
+      this.closeWith(CloseCode.POLICY_VIOLATION)
+    }
+  }
+
+  private sendError({ code, message, clientId }: FrameError): void {
+    const frame: ServerMessage = { type: 'error', code, message, ...(clientId === undefined ? {} : { clientId }) }
+    this.socket.send(JSON.stringify(frame))
+  }
+
+  private closeWith(code: CloseCode): void {
+    this.leaveRoom()
+    this.state = { state: 'closed' }
+    this.socket.close(code, CloseReason[code])
+  }
+
+  private onClose(): void {
+    this.leaveRoom()
+    this.state = { state: 'closed' }
+    this.log.debug('closed')
+  }
+
+  private leaveRoom(): void {
+    if (this.state.state === 'joined') this.state.room.leave(this)
+  }
+}

@@ -1,0 +1,27 @@
+import type { WebSocket, WebSocketServer } from 'ws'
+
+/**
+ * Pings every client each `intervalMs`; one that has not answered the previous ping by the next
+ * round is terminated. Catches half-open TCP connections (a laptop that went to sleep), which
+ * would otherwise stay members of their room forever.
+ */
+export function startHeartbeat(wss: WebSocketServer, intervalMs: number): () => void {
+  const awaitingPong = new WeakSet<WebSocket>()
+  const onConnection = (ws: WebSocket) => ws.on('pong', () => awaitingPong.delete(ws))
+  wss.on('connection', onConnection)
+  const timer = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (awaitingPong.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      awaitingPong.add(ws)
+      ws.ping()
+    }
+  }, intervalMs)
+  timer.unref()
+  return () => {
+    clearInterval(timer)
+    wss.off('connection', onConnection)
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The session server as a value: an HTTP server carrying the WebSocket endpoint, `/healthz` and
+ * the backend's `DELETE /internal/rooms/:roomId`. `main.ts` listens and handles signals; tests
+ * start it on port 0.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { pino } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { RoomTokenClaims } from '@scalable-chat/backend-server/internal-contract'
+import { RoomTokenVerifier } from './auth/RoomTokenVerifier.js'
+import type { Backend } from './backend/Backend.js'
+import { HttpBackend } from './backend/HttpBackend.js'
+import type { Config } from './config.js'
+import { ClientSession } from './connection/ClientSession.js'
+import { SendRateLimiter } from './connection/SendRateLimiter.js'
+import { startHeartbeat } from './connection/startHeartbeat.js'
+import { createHttpHandler } from './http/handleHttpRequest.js'
+import { rejectHandshake } from './http/rejectHandshake.js'
+import type { Logger } from './logger.js'
+import { CloseCode, CloseReason, PROTOCOL_VERSION } from './protocol/index.js'
+import { RoomRegistry } from './room/RoomRegistry.js'
+
+export interface SessionServerDeps {
+  config: Config
+  logger?: Logger
+  /** Attach to this server (already listening or not) instead of creating one. */
+  server?: Server
+  /** Defaults to the HTTP internal API at `config.BACKEND_URL`. */
+  backend?: Backend
+}
+
+export interface SessionServer {
+  server: Server
+  rooms: RoomRegistry
+  /** Graceful: refuse new connections, store pending messages, close sockets with 1012, release rooms. */
+  drain(): Promise<void>
+  /** Immediate: terminate every socket and stop timers, without talking to the backend. */
+  close(): Promise<void>
+}
+
+const SINCE = /^\d{1,15}$/
+
+export function createSessionServer(deps: SessionServerDeps): SessionServer {
+  const { config } = deps
+  const logger = deps.logger ?? pino({ level: 'silent' })
+  const backend = deps.backend ?? new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
+  const rooms = new RoomRegistry({
+    backend,
+    host: config.PUBLIC_HOST,
+    unloadGraceMs: config.ROOM_UNLOAD_GRACE_MS,
+    logger,
+    limits: {
+      maxUsers: config.MAX_USERS_PER_ROOM,
+      maxMessageLength: config.MAX_MESSAGE_LENGTH,
+      maxBufferedBytes: config.MAX_BUFFERED_BYTES,
+      typingTimeoutMs: config.TYPING_TIMEOUT_MS,
+    },
+  })
+  const verifier = new RoomTokenVerifier(config.JWT_SECRET, config.PUBLIC_HOST)
+  const rateLimiter = new SendRateLimiter(config.MESSAGE_RATE_PER_MINUTE, config.MESSAGE_BURST)
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.MAX_PAYLOAD_BYTES })
+  const stopHeartbeat = startHeartbeat(wss, config.PING_INTERVAL_MS)
+  const handleHttpRequest = createHttpHandler({ rooms, serviceToken: config.SERVICE_TOKEN })
+  const ownsServer = deps.server === undefined
+  const server = deps.server ?? createServer()
+  let accepting = true
+
+  server.on('request', handleHttpRequest)
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Without a listener, a client resetting the TCP connection mid-handshake would crash the process.
+    socket.on('error', (error) => logger.debug({ err: error }, 'upgrade socket error'))
+    void handleUpgrade(req, socket, head).catch((error: unknown) => {
+      logger.error({ err: error }, 'upgrade failed')
+      rejectHandshake(socket, 500, 'internal', 'internal error')
+    })
+  })
+
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!accepting) return rejectHandshake(socket, 503, 'draining', 'the server is restarting')
+    const params = new URL(req.url ?? '/', 'http://session-server').searchParams
+    const token = params.get('token')
+    if (!token) return rejectHandshake(socket, 401, 'unauthorized', 'a room token is required')
+    const sinceParam = params.get('since')
+    if (sinceParam !== null && !SINCE.test(sinceParam)) {
+      return rejectHandshake(socket, 400, 'invalid_since', 'since must be a non-negative whole number')
+    }
+    const claims = await verifier.verify(token)
+    if (!claims) return rejectHandshake(socket, 401, 'unauthorized', 'the room token is invalid or expired')
+    if (!accepting) return rejectHandshake(socket, 503, 'draining', 'the server is restarting')
+    if (socket.destroyed) return
+    const since = sinceParam === null ? undefined : Number(sinceParam)
+    const version = params.get('v')
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      wss.emit('connection', ws, req)
+      // Accepted then closed, because a browser cannot read the status of a refused upgrade.
+      if (version !== String(PROTOCOL_VERSION)) {
+        ws.close(CloseCode.PROTOCOL_MISMATCH, CloseReason[CloseCode.PROTOCOL_MISMATCH])
+        return
+      }
+      startSession(ws, claims, since)
+    })
+  }
+
+  function startSession(ws: WebSocket, claims: RoomTokenClaims, since: number | undefined): void {
+    new ClientSession({ ws, claims, since, rooms, rateLimiter, logger })
+  }
+
+  function stopAccepting(): void {
+    accepting = false
+    stopHeartbeat()
+  }
+
+  return {
+    server,
+    rooms,
+    async drain() {
+      stopAccepting()
+      await rooms.drain()
+      for (const ws of wss.clients) ws.close(CloseCode.SERVICE_RESTART, CloseReason[CloseCode.SERVICE_RESTART])
+    },
+    async close() {
+      stopAccepting()
+      rooms.closeAll()
+      for (const ws of wss.clients) ws.terminate()
+      wss.close()
+      server.off('request', handleHttpRequest)
+      if (ownsServer && server.listening) {
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      }
+    },
+  }
+}

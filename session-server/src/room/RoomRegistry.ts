@@ -1,0 +1,193 @@
+/**
+ * The rooms this server holds: loads a room on its first connection (one load in flight per room,
+ * shared by concurrent joins), unloads it a grace period after it empties (then releases it to the
+ * backend), forgets it when it is deleted or fenced, and drains everything on shutdown.
+ */
+import type { Backend } from '../backend/Backend.js'
+import type { Logger } from '../logger.js'
+import { CloseCode } from '../protocol/index.js'
+import { Room, type RoomLimits } from './Room.js'
+
+/** On drain, how long to wait for a room's last batch before closing it anyway. */
+export const DRAIN_FLUSH_TIMEOUT_MS = 10_000
+
+export type AcquireResult = { ok: true; room: Room } | { ok: false; close: CloseCode }
+
+export interface RoomRegistryDeps {
+  backend: Backend
+  host: string
+  limits: RoomLimits
+  unloadGraceMs: number
+  logger: Logger
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>()
+  private readonly loading = new Map<string, Promise<AcquireResult>>()
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
+  /** Releases in flight: a room must not be loaded again before its release reached the backend. */
+  private readonly releasing = new Map<string, Promise<void>>()
+  private draining = false
+
+  constructor(private readonly deps: RoomRegistryDeps) {}
+
+  get size(): number {
+    return this.rooms.size
+  }
+
+  get connectionCount(): number {
+    let count = 0
+    for (const room of this.rooms.values()) count += room.connectionCount
+    return count
+  }
+
+  get(roomId: string): Room | undefined {
+    return this.rooms.get(roomId)
+  }
+
+  /**
+   * The room, loaded if needed. The caller joins it right away, or calls `unloadIfEmpty` when it
+   * no longer wants it (its client left during the load).
+   */
+  async acquire(roomId: string): Promise<AcquireResult> {
+    if (this.draining) return { ok: false, close: CloseCode.SERVICE_RESTART }
+    const room = this.rooms.get(roomId)
+    if (room && !room.isClosed) {
+      this.cancelUnload(roomId)
+      return { ok: true, room }
+    }
+    let load = this.loading.get(roomId)
+    if (load === undefined) {
+      load = this.load(roomId).finally(() => this.loading.delete(roomId))
+      this.loading.set(roomId, load)
+    }
+    return load
+  }
+
+  /** Starts the unload grace period if nobody is in the room. */
+  unloadIfEmpty(room: Room): void {
+    if (room.connectionCount > 0 || room.isClosed || this.rooms.get(room.id) !== room || this.draining) return
+    this.cancelUnload(room.id)
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(room.id)
+      void this.unload(room)
+    }, this.deps.unloadGraceMs)
+    this.unloadTimers.set(room.id, timer)
+  }
+
+  /** The backend deleted the room: tell its members, close their sockets, forget it (no release). */
+  delete(roomId: string): boolean {
+    const room = this.rooms.get(roomId)
+    if (!room) return false
+    this.forget(room)
+    room.close(CloseCode.ROOM_DELETED, { type: 'room_deleted' })
+    this.deps.logger.info({ roomId }, 'room deleted')
+    return true
+  }
+
+  /**
+   * Graceful shutdown: refuse new joins, store every room's accepted messages, close sockets with
+   * SERVICE_RESTART (clients reconnect at once, possibly elsewhere) and release the rooms.
+   */
+  async drain(): Promise<void> {
+    this.draining = true
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    this.unloadTimers.clear()
+    await Promise.allSettled([...this.loading.values()])
+    const rooms = [...this.rooms.values()]
+    await Promise.all(
+      rooms.map(async (room) => {
+        const flushed = await withTimeout(room.flushed(), DRAIN_FLUSH_TIMEOUT_MS)
+        if (!flushed) this.deps.logger.error({ roomId: room.id, pending: room.pendingCount }, 'drain: messages not stored in time')
+        this.forget(room)
+        room.close(CloseCode.SERVICE_RESTART)
+        await this.release(room)
+      }),
+    )
+    await Promise.allSettled([...this.releasing.values()])
+  }
+
+  /** Immediate stop without talking to the backend (tests, fatal errors). */
+  closeAll(): void {
+    this.draining = true
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    this.unloadTimers.clear()
+    for (const room of [...this.rooms.values()]) {
+      this.forget(room)
+      room.close(CloseCode.SERVICE_RESTART)
+    }
+  }
+
+  private async load(roomId: string): Promise<AcquireResult> {
+    await this.releasing.get(roomId)
+    const result = await this.deps.backend.loadRoom(roomId, this.deps.host)
+    if (!result.ok) {
+      if (result.reason !== 'not_found' && result.reason !== 'moved') {
+        this.deps.logger.warn({ roomId, reason: result.reason, detail: result.detail }, 'could not load room')
+      }
+      const close =
+        result.reason === 'not_found'
+          ? CloseCode.ROOM_DELETED
+          : result.reason === 'moved'
+            ? CloseCode.ROOM_MOVED
+            : CloseCode.ROOM_UNAVAILABLE
+      return { ok: false, close }
+    }
+    if (this.draining) return { ok: false, close: CloseCode.SERVICE_RESTART }
+    const room = new Room({
+      loaded: result.value,
+      host: this.deps.host,
+      backend: this.deps.backend,
+      limits: this.deps.limits,
+      logger: this.deps.logger,
+      onEmpty: (r) => this.unloadIfEmpty(r),
+      onClosed: (r) => this.forget(r),
+    })
+    this.rooms.set(roomId, room)
+    this.deps.logger.info({ roomId, epoch: room.epoch, seq: room.latestSeq }, 'room loaded')
+    return { ok: true, room }
+  }
+
+  private async unload(room: Room): Promise<void> {
+    await room.flushed()
+    if (room.connectionCount > 0 || this.rooms.get(room.id) !== room || this.unloadTimers.has(room.id)) return
+    this.forget(room)
+    room.close(CloseCode.SERVICE_RESTART)
+    this.deps.logger.info({ roomId: room.id }, 'room unloaded')
+    await this.release(room)
+  }
+
+  private release(room: Room): Promise<void> {
+    const release = this.deps.backend.release(room.id, this.deps.host, room.epoch).then((result) => {
+      // A failed release only keeps a slot reserved until the backend re-places the room; log it.
+      if (!result.ok) this.deps.logger.warn({ roomId: room.id, reason: result.reason }, 'release failed')
+    })
+    const tracked = release.finally(() => {
+      if (this.releasing.get(room.id) === tracked) this.releasing.delete(room.id)
+    })
+    this.releasing.set(room.id, tracked)
+    return tracked
+  }
+
+  private forget(room: Room): void {
+    this.cancelUnload(room.id)
+    if (this.rooms.get(room.id) === room) this.rooms.delete(room.id)
+  }
+
+  private cancelUnload(roomId: string): void {
+    const timer = this.unloadTimers.get(roomId)
+    if (timer) clearTimeout(timer)
+    this.unloadTimers.delete(roomId)
+  }
+}
+
+/** Whether `promise` settled within `ms`. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The only thing a `Room` knows about a connection's transport. Keeping `ws` out of room logic lets
+ * the room be tested with a fake socket that records what it was sent (test/fakeSocket.ts);
+ * `WsRoomSocket` adapts a real `ws` WebSocket.
+ */
+export interface RoomSocket {
+  /** Queue one text frame. */
+  send(data: string): void
+  /** Start the closing handshake with a close code and reason. Idempotent. */
+  close(code: number, reason: string): void
+  /** Bytes queued but not yet written to the network; how far behind this client is. */
+  readonly bufferedAmount: number
+}
+
+/** One connection (one browser tab) of a user, as a room sees it. */
+export interface RoomConnection {
+  /** Unique per connection; used in logs. */
+  readonly id: string
+  readonly userId: string
+  readonly username: string
+  readonly socket: RoomSocket
+}
