@@ -1,0 +1,98 @@
+/**
+ * A small typed wrapper over `fetch` for the backend's public API. It sends JSON with the user's
+ * bearer token and turns every failure into an `ApiError`.
+ *
+ * Response bodies are trusted and not validated: they come from our own backend, and validating
+ * them would ship zod in the first-load bundle. Only TYPES come from the backend's contract.
+ */
+import type {
+  AuthResponse,
+  CreateRoomResponse,
+  Credentials,
+  HistoryResponse,
+  JoinRoomResponse,
+  RoomSummary,
+} from '@scalable-chat/backend-server/contract'
+import { ApiError, NETWORK_ERROR } from './ApiError.js'
+
+export interface ApiClientOptions {
+  /** Prefix of every path; '' means the page's own origin (the dev proxy serves /api). */
+  baseUrl?: string
+  fetch?: typeof fetch
+  getToken?: () => string | null
+  /** Called on any 401, e.g. to sign the user out when their token expired or was revoked. */
+  onUnauthorized?: () => void
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>
+
+/**
+ * @example
+ * const api = createApiClient({ getToken: () => session?.token ?? null })
+ * const { roomId } = await api.createRoom('Team')
+ */
+export function createApiClient(options: ApiClientOptions = {}) {
+  const baseUrl = options.baseUrl ?? ''
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    const token = options.getToken?.()
+    if (token) headers.Authorization = `Bearer ${token}`
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+
+    let response: Response
+    try {
+      response = await doFetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    } catch (cause) {
+      throw new ApiError(0, NETWORK_ERROR, 'Cannot reach the server. Check your connection and try again.', {
+        cause,
+      })
+    }
+
+    if (response.status === 401) options.onUnauthorized?.()
+    if (!response.ok) throw await toApiError(response)
+    if (response.status === 204) return undefined as T
+    const text = await response.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  return {
+    register: (credentials: Credentials) => request<AuthResponse>('POST', '/api/register', credentials),
+    login: (credentials: Credentials) => request<AuthResponse>('POST', '/api/login', credentials),
+    listRooms: async (): Promise<RoomSummary[]> => {
+      // Accept both a bare array and `{ rooms: [...] }`: the contract names the item type only.
+      const body = await request<RoomSummary[] | { rooms: RoomSummary[] }>('GET', '/api/rooms')
+      return Array.isArray(body) ? body : body.rooms
+    },
+    createRoom: (name: string) => request<CreateRoomResponse>('POST', '/api/rooms', { name }),
+    joinRoom: (roomId: string) => request<JoinRoomResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}`),
+    deleteRoom: (roomId: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(roomId)}`),
+    history: (roomId: string, before: number | undefined, limit = 50) => {
+      const query = new URLSearchParams({ limit: String(limit) })
+      if (before !== undefined) query.set('before', String(before))
+      return request<HistoryResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`)
+    },
+  }
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } }
+    const { code, message } = body.error ?? {}
+    if (typeof code === 'string' && typeof message === 'string') {
+      return new ApiError(response.status, code, message)
+    }
+  } catch {
+    // Not JSON (a proxy's HTML error page, for instance): fall through to a generic error.
+  }
+  const message =
+    response.status === 502 || response.status === 503 || response.status === 504
+      ? 'Cannot reach the server. Check your connection and try again.'
+      : `The server answered with an error (${response.status}).`
+  return new ApiError(response.status, `http_${response.status}`, message)
+}
