@@ -1,0 +1,84 @@
+import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { CommitRequest, CommitResponse, LoadRoomResponse } from '@scalable-chat/backend-server/internal-contract'
+import type { Backend, BackendFailure, BackendResult } from '../../src/backend/Backend.js'
+
+/**
+ * An in-memory stand-in for the backend's internal API, for room unit tests: stores commits with
+ * gapless seqs and de-duplicates by (userId, clientId) like the real one. Tests can queue
+ * failures, or hold commits until they release them.
+ */
+export class FakeBackend implements Backend {
+  readonly stored: ChatMessage[] = []
+  readonly commits: CommitRequest[] = []
+  readonly releases: Array<{ roomId: string; epoch: number }> = []
+  /** Answers for the next commits, before storing resumes. */
+  readonly failures: BackendFailure[] = []
+  private held: Array<() => void> | undefined
+
+  constructor(initial: ChatMessage[] = []) {
+    this.stored.push(...initial)
+  }
+
+  get seq(): number {
+    return this.stored.at(-1)?.seq ?? 0
+  }
+
+  /** Commits wait until `release()` is called. */
+  hold(): void {
+    this.held ??= []
+  }
+
+  releaseHeld(): void {
+    const held = this.held ?? []
+    this.held = undefined
+    for (const resume of held) resume()
+  }
+
+  get heldCount(): number {
+    return this.held?.length ?? 0
+  }
+
+  async loadRoom(roomId: string): Promise<BackendResult<LoadRoomResponse>> {
+    return {
+      ok: true,
+      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: 1, seq: this.seq, messages: this.stored.slice(-100) },
+    }
+  }
+
+  async commit(_roomId: string, request: CommitRequest): Promise<BackendResult<CommitResponse>> {
+    this.commits.push(structuredClone(request))
+    if (this.held) await new Promise<void>((resume) => this.held?.push(resume))
+    const failure = this.failures.shift()
+    if (failure) return failure
+    if (request.afterSeq !== this.seq) return { ok: false, reason: 'moved' }
+    const messages = request.messages.map((m) => {
+      const original = this.stored.find((s) => s.userId === m.userId && s.clientId === m.clientId)
+      if (original) return original
+      const message: ChatMessage = { ...m, seq: this.seq + 1 }
+      this.stored.push(message)
+      return message
+    })
+    return { ok: true, value: { messages, seq: this.seq } }
+  }
+
+  async release(roomId: string, _host: string, epoch: number): Promise<BackendResult<void>> {
+    this.releases.push({ roomId, epoch })
+    return { ok: true, value: undefined }
+  }
+
+  async register(): Promise<BackendResult<void>> {
+    return { ok: true, value: undefined }
+  }
+}
+
+export function storedMessages(count: number, userId = 'u-old'): ChatMessage[] {
+  return Array.from({ length: count }, (_, i) => ({
+    seq: i + 1,
+    id: crypto.randomUUID(),
+    userId,
+    username: userId,
+    text: `old ${i + 1}`,
+    clientId: `old-${i + 1}`,
+    createdAt: new Date(0).toISOString(),
+  }))
+}
