@@ -17,6 +17,12 @@ import type { Database } from './storage/Database.js'
 import { RoomStore } from './storage/RoomStore.js'
 import { UserStore } from './storage/UserStore.js'
 
+/**
+ * A group commit may carry up to 500 messages of up to 10,000 characters (internalContract.ts),
+ * far beyond what a browser ever needs to send (`JSON_BODY_LIMIT`).
+ */
+const INTERNAL_BODY_LIMIT = '8mb'
+
 export interface AppDeps {
   config: BackendConfig
   /** Migrated already. */
@@ -46,9 +52,9 @@ export function createApp({ config, db, scheduler, logger }: AppDeps): Express {
   app.use(requestLogger(logger))
   app.use(helmet())
   app.use(cors({ origin: config.corsOrigins }))
-  app.use(express.json({ limit: config.jsonBodyLimit }))
 
   app.use(healthRoutes(db))
+  app.use('/api', express.json({ limit: config.jsonBodyLimit }))
   app.use('/api', authRoutes({ users, tokens, requireUser: authenticate }))
   app.use(
     '/api/rooms',
@@ -61,6 +67,7 @@ export function createApp({ config, db, scheduler, logger }: AppDeps): Express {
       requireUser: authenticate,
     }),
   )
+  app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
   app.use('/internal', internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
 
   app.use(notFoundHandler)

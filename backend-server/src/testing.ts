@@ -33,8 +33,10 @@ export interface TestBackendOptions {
   dataDir?: string
   /** Postgres instead (default: `TEST_DATABASE_URL` if set and no `dataDir`, else PGlite). */
   databaseUrl?: string
-  /** Postgres only: use (and keep) this schema instead of a fresh random one, e.g. to test a restart. */
+  /** Postgres only: use this schema (created if missing) instead of a fresh random one. */
   schema?: string
+  /** Keep the data on close (Postgres: do not drop the schema), so a second backend can reopen it. */
+  keepData?: boolean
   overrides?: Partial<BackendConfig>
 }
 
@@ -63,7 +65,7 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
   }
   const databaseUrl = options.databaseUrl ?? (options.dataDir ? undefined : process.env.TEST_DATABASE_URL || undefined)
   const { db, dropSchema } = databaseUrl
-    ? await openPostgresSchema(databaseUrl, options.schema)
+    ? await openPostgresSchema(databaseUrl, options.schema, options.keepData ?? false)
     : { db: await PGliteDatabase.open(options.dataDir ?? 'memory://'), dropSchema: async () => {} }
 
   const backend = await startBackend({ ...config, databaseUrl, dataDir: options.dataDir ?? config.dataDir }, createLogger(config), db)
@@ -83,9 +85,10 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
 
 async function openPostgresSchema(
   connectionString: string,
-  existing: string | undefined,
+  requested: string | undefined,
+  keep: boolean,
 ): Promise<{ db: Database; dropSchema: () => Promise<void> }> {
-  const schema = existing ?? `test_${randomBytes(6).toString('hex')}`
+  const schema = requested ?? `test_${randomBytes(6).toString('hex')}`
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new TypeError(`schema: not a plain identifier: ${schema}`)
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString })
@@ -99,6 +102,6 @@ async function openPostgresSchema(
   await admin(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
   return {
     db: new PostgresDatabase({ connectionString, schema, maxConnections: 5 }),
-    dropSchema: existing ? async () => {} : () => admin(`DROP SCHEMA ${schema} CASCADE`),
+    dropSchema: keep ? async () => {} : () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   }
 }

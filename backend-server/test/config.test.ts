@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.js'
+
+const secrets = { JWT_SECRET: 'x'.repeat(32), SERVICE_TOKEN: 'y'.repeat(32) }
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(secrets)
+    expect(config).toMatchObject({
+      port: 8080,
+      bindAddress: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: '.data',
+      scheduler: 'local',
+      sessionServerHosts: ['localhost:8000'],
+      maxRoomsPerServer: 10,
+      healthCheckIntervalMs: 5000,
+      healthCheckTimeoutMs: 1000,
+      userTokenTtlSeconds: 86_400,
+      roomTokenTtlSeconds: 300,
+      corsOrigins: ['http://localhost:5173'],
+      jsonBodyLimit: '16kb',
+      logLevel: 'info',
+      logFormat: 'json',
+    })
+  })
+
+  it('splits comma-separated lists and trims them', () => {
+    const config = loadConfig({ ...secrets, SESSION_SERVER_HOST: 'a:1, b:2,', CORS_ORIGIN: 'http://x, http://y' })
+    expect(config.sessionServerHosts).toEqual(['a:1', 'b:2'])
+    expect(config.corsOrigins).toEqual(['http://x', 'http://y'])
+  })
+
+  it('names the variable in one line when a secret is missing or too short', () => {
+    expect(() => loadConfig({ SERVICE_TOKEN: 'y'.repeat(32) })).toThrow(/^JWT_SECRET: is required$/)
+    expect(() => loadConfig({ ...secrets, JWT_SECRET: 'short' })).toThrow(
+      /^JWT_SECRET: must be at least 32 characters$/,
+    )
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32) })).toThrow(/^SERVICE_TOKEN: /)
+  })
+
+  it('rejects invalid numbers, schedulers and URLs, naming the variable', () => {
+    expect(() => loadConfig({ ...secrets, PORT: 'eighty' })).toThrow(/^PORT: /)
+    expect(() => loadConfig({ ...secrets, MAX_ROOMS_PER_SERVER: '0' })).toThrow(/^MAX_ROOMS_PER_SERVER: /)
+    expect(() => loadConfig({ ...secrets, SCHEDULER: 'magic' })).toThrow(/^SCHEDULER: /)
+    expect(() => loadConfig({ ...secrets, DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL: /)
+    expect(() => loadConfig({ ...secrets, SESSION_SERVER_HOST: 'http://a:1/' })).toThrow(/^SESSION_SERVER_HOST: /)
+  })
+})

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import request from 'supertest'
+import type { AuthResponse, CreateRoomResponse } from '../src/contract.js'
+import type { NewMessage } from '../src/internalContract.js'
+import { TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+
+/**
+ * A stand-in session server: answers `/healthz` (while `healthy`), records every other request
+ * (the backend's room-deletion calls), and can be stopped to play a dead server.
+ */
+export interface FakeSessionServer {
+  host: string
+  healthy: boolean
+  requests: { method: string; url: string; authorization: string | undefined }[]
+  /** Resolves with the next recorded request. */
+  nextRequest(): Promise<{ method: string; url: string; authorization: string | undefined }>
+  close(): Promise<void>
+}
+
+export async function startFakeSessionServer(): Promise<FakeSessionServer> {
+  const waiters: ((r: FakeSessionServer['requests'][number]) => void)[] = []
+  const fake: FakeSessionServer = {
+    host: '',
+    healthy: true,
+    requests: [],
+    nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
+    close: () => closeServer(server),
+  }
+  const server = createServer((req: IncomingMessage, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(fake.healthy ? 200 : 503).end()
+      return
+    }
+    const entry = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization }
+    fake.requests.push(entry)
+    waiters.shift()?.(entry)
+    res.writeHead(204).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  fake.host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+  return fake
+}
+
+/** A `host:port` that nobody listens on: a port the OS just gave out and took back. */
+export async function deadHost(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await closeServer(server)
+  return `127.0.0.1:${port}`
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
+}
+
+let userCounter = 0
+/** Registers a fresh user with a unique name and returns its token and user. */
+export async function registerUser(backend: TestBackend, prefix = 'user'): Promise<AuthResponse> {
+  const username = `${prefix}_${process.pid}_${++userCounter}`
+  const res = await request(backend.url).post('/api/register').send({ username, password: 'correct horse' })
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body as AuthResponse
+}
+
+export async function createRoom(backend: TestBackend, token: string, name = 'Lobby'): Promise<string> {
+  const res = await request(backend.url).post('/api/rooms').set('authorization', `Bearer ${token}`).send({ name })
+  if (res.status !== 201) throw new Error(`create room failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return (res.body as CreateRoomResponse).roomId
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+export const service = bearer(TEST_SERVICE_TOKEN)
+
+export function newMessage(user: { id: string; username: string }, clientId: string, text = `text ${clientId}`): NewMessage {
+  return { id: randomUUID(), clientId, userId: user.id, username: user.username, text, createdAt: new Date().toISOString() }
+}

@@ -1,0 +1,222 @@
+import { jwtVerify } from 'jose'
+import { createSecretKey } from 'node:crypto'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ChatMessage, HistoryResponse, JoinRoomResponse, RoomSummary } from '../src/contract.js'
+import { RoomTokenClaims, TokenAudience } from '../src/internalContract.js'
+import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import { bearer, createRoom, newMessage, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
+
+let backend: TestBackend
+let session: FakeSessionServer
+beforeAll(async () => {
+  session = await startFakeSessionServer()
+  backend = await startTestBackend({ sessionServerHosts: [session.host], overrides: { maxRoomsPerServer: 1000 } })
+})
+afterAll(async () => {
+  await backend.close()
+  await session.close()
+})
+
+const api = () => request(backend.url)
+
+async function join(token: string, roomId: string): Promise<JoinRoomResponse> {
+  const res = await api().get(`/api/rooms/${roomId}`).set(bearer(token))
+  expect(res.status).toBe(200)
+  return res.body as JoinRoomResponse
+}
+
+/** Stores `count` messages in the room the way its session server would. */
+async function storeMessages(roomId: string, user: { id: string; username: string }, count: number): Promise<void> {
+  const load = await api().get(`/internal/rooms/${roomId}`).query({ host: session.host }).set(service)
+  expect(load.status).toBe(200)
+  const messages = Array.from({ length: count }, (_, i) => newMessage(user, `c${i + 1}`))
+  const res = await api()
+    .post(`/internal/rooms/${roomId}/messages`)
+    .set(service)
+    .send({ host: session.host, epoch: load.body.epoch, afterSeq: load.body.seq, messages })
+  expect(res.status).toBe(200)
+}
+
+describe('POST /api/rooms', () => {
+  it('creates a room with a 12-character url-safe id, owned by the creator', async () => {
+    const { token, user } = await registerUser(backend)
+    const res = await api().post('/api/rooms').set(bearer(token)).send({ name: '  Team\u0007 chat  ' })
+    expect(res.status).toBe(201)
+    expect(res.body).toEqual({ roomId: expect.stringMatching(/^[A-Za-z0-9_-]{12}$/), name: 'Team chat' })
+    const joined = await join(token, res.body.roomId)
+    expect(joined.ownerId).toBe(user.id)
+  })
+
+  it('refuses an empty name and an anonymous caller', async () => {
+    const { token } = await registerUser(backend)
+    const empty = await api().post('/api/rooms').set(bearer(token)).send({ name: ' \u0001 ' })
+    expect(empty.status).toBe(400)
+    expect(empty.body.error.message).toBe('name: must not be empty')
+    expect((await api().post('/api/rooms').send({ name: 'x' })).status).toBe(401)
+  })
+})
+
+describe('GET /api/rooms', () => {
+  it("lists the user's own and joined rooms, most recently active first", async () => {
+    const alice = await registerUser(backend)
+    const bob = await registerUser(backend)
+    const first = await createRoom(backend, alice.token, 'first')
+    const second = await createRoom(backend, alice.token, 'second')
+    const bobs = await createRoom(backend, bob.token, 'bobs')
+    await createRoom(backend, bob.token, 'not joined by alice')
+    await join(alice.token, bobs)
+
+    let res = await api().get('/api/rooms').set(bearer(alice.token))
+    expect(res.body.rooms.map((r: RoomSummary) => r.name)).toEqual(['bobs', 'second', 'first'])
+    expect(res.body.rooms[0].owner).toEqual(bob.user)
+
+    // A message makes the oldest room the most recently active.
+    await join(alice.token, first)
+    await storeMessages(first, alice.user, 1)
+    res = await api().get('/api/rooms').set(bearer(alice.token))
+    expect(res.body.rooms.map((r: RoomSummary) => r.roomId)).toEqual([first, bobs, second])
+  })
+})
+
+describe('GET /api/rooms/:roomId', () => {
+  it('places the room and returns a room token scoped to user, room and host', async () => {
+    const { token, user } = await registerUser(backend)
+    const roomId = await createRoom(backend, token, 'placed')
+    const joined = await join(token, roomId)
+    expect(joined).toMatchObject({ roomId, name: 'placed', ownerId: user.id, host: session.host })
+
+    const { payload } = await jwtVerify(joined.token, createSecretKey(Buffer.from(TEST_JWT_SECRET)), {
+      audience: TokenAudience.ROOM,
+    })
+    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: session.host })
+  })
+
+  it('makes the joining user a member, once, however often they join', async () => {
+    const owner = await registerUser(backend)
+    const guest = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    expect((await api().get(`/api/rooms/${roomId}/messages`).set(bearer(guest.token))).status).toBe(403)
+    await join(guest.token, roomId)
+    await join(guest.token, roomId)
+    expect((await api().get(`/api/rooms/${roomId}/messages`).set(bearer(guest.token))).status).toBe(200)
+    const rows = await backend.db.query('SELECT 1 FROM room_members WHERE room_id = $1', [roomId])
+    expect(rows).toHaveLength(2)
+  })
+
+  it('answers 404 room_not_found for unknown ids and for strings that cannot be ids', async () => {
+    const { token } = await registerUser(backend)
+    for (const id of ['abcdefghijkl', 'x', 'has%20space%20in%20it']) {
+      const res = await api().get(`/api/rooms/${id}`).set(bearer(token))
+      expect(res.status).toBe(404)
+      expect(res.body.error.code).toBe('room_not_found')
+    }
+  })
+})
+
+describe('DELETE /api/rooms/:roomId', () => {
+  it('lets only the owner delete (403 forbidden for others, 404 for unknown rooms)', async () => {
+    const owner = await registerUser(backend)
+    const guest = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    await join(guest.token, roomId)
+    const refused = await api().delete(`/api/rooms/${roomId}`).set(bearer(guest.token))
+    expect(refused.status).toBe(403)
+    expect(refused.body.error.code).toBe('forbidden')
+    expect((await api().delete('/api/rooms/abcdefghijkl').set(bearer(owner.token))).status).toBe(404)
+    expect((await api().get(`/api/rooms/${roomId}`).set(bearer(guest.token))).status).toBe(200)
+  })
+
+  it('removes the room with its members, messages and placement, and tells its session server', async () => {
+    const owner = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    await join(owner.token, roomId)
+    await storeMessages(roomId, owner.user, 3)
+
+    const notified = session.nextRequest()
+    expect((await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(204)
+    expect(await notified).toEqual({
+      method: 'DELETE',
+      url: `/internal/rooms/${roomId}`,
+      authorization: `Bearer ${TEST_SERVICE_TOKEN}`,
+    })
+
+    for (const table of ['rooms', 'room_members', 'messages', 'placements']) {
+      const column = table === 'rooms' ? 'id' : 'room_id'
+      expect(await backend.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [roomId])).toEqual([])
+    }
+    expect((await api().get(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(404)
+    const list = await api().get('/api/rooms').set(bearer(owner.token))
+    expect(list.body.rooms).toEqual([])
+  })
+
+  it('still deletes when the session server cannot be reached', async () => {
+    const owner = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    await join(owner.token, roomId)
+    // The session server holding the room is gone (nothing listens on port 1).
+    await backend.db.query(`UPDATE placements SET host = '127.0.0.1:1' WHERE room_id = $1`, [roomId])
+    expect((await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(204)
+    expect(await backend.db.query('SELECT 1 FROM rooms WHERE id = $1', [roomId])).toEqual([])
+  })
+})
+
+describe('GET /api/rooms/:roomId/messages', () => {
+  let owner: Awaited<ReturnType<typeof registerUser>>
+  let roomId: string
+  const page = async (query: string, token = owner.token) => {
+    const res = await api().get(`/api/rooms/${roomId}/messages${query}`).set(bearer(token))
+    return { status: res.status, body: res.body as HistoryResponse & { error?: { code: string; message: string } } }
+  }
+  const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq)
+
+  beforeAll(async () => {
+    owner = await registerUser(backend)
+    roomId = await createRoom(backend, owner.token)
+    await join(owner.token, roomId)
+  })
+
+  it('returns an empty page for a room without messages', async () => {
+    expect((await page('')).body).toEqual({ messages: [], hasMore: false })
+  })
+
+  it('pages backwards in ascending order, with hasMore exactly when older messages exist', async () => {
+    await storeMessages(roomId, owner.user, 10)
+    const latest = await page('?limit=4')
+    expect(seqs(latest.body.messages)).toEqual([7, 8, 9, 10])
+    expect(latest.body.hasMore).toBe(true)
+    expect(latest.body.messages[0]).toMatchObject({ userId: owner.user.id, username: owner.user.username, clientId: 'c7' })
+
+    const older = await page('?before=7&limit=4')
+    expect(seqs(older.body.messages)).toEqual([3, 4, 5, 6])
+    expect(older.body.hasMore).toBe(true)
+
+    const exact = await page('?before=3&limit=2')
+    expect(seqs(exact.body.messages)).toEqual([1, 2])
+    expect(exact.body.hasMore).toBe(false)
+
+    const all = await page('?limit=10')
+    expect(seqs(all.body.messages)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(all.body.hasMore).toBe(false)
+
+    expect((await page('?before=1')).body).toEqual({ messages: [], hasMore: false })
+    expect(seqs((await page('?before=1000&limit=3')).body.messages)).toEqual([8, 9, 10])
+    expect((await page('')).body.messages).toHaveLength(10)
+  })
+
+  it('answers 400 invalid_request for bad paging parameters', async () => {
+    for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?before=0', '?before=-3', '?before=1.5', '?sort=asc']) {
+      const res = await page(query)
+      expect(res.status, query).toBe(400)
+      expect(res.body.error?.code).toBe('invalid_request')
+    }
+    expect((await page('?limit=0')).body.error?.message).toMatch(/^limit: /)
+  })
+
+  it('answers 403 forbidden to a user who is not a member', async () => {
+    const stranger = await registerUser(backend)
+    const res = await page('', stranger.token)
+    expect(res.status).toBe(403)
+    expect(res.body.error?.code).toBe('forbidden')
+  })
+})
