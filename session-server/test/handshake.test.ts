@@ -1,0 +1,134 @@
+import { SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
+import { TokenAudience } from '@scalable-chat/backend-server/internal-contract'
+import { CloseCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { startStack, uniqueName, type Stack } from './helpers/stack.js'
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack()
+})
+afterAll(() => stack.close())
+
+function roomToken(claims: Record<string, unknown>, options: { secret?: string; audience?: string; expiresAt?: number } = {}) {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(String(claims.sub ?? 'u1'))
+    .setAudience(options.audience ?? TokenAudience.ROOM)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresAt ?? '5m')
+  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET))
+}
+
+async function validClaims() {
+  const auth = await stack.register(uniqueName())
+  const roomId = await stack.createRoom(auth.token)
+  return { auth, roomId, claims: { sub: auth.user.id, username: auth.user.username, roomId, host: stack.host } }
+}
+
+describe('upgrade refused with HTTP 401 before any WebSocket opens', () => {
+  it('refuses a missing token', async () => {
+    expect(await stack.connect({ v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses a garbage token', async () => {
+    expect(await stack.connect({ token: 'not.a.jwt', v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses a token signed with another secret', async () => {
+    const { claims } = await validClaims()
+    const token = await roomToken(claims, { secret: 'another-secret-another-secret-another-secret' })
+    expect(await stack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses an expired token', async () => {
+    const { claims } = await validClaims()
+    const token = await roomToken(claims, { expiresAt: Math.floor(Date.now() / 1000) - 60 })
+    expect(await stack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses a room token minted for another session server host', async () => {
+    const { claims } = await validClaims()
+    const token = await roomToken({ ...claims, host: 'elsewhere:8000' })
+    expect(await stack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses a user token (wrong audience)', async () => {
+    const { auth } = await validClaims()
+    expect(await stack.connect({ token: auth.token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses a token whose claims lack the room', async () => {
+    const { claims } = await validClaims()
+    const token = await roomToken({ ...claims, roomId: undefined })
+    expect(await stack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+  })
+
+  it('refuses an invalid since with HTTP 400', async () => {
+    const { auth, roomId } = await validClaims()
+    const { token } = await stack.join(auth.token, roomId)
+    for (const since of ['-1', 'abc', '1.5']) {
+      expect(await stack.connect({ token, v: PROTOCOL_VERSION, since }).rejected).toBe(400)
+    }
+  })
+})
+
+describe('accepted upgrades', () => {
+  it('closes a connection with another protocol version with PROTOCOL_MISMATCH', async () => {
+    const { auth, roomId } = await validClaims()
+    const { token } = await stack.join(auth.token, roomId)
+    for (const params of [{ token, v: PROTOCOL_VERSION + 1 }, { token }]) {
+      const client = stack.connect(params)
+      await client.opened
+      expect((await client.closed).code).toBe(CloseCode.PROTOCOL_MISMATCH)
+      expect(client.received).toEqual([])
+    }
+  })
+
+  it('sends the snapshot first: room, you, members with status, messages, seq, protocol, limits', async () => {
+    const { auth, roomId } = await validClaims()
+    const { token, name } = await stack.join(auth.token, roomId)
+    const client = stack.connect({ token, v: PROTOCOL_VERSION })
+    const snapshot = await client.next('snapshot')
+    expect(client.received[0]).toBe(snapshot)
+    expect(snapshot).toEqual({
+      type: 'snapshot',
+      protocol: PROTOCOL_VERSION,
+      room: { id: roomId, name, ownerId: auth.user.id },
+      you: { userId: auth.user.id, username: auth.user.username },
+      members: [{ userId: auth.user.id, username: auth.user.username, status: 'online' }],
+      messages: [],
+      seq: 0,
+      resumed: false,
+      limits: { maxMessageLength: stack.config.MAX_MESSAGE_LENGTH },
+    })
+  })
+
+  it('closes with ROOM_DELETED when the token names a room the backend does not have', async () => {
+    const { claims } = await validClaims()
+    const token = await roomToken({ ...claims, roomId: 'doesNotExist00' })
+    const client = stack.connect({ token, v: PROTOCOL_VERSION })
+    expect((await client.closed).code).toBe(CloseCode.ROOM_DELETED)
+  })
+})
+
+describe('plain HTTP', () => {
+  it('answers GET /healthz with the room and connection counts', async () => {
+    const response = await fetch(`http://${stack.host}/healthz`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true, rooms: expect.any(Number), connections: expect.any(Number) })
+  })
+
+  it('refuses DELETE /internal/rooms/:id without the service token, and 404s anything else', async () => {
+    const { roomId } = await validClaims()
+    const refused = await fetch(`http://${stack.host}/internal/rooms/${roomId}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer wrong' },
+    })
+    expect(refused.status).toBe(401)
+    const unknown = await fetch(`http://${stack.host}/nothing`)
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({ error: { code: 'not_found' } })
+  })
+})

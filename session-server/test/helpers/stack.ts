@@ -1,0 +1,99 @@
+/**
+ * A real stack for integration tests: an HTTP server on 127.0.0.1:0, the real backend (in-memory
+ * PGlite) told that this server is its session server, and the session server attached to it.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import type { AuthResponse, CreateRoomResponse, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
+import { loadConfig, type Config } from '../../src/config.js'
+import { createSessionServer, type SessionServer } from '../../src/createSessionServer.js'
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js'
+import { TestClient } from './TestClient.js'
+
+export interface Stack {
+  backend: TestBackend
+  session: SessionServer
+  config: Config
+  /** `127.0.0.1:<port>`: the session server's PUBLIC_HOST. */
+  host: string
+  register(username: string): Promise<AuthResponse>
+  createRoom(userToken: string, name?: string): Promise<string>
+  join(userToken: string, roomId: string): Promise<JoinRoomResponse>
+  /** Opens a WebSocket with a room token (query built from `params`). */
+  connect(params: Record<string, string | number>): TestClient
+  /** register + create room (first user) + join + connect, for each username. */
+  usersInRoom(usernames: string[]): Promise<{ roomId: string; users: Array<{ auth: AuthResponse; client: TestClient }> }>
+  close(): Promise<void>
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+  const backend = await startTestBackend({ sessionServerHosts: [host] })
+  const config = loadConfig({
+    JWT_SECRET: TEST_JWT_SECRET,
+    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    PUBLIC_HOST: host,
+    BACKEND_URL: backend.url,
+    LOG_LEVEL: 'silent',
+    ...env,
+  })
+  const session = createSessionServer({ config, server })
+  const clients: TestClient[] = []
+
+  async function api<T>(method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
+    const response = await fetch(`${backend.url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${await response.text()}`)
+    return (response.status === 204 ? undefined : await response.json()) as T
+  }
+
+  const stack: Stack = {
+    backend,
+    session,
+    config,
+    host,
+    register: (username) => api<AuthResponse>('POST', '/api/register', undefined, { username, password: 'correct horse battery' }),
+    createRoom: async (token, name = 'Test room') => (await api<CreateRoomResponse>('POST', '/api/rooms', token, { name })).roomId,
+    join: (token, roomId) => api<JoinRoomResponse>('GET', `/api/rooms/${roomId}`, token),
+    connect(params) {
+      const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
+      const client = new TestClient(`ws://${host}/?${query}`)
+      clients.push(client)
+      return client
+    },
+    async usersInRoom(usernames) {
+      const auths = await Promise.all(usernames.map((name) => stack.register(name)))
+      const roomId = await stack.createRoom(auths[0]!.token)
+      const users = []
+      for (const auth of auths) {
+        const { token } = await stack.join(auth.token, roomId)
+        const client = stack.connect({ token, v: PROTOCOL_VERSION })
+        await client.next('snapshot')
+        users.push({ auth, client })
+      }
+      return { roomId, users }
+    },
+    async close() {
+      for (const client of clients) client.terminate()
+      await session.close()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await backend.close()
+    },
+  }
+  return stack
+}
+
+let counter = 0
+/** A username unique within the test run (usernames are unique per backend anyway). */
+export function uniqueName(prefix = 'user'): string {
+  return `${prefix}_${process.pid}_${++counter}`
+}
