@@ -12,6 +12,7 @@ import type {
   HistoryResponse,
   JoinRoomResponse,
   RoomSummary,
+  User,
 } from '@scalable-chat/backend-server/contract'
 import { ApiError, NETWORK_ERROR } from './ApiError.js'
 
@@ -63,6 +64,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   return {
     register: (credentials: Credentials) => request<AuthResponse>('POST', '/api/register', credentials),
+    /** Checks the stored token against the server (the account may be gone after a data reset). */
+    me: () => request<{ user: User }>('GET', '/api/me'),
     login: (credentials: Credentials) => request<AuthResponse>('POST', '/api/login', credentials),
     listRooms: async (): Promise<RoomSummary[]> => {
       // Accept both a bare array and `{ rooms: [...] }`: the contract names the item type only.
@@ -70,7 +73,11 @@ export function createApiClient(options: ApiClientOptions = {}) {
       return Array.isArray(body) ? body : body.rooms
     },
     createRoom: (name: string) => request<CreateRoomResponse>('POST', '/api/rooms', { name }),
-    joinRoom: (roomId: string) => request<JoinRoomResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}`),
+    /** `failedHost`: the session server the last attempt could not reach, so the Scheduler re-checks it. */
+    joinRoom: (roomId: string, failedHost?: string) => {
+      const query = failedHost ? `?${new URLSearchParams({ failedHost })}` : ''
+      return request<JoinRoomResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}${query}`)
+    },
     deleteRoom: (roomId: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(roomId)}`),
     history: (roomId: string, before: number | undefined, limit = 50) => {
       const query = new URLSearchParams({ limit: String(limit) })

@@ -120,6 +120,8 @@ export class ChatConnection {
   private viewEpoch = 0
   private attempt = 0
   private wasLive = false
+  /** The host of the last socket that closed before its snapshot: the next join asks to re-check it. */
+  private failedHost: string | undefined
   private started = false
   private disposed = false
   private retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -280,7 +282,7 @@ export class ChatConnection {
     let join: JoinRoomResponse
     try {
       // A fresh join every time: it is how the client follows a room that moved to another server.
-      join = await this.api.joinRoom(this.roomId)
+      join = await this.api.joinRoom(this.roomId, this.failedHost)
     } catch (error) {
       if (generation !== this.generation) return
       const final = error instanceof ApiError ? closedReasonForStatus(error.status) : null
@@ -306,12 +308,19 @@ export class ChatConnection {
       return
     }
     this.socket = socket
+    let gotSnapshot = false
     socket.onmessage = (event) => {
-      if (this.socket === socket) this.handleFrame(event.data)
+      if (this.socket !== socket) return
+      if (!gotSnapshot) {
+        gotSnapshot = true
+        this.failedHost = undefined
+      }
+      this.handleFrame(event.data)
     }
     socket.onclose = (event) => {
       if (this.socket !== socket) return
       this.socket = null
+      if (!gotSnapshot) this.failedHost = join.host
       this.handleClose(event.code)
     }
     // An error is always followed by a close event, which decides what happens next.
