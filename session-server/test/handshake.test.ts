@@ -78,7 +78,7 @@ describe('accepted upgrades', () => {
   it('closes a connection with another protocol version with PROTOCOL_MISMATCH', async () => {
     const { auth, roomId } = await validClaims()
     const { token } = await stack.join(auth.token, roomId)
-    for (const params of [{ token, v: PROTOCOL_VERSION + 1 }, { token }]) {
+    for (const params of [{ token, v: PROTOCOL_VERSION + 1 }, { token }] as Array<Record<string, string | number>>) {
       const client = stack.connect(params)
       await client.opened
       expect((await client.closed).code).toBe(CloseCode.PROTOCOL_MISMATCH)

@@ -6,6 +6,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
 import type { AuthResponse, CreateRoomResponse, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
+import type { Backend } from '../../src/backend/Backend.js'
+import { HttpBackend } from '../../src/backend/HttpBackend.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { createSessionServer, type SessionServer } from '../../src/createSessionServer.js'
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js'
@@ -27,7 +29,12 @@ export interface Stack {
   close(): Promise<void>
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Lets a test stand between the session server and the real backend (e.g. to hold commits). */
+  wrapBackend?: (backend: Backend) => Backend
+}
+
+export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -40,7 +47,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     LOG_LEVEL: 'silent',
     ...env,
   })
-  const session = createSessionServer({ config, server })
+  const httpBackend = new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
+  const session = createSessionServer({ config, server, backend: options.wrapBackend?.(httpBackend) ?? httpBackend })
   const clients: TestClient[] = []
 
   async function api<T>(method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
@@ -65,7 +73,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     createRoom: async (token, name = 'Test room') => (await api<CreateRoomResponse>('POST', '/api/rooms', token, { name })).roomId,
     join: (token, roomId) => api<JoinRoomResponse>('GET', `/api/rooms/${roomId}`, token),
     connect(params) {
-      const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))
+      const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))
       const client = new TestClient(`ws://${host}/?${query}`)
       clients.push(client)
       return client

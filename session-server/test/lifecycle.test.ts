@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { HistoryResponse } from '@scalable-chat/backend-server/contract'
+import { CloseCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { startStack, uniqueName, type Stack } from './helpers/stack.js'
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack({ ROOM_UNLOAD_GRACE_MS: '0' })
+})
+afterAll(() => stack.close())
+
+describe('room deletion', () => {
+  it('when the owner deletes the room, members get room_deleted then a ROOM_DELETED close', async () => {
+    const { roomId, users } = await stack.usersInRoom([uniqueName('owner'), uniqueName('guest')])
+    const response = await fetch(`${stack.backend.url}/api/rooms/${roomId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${users[0]!.auth.token}` },
+    })
+    expect(response.status).toBe(204)
+    for (const { client } of users) {
+      expect(await client.next('room_deleted')).toEqual({ type: 'room_deleted' })
+      expect((await client.closed).code).toBe(CloseCode.ROOM_DELETED)
+    }
+    expect(stack.session.rooms.get(roomId)).toBeUndefined()
+  })
+
+  it('answers DELETE /internal/rooms/:id with 204 for a room it does not hold', async () => {
+    const response = await fetch(`http://${stack.host}/internal/rooms/notLoadedRoom1`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${stack.config.SERVICE_TOKEN}` },
+    })
+    expect(response.status).toBe(204)
+  })
+})
+
+describe('unloading', () => {
+  it('unloads an empty room after the grace period and loads it again, history intact, on the next join', async () => {
+    const { roomId, users } = await stack.usersInRoom([uniqueName()])
+    const { client, auth } = users[0]!
+    client.send({ type: 'send', clientId: 'before', text: 'kept' })
+    await client.next('message')
+    client.ws.close()
+    await vi.waitFor(() => expect(stack.session.rooms.get(roomId)).toBeUndefined())
+
+    const { token } = await stack.join(auth.token, roomId)
+    const snapshot = await stack.connect({ token, v: PROTOCOL_VERSION }).next('snapshot')
+    expect(snapshot.messages.map((m) => m.text)).toEqual(['kept'])
+    expect(snapshot.seq).toBe(1)
+  })
+})
+
+describe('drain', () => {
+  it('stores the messages in flight, then closes sockets with 1012, releases the room and refuses new connections with 503', async () => {
+    // Commits wait at this gate so the test can drain while a message is in flight.
+    let openGate: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    let commitsStarted = 0
+    const releases: string[] = []
+    const drainStack = await startStack({}, {
+      wrapBackend: (backend) => ({
+        loadRoom: (roomId, host) => backend.loadRoom(roomId, host),
+        register: (host) => backend.register(host),
+        async commit(roomId, request) {
+          commitsStarted++
+          await gate
+          return backend.commit(roomId, request)
+        },
+        async release(roomId, host, epoch) {
+          releases.push(roomId)
+          return backend.release(roomId, host, epoch)
+        },
+      }),
+    })
+    try {
+      const { roomId, users } = await drainStack.usersInRoom([uniqueName()])
+      const { client, auth } = users[0]!
+      client.send({ type: 'send', clientId: 'last', text: 'stored before exit' })
+      await vi.waitFor(() => expect(commitsStarted).toBe(1))
+      const drained = drainStack.session.drain()
+      const { token } = await drainStack.join(auth.token, roomId)
+      expect(await drainStack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(503)
+      expect(client.all('message')).toEqual([])
+
+      openGate()
+      expect((await client.next('message')).message.clientId).toBe('last')
+      expect((await client.closed).code).toBe(CloseCode.SERVICE_RESTART)
+      await drained
+      expect(releases).toEqual([roomId])
+
+      const response = await fetch(`${drainStack.backend.url}/api/rooms/${roomId}/messages`, {
+        headers: { authorization: `Bearer ${auth.token}` },
+      })
+      const history = (await response.json()) as HistoryResponse
+      expect(history.messages.map((m) => m.clientId)).toEqual(['last'])
+    } finally {
+      openGate()
+      await drainStack.close()
+    }
+  })
+})
