@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.js'
+
+const SECRETS = { JWT_SECRET: 'j'.repeat(32), SERVICE_TOKEN: 's'.repeat(32) }
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig(SECRETS)).toMatchObject({
+      PORT: 8000,
+      BIND_ADDRESS: '127.0.0.1',
+      PUBLIC_HOST: 'localhost:8000',
+      BACKEND_URL: 'http://localhost:8080',
+      MAX_USERS_PER_ROOM: 100,
+      MAX_MESSAGE_LENGTH: 1000,
+      MAX_PAYLOAD_BYTES: 16384,
+      MESSAGE_RATE_PER_MINUTE: 30,
+      MESSAGE_BURST: 5,
+      ROOM_UNLOAD_GRACE_MS: 30000,
+      PING_INTERVAL_MS: 30000,
+      MAX_BUFFERED_BYTES: 1048576,
+      TYPING_TIMEOUT_MS: 6000,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    })
+  })
+
+  it('derives PUBLIC_HOST from PORT and strips a trailing slash from BACKEND_URL', () => {
+    const config = loadConfig({ ...SECRETS, PORT: '8003', BACKEND_URL: 'http://api:8080/' })
+    expect(config.PUBLIC_HOST).toBe('localhost:8003')
+    expect(config.BACKEND_URL).toBe('http://api:8080')
+  })
+
+  it.each([
+    [{}, /^JWT_SECRET: is required$/],
+    [{ JWT_SECRET: 'short', SERVICE_TOKEN: SECRETS.SERVICE_TOKEN }, /^JWT_SECRET: must be at least 32 characters$/],
+    [{ JWT_SECRET: SECRETS.JWT_SECRET }, /^SERVICE_TOKEN: is required$/],
+    [{ ...SECRETS, PORT: 'eighty' }, /^PORT: /],
+    [{ ...SECRETS, MAX_USERS_PER_ROOM: '0' }, /^MAX_USERS_PER_ROOM: /],
+    [{ ...SECRETS, BACKEND_URL: 'not a url' }, /^BACKEND_URL: /],
+    [{ ...SECRETS, LOG_FORMAT: 'xml' }, /^LOG_FORMAT: /],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message)
+    try {
+      loadConfig(env)
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n')
+    }
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...SECRETS, PORT: '' }).PORT).toBe(8000)
+  })
+})
