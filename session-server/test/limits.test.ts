@@ -10,6 +10,7 @@ beforeAll(async () => {
     MAX_USERS_PER_ROOM: '2',
     MAX_PAYLOAD_BYTES: '1024',
     MESSAGE_BURST: '3',
+    PING_INTERVAL_MS: '50',
   })
 })
 afterAll(() => stack.close())
@@ -67,5 +68,16 @@ describe('limits', () => {
     const { client } = users[0]!
     client.send({ type: 'send', clientId: 'big', text: 'x'.repeat(2000) })
     expect((await client.closed).code).toBe(1009)
+  })
+
+  it('terminates a connection that does not answer pings, and its member leaves the room', async () => {
+    const { roomId, users } = await stack.usersInRoom([uniqueName('alive')])
+    const silent = await stack.register(uniqueName('silent'))
+    const { token } = await stack.join(silent.token, roomId)
+    const client = stack.connect({ token, v: PROTOCOL_VERSION }, { autoPong: false })
+    await client.next('snapshot')
+    expect((await client.closed).code).toBe(1006)
+    expect(await users[0]!.client.next('user_left')).toEqual({ type: 'user_left', userId: silent.user.id })
+    expect(users[0]!.client.ws.readyState).toBe(users[0]!.client.ws.OPEN)
   })
 })

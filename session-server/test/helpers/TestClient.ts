@@ -18,8 +18,8 @@ export class TestClient {
   /** The HTTP status when the upgrade was refused. */
   readonly rejected: Promise<number>
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url)
+  constructor(url: string, options: { autoPong?: boolean } = {}) {
+    this.ws = new WebSocket(url, { autoPong: options.autoPong ?? true })
     this.opened = new Promise((resolve) => this.ws.once('open', () => resolve()))
     this.closed = new Promise((resolve) =>
       this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),

@@ -23,7 +23,7 @@ export interface Stack {
   createRoom(userToken: string, name?: string): Promise<string>
   join(userToken: string, roomId: string): Promise<JoinRoomResponse>
   /** Opens a WebSocket with a room token (query built from `params`). */
-  connect(params: Record<string, string | number>): TestClient
+  connect(params: Record<string, string | number>, options?: { autoPong?: boolean }): TestClient
   /** register + create room (first user) + join + connect, for each username. */
   usersInRoom(usernames: string[]): Promise<{ roomId: string; users: Array<{ auth: AuthResponse; client: TestClient }> }>
   close(): Promise<void>
@@ -72,9 +72,9 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
     register: (username) => api<AuthResponse>('POST', '/api/register', undefined, { username, password: 'correct horse battery' }),
     createRoom: async (token, name = 'Test room') => (await api<CreateRoomResponse>('POST', '/api/rooms', token, { name })).roomId,
     join: (token, roomId) => api<JoinRoomResponse>('GET', `/api/rooms/${roomId}`, token),
-    connect(params) {
+    connect(params, options) {
       const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))
-      const client = new TestClient(`ws://${host}/?${query}`)
+      const client = new TestClient(`ws://${host}/?${query}`, options)
       clients.push(client)
       return client
     },
