@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { defineConfig } from 'vite'
 import react from '@vitejs/plugin-react'
 
@@ -6,8 +8,18 @@ import react from '@vitejs/plugin-react'
 const backendUrl = process.env.BACKEND_URL ?? 'http://localhost:8080'
 const proxy = { '/api': { target: backendUrl, changeOrigin: true } }
 
-export default defineConfig({
+// react-router's package exports resolve to its development build under every condition; its
+// production build (same API, no dev-only warnings) is several KB smaller in the first load.
+const reactRouterDir = dirname(createRequire(import.meta.url).resolve('react-router/package.json'))
+
+export default defineConfig(({ command }) => ({
   plugins: [react()],
+  resolve: {
+    alias:
+      command === 'build'
+        ? [{ find: /^react-router$/, replacement: join(reactRouterDir, 'dist/production/index.mjs') }]
+        : [],
+  },
   server: { port: 5173, strictPort: true, proxy },
   preview: { port: 4173, proxy },
   build: {
@@ -16,4 +28,4 @@ export default defineConfig({
     reportCompressedSize: true,
     target: 'es2022',
   },
-})
+}))

@@ -1,0 +1,59 @@
+import { ApiError, NETWORK_ERROR } from '../api/ApiError.js'
+
+export interface AuthErrors {
+  username?: string
+  password?: string
+  /** Not tied to one field. */
+  form?: string
+}
+
+const FIELD_LABEL = { username: 'Username', password: 'Password' } as const
+
+/**
+ * Turns a failed sign-in or registration into plain words, per field where possible. The
+ * backend's validation message names the field (`username: must be at least 3 characters`).
+ */
+export function describeAuthError(error: unknown): AuthErrors {
+  if (!(error instanceof ApiError)) return { form: 'Something went wrong. Please try again.' }
+  switch (error.code) {
+    case 'invalid_credentials':
+      return { form: 'That username and password do not match an account.' }
+    case 'username_taken':
+      return { username: 'That username is taken. Try another one.' }
+    case 'rate_limited':
+    case 'too_many_requests':
+      return { form: 'Too many attempts. Wait a minute, then try again.' }
+    case NETWORK_ERROR:
+      return { form: error.message }
+    case 'invalid_request': {
+      const errors: AuthErrors = {}
+      for (const part of error.message.split('; ')) {
+        const match = /^(username|password): (.+)$/.exec(part)
+        if (match) errors[match[1] as 'username' | 'password'] = `${FIELD_LABEL[match[1] as 'username' | 'password']} ${match[2]}.`
+        else errors.form = capitalize(part)
+      }
+      return errors
+    }
+    default:
+      return { form: capitalize(error.message) }
+  }
+}
+
+/**
+ * Checks a registration before sending it, with the backend's rules (contract.ts `Username`,
+ * `Password`), repeated here because the client does not ship zod. The backend stays the judge.
+ */
+export function validateRegistration(username: string, password: string): AuthErrors {
+  const errors: AuthErrors = {}
+  const name = username.trim()
+  if (name.length < 3) errors.username = 'Username must be at least 3 characters.'
+  else if (name.length > 32) errors.username = 'Username must be at most 32 characters.'
+  else if (!/^[A-Za-z0-9_-]+$/.test(name)) errors.username = 'Username may contain only letters, digits, _ and -.'
+  if (password.length < 8) errors.password = 'Password must be at least 8 characters.'
+  else if (password.length > 256) errors.password = 'Password must be at most 256 characters.'
+  return errors
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

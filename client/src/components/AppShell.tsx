@@ -1,0 +1,57 @@
+import { useEffect } from 'react'
+import { Link, Outlet, useNavigation } from 'react-router'
+import { api } from '../api/api.js'
+import { RequireAuth } from '../auth/RequireAuth.js'
+import { signOut } from '../auth/sessionStore.js'
+import { useSession } from '../auth/useSession.js'
+import styles from './AppShell.module.css'
+
+/**
+ * The signed-in frame: top bar with the brand, who is signed in and "Sign out"; the page below.
+ * Signed out, it sends the user to sign in (and back here afterwards).
+ */
+export function AppShell() {
+  return (
+    <RequireAuth>
+      <SignedInShell />
+    </RequireAuth>
+  )
+}
+
+function SignedInShell() {
+  const session = useSession()
+  const navigation = useNavigation()
+
+  useEffect(() => {
+    // A stored token may belong to an account that no longer exists (a reset development
+    // database): the 401 this gets signs the user out instead of failing later on every screen.
+    api.me().catch(() => {})
+  }, [])
+
+  return (
+    <div className={styles.shell}>
+      <a className={styles.skipLink} href="#main">
+        Skip to content
+      </a>
+      <header className={styles.topBar}>
+        <Link to="/" className={styles.brand}>
+          <span className={styles.logo} aria-hidden="true" />
+          Scalable Chat
+        </Link>
+        <div className={styles.account}>
+          <span className={styles.username} title={`Signed in as ${session?.user.username ?? ''}`}>
+            <span className="visually-hidden">Signed in as </span>
+            {session?.user.username}
+          </span>
+          <button type="button" className="btn btn-ghost btn-small" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+        {navigation.state === 'loading' && <div className={styles.progress} role="progressbar" aria-label="Loading" />}
+      </header>
+      <main id="main" className={styles.main}>
+        <Outlet />
+      </main>
+    </div>
+  )
+}

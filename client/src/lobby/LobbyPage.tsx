@@ -1,0 +1,18 @@
+import styles from './Lobby.module.css'
+import { CreateRoomForm } from './CreateRoomForm.js'
+import { JoinRoomForm } from './JoinRoomForm.js'
+import { RoomList } from './RoomList.js'
+
+export function LobbyPage() {
+  return (
+    <div className={styles.page}>
+      <title>Your rooms · Scalable Chat</title>
+      <h1 className={styles.heading}>Rooms</h1>
+      <div className={styles.actions}>
+        <CreateRoomForm />
+        <JoinRoomForm />
+      </div>
+      <RoomList />
+    </div>
+  )
+}

@@ -1,0 +1,83 @@
+import type { RoomSummary } from '@scalable-chat/backend-server/contract'
+import { useCallback, useEffect, useState } from 'react'
+import { Link } from 'react-router'
+import { api } from '../api/api.js'
+import { isApiError } from '../api/ApiError.js'
+import { useSession } from '../auth/useSession.js'
+import { formatFullTime } from '../components/formatTime.js'
+import styles from './Lobby.module.css'
+import { relativeTime } from './relativeTime.js'
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; rooms: RoomSummary[] }
+
+/** "Your rooms": the rooms this user created or joined, most recently active first. */
+export function RoomList() {
+  const session = useSession()
+  const [load, setLoad] = useState<Load>({ state: 'loading' })
+
+  const fetchRooms = useCallback(() => {
+    let cancelled = false
+    setLoad({ state: 'loading' })
+    api.listRooms().then(
+      (rooms) => {
+        if (cancelled) return
+        const sorted = [...rooms].sort((a, b) => Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt))
+        setLoad({ state: 'ready', rooms: sorted })
+      },
+      (error: unknown) => {
+        if (!cancelled) setLoad({ state: 'error', message: isApiError(error) ? error.message : 'Could not load your rooms.' })
+      },
+    )
+    return () => {
+      cancelled = true
+    }
+  }, [])
+  useEffect(fetchRooms, [fetchRooms])
+
+  return (
+    <section className={styles.listSection} aria-labelledby="your-rooms">
+      <h2 id="your-rooms" className={styles.sectionTitle}>
+        Your rooms
+      </h2>
+      {load.state === 'loading' && (
+        <p className={styles.muted} role="status">
+          Loading your rooms…
+        </p>
+      )}
+      {load.state === 'error' && (
+        <div className={styles.errorBox} role="alert">
+          <span>{load.message}</span>
+          <button type="button" className="btn btn-small" onClick={fetchRooms}>
+            Try again
+          </button>
+        </div>
+      )}
+      {load.state === 'ready' && load.rooms.length === 0 && (
+        <p className={styles.empty}>No rooms yet. Create one, or join with a link someone shared with you.</p>
+      )}
+      {load.state === 'ready' && load.rooms.length > 0 && (
+        <ul className={styles.list}>
+          {load.rooms.map((room) => (
+            <li key={room.roomId}>
+              <Link to={`/rooms/${room.roomId}`} className={styles.room}>
+                <span className={styles.roomAvatar} aria-hidden="true">
+                  {room.name.trim().charAt(0).toUpperCase() || '#'}
+                </span>
+                <span className={styles.roomText}>
+                  <span className={styles.roomName}>{room.name}</span>
+                  <span className={styles.roomMeta}>
+                    {room.owner.id === session?.user.id ? 'Yours' : `by ${room.owner.username}`}
+                  </span>
+                </span>
+                <time className={styles.roomTime} dateTime={room.lastActivityAt} title={formatFullTime(room.lastActivityAt)}>
+                  <span className="visually-hidden">Last activity </span>
+                  {relativeTime(room.lastActivityAt)}
+                </time>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

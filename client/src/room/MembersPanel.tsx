@@ -1,0 +1,78 @@
+import type { Member, MemberStatus } from '@scalable-chat/session-server/protocol'
+import { MEMBER_STATUSES } from '@scalable-chat/session-server/protocol/codes'
+import { useId } from 'react'
+import styles from './Room.module.css'
+
+export const STATUS_LABEL: Record<MemberStatus, string> = {
+  online: 'Online',
+  away: 'Away',
+  dnd: 'Do not disturb',
+}
+const STATUS_ORDER: Record<MemberStatus, number> = { online: 0, away: 1, dnd: 2 }
+
+export function MembersPanel({
+  members,
+  youId,
+  chosenStatus,
+  onChooseStatus,
+  open,
+  onClose,
+}: {
+  members: Member[]
+  youId: string | null
+  chosenStatus: MemberStatus
+  onChooseStatus: (status: MemberStatus) => void
+  open: boolean
+  onClose: () => void
+}) {
+  const id = useId()
+  const sorted = [...members].sort(
+    (a, b) =>
+      Number(b.userId === youId) - Number(a.userId === youId) ||
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      a.username.localeCompare(b.username),
+  )
+  return (
+    <aside
+      id="members-panel"
+      className={open ? `${styles.members} ${styles.membersOpen}` : styles.members}
+      aria-labelledby={`${id}-title`}
+    >
+      <div className={styles.membersHead}>
+        <h2 id={`${id}-title`} className={styles.membersTitle}>
+          Members <span className={styles.badge}>{members.length}</span>
+        </h2>
+        <button type="button" className={`btn btn-small btn-ghost ${styles.membersClose}`} onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-status`}>Your status</label>
+        <select
+          id={`${id}-status`}
+          className="input"
+          value={chosenStatus}
+          onChange={(e) => onChooseStatus(e.target.value as MemberStatus)}
+        >
+          {MEMBER_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {STATUS_LABEL[status]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ul className={styles.memberList}>
+        {sorted.map((member) => (
+          <li key={member.userId} className={styles.member}>
+            <span className={`${styles.presence} ${styles[member.status]}`} aria-hidden="true" />
+            <span className={styles.memberName}>
+              {member.username}
+              {member.userId === youId && <span className={styles.you}> (you)</span>}
+            </span>
+            <span className={styles.memberStatus}>{STATUS_LABEL[member.status]}</span>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  )
+}

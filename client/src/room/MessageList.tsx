@@ -1,0 +1,197 @@
+import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import { useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { formatFullTime, formatShortTime } from '../components/formatTime.js'
+import type { PendingMessage } from './ChatConnection.js'
+import { groupMessages } from './groupMessages.js'
+import styles from './MessageList.module.css'
+import { MessageText } from './MessageText.js'
+
+/** Within this distance of the bottom the list counts as "at the bottom" and follows new messages. */
+const STICK_TO_BOTTOM_PX = 48
+/** Older history starts loading this close to the top. */
+const LOAD_OLDER_PX = 120
+
+interface DisplayMessage {
+  key: string
+  userId: string
+  username: string
+  text: string
+  createdAt: string
+  pending?: PendingMessage
+}
+
+export function MessageList({
+  messages,
+  pending,
+  you,
+  connecting,
+  history,
+  onLoadOlder,
+  onRetry,
+  onDiscard,
+}: {
+  messages: ChatMessage[]
+  pending: PendingMessage[]
+  you: { userId: string; username: string } | null
+  connecting: boolean
+  history: { hasMore: boolean; loading: boolean; error: string | null }
+  onLoadOlder: () => void
+  onRetry: (clientId: string) => void
+  onDiscard: (clientId: string) => void
+}) {
+  const scroller = useRef<HTMLDivElement>(null)
+  const atBottom = useRef(true)
+  const previous = useRef<{ firstKey?: string; lastKey?: string; height: number }>({ height: 0 })
+  const [unseen, setUnseen] = useState(0)
+
+  const items = useMemo<DisplayMessage[]>(() => {
+    const stored = messages.map((m) => ({ key: `s${m.seq}`, userId: m.userId, username: m.username, text: m.text, createdAt: m.createdAt }))
+    const mine = pending.map((p) => ({
+      key: `p${p.clientId}`,
+      userId: you?.userId ?? '',
+      username: you?.username ?? '',
+      text: p.text,
+      createdAt: p.createdAt,
+      pending: p,
+    }))
+    return [...stored, ...mine]
+  }, [messages, pending, you])
+  const groups = useMemo(() => groupMessages(items), [items])
+
+  // Runs after the DOM changed and before the browser paints: the place to keep the view steady.
+  useLayoutEffect(() => {
+    const element = scroller.current
+    if (!element) return
+    const firstKey = items[0]?.key
+    const lastKey = items.at(-1)?.key
+    const before = previous.current
+    if (before.firstKey !== undefined && firstKey !== before.firstKey && lastKey === before.lastKey) {
+      // Older history was prepended: keep what the reader was looking at in place.
+      element.scrollTop += element.scrollHeight - before.height
+    } else if (lastKey !== before.lastKey) {
+      const last = items.at(-1)
+      const ownNew = last?.pending !== undefined
+      if (atBottom.current || ownNew || before.lastKey === undefined) {
+        element.scrollTop = element.scrollHeight
+        atBottom.current = true
+      } else {
+        setUnseen((count) => count + 1)
+      }
+    }
+    previous.current = { firstKey, lastKey, height: element.scrollHeight }
+  }, [items])
+
+  function onScroll() {
+    const element = scroller.current
+    if (!element) return
+    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_TO_BOTTOM_PX
+    if (atBottom.current && unseen > 0) setUnseen(0)
+    if (element.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loading && !history.error) onLoadOlder()
+    previous.current.height = element.scrollHeight
+  }
+
+  function jumpToLatest() {
+    const element = scroller.current
+    if (!element) return
+    element.scrollTo({ top: element.scrollHeight, behavior: 'smooth' })
+    setUnseen(0)
+  }
+
+  return (
+    <div className={styles.wrap}>
+      <div ref={scroller} className={styles.scroller} onScroll={onScroll} tabIndex={0} aria-label="Messages" role="region">
+        <div className={styles.top}>
+          {history.loading && <p className={styles.muted}>Loading earlier messages…</p>}
+          {!history.loading && history.error && (
+            <p className={styles.muted}>
+              {history.error}{' '}
+              <button type="button" className="btn btn-small" onClick={onLoadOlder}>
+                Try again
+              </button>
+            </p>
+          )}
+          {!history.loading && !history.error && history.hasMore && (
+            <button type="button" className="btn btn-small btn-ghost" onClick={onLoadOlder}>
+              Load earlier messages
+            </button>
+          )}
+          {!history.hasMore && !connecting && items.length > 0 && (
+            <p className={styles.beginning}>This is the beginning of the conversation.</p>
+          )}
+        </div>
+
+        {connecting && items.length === 0 && <p className={styles.placeholder}>Connecting to the room…</p>}
+        {!connecting && items.length === 0 && (
+          <p className={styles.placeholder}>No messages yet. Say hello!</p>
+        )}
+
+        <ol className={styles.groups}>
+          {groups.map((group) => {
+            const own = group.userId === you?.userId
+            return (
+              <li key={group.key} className={own ? `${styles.group} ${styles.own}` : styles.group}>
+                <div className={styles.groupHead}>
+                  <span className={styles.author}>{own ? 'You' : group.username}</span>
+                  <time className={styles.time} dateTime={group.startedAt} title={formatFullTime(group.startedAt)}>
+                    {formatShortTime(group.startedAt)}
+                  </time>
+                </div>
+                <ul className={styles.messages}>
+                  {group.messages.map((message, index) => (
+                    <MessageRow key={message.key} message={message} showTime={index > 0} onRetry={onRetry} onDiscard={onDiscard} />
+                  ))}
+                </ul>
+              </li>
+            )
+          })}
+        </ol>
+      </div>
+      {unseen > 0 && (
+        <button type="button" className={`btn btn-primary btn-small ${styles.newMessages}`} onClick={jumpToLatest}>
+          {unseen === 1 ? 'New message' : `${unseen} new messages`} ↓
+        </button>
+      )}
+    </div>
+  )
+}
+
+function MessageRow({
+  message,
+  showTime,
+  onRetry,
+  onDiscard,
+}: {
+  message: DisplayMessage
+  showTime: boolean
+  onRetry: (clientId: string) => void
+  onDiscard: (clientId: string) => void
+}) {
+  const pending = message.pending
+  const className = pending
+    ? `${styles.message} ${pending.state === 'failed' ? styles.failed : styles.sending}`
+    : styles.message
+  return (
+    <li className={className}>
+      <div className={styles.bubble}>
+        <MessageText text={message.text} />
+      </div>
+      {showTime && !pending && (
+        <time className={styles.rowTime} dateTime={message.createdAt} title={formatFullTime(message.createdAt)}>
+          {formatShortTime(message.createdAt)}
+        </time>
+      )}
+      {pending?.state === 'sending' && <span className={styles.state}>Sending…</span>}
+      {pending?.state === 'failed' && (
+        <span className={styles.state} role="alert">
+          Not sent{pending.error ? `: ${pending.error}` : ''}.{' '}
+          <button type="button" className={styles.linkButton} onClick={() => onRetry(pending.clientId)}>
+            Retry
+          </button>{' '}
+          <button type="button" className={styles.linkButton} onClick={() => onDiscard(pending.clientId)}>
+            Discard
+          </button>
+        </span>
+      )}
+    </li>
+  )
+}

@@ -1,0 +1,111 @@
+import { useEffect, useState } from 'react'
+import { useNavigate, useParams } from 'react-router'
+import { api } from '../api/api.js'
+import { signOut } from '../auth/sessionStore.js'
+import { ClosedRoom } from './ClosedRoom.js'
+import { Composer } from './Composer.js'
+import { ConnectionBanner } from './ConnectionBanner.js'
+import { DeleteRoomDialog } from './DeleteRoomDialog.js'
+import { MembersPanel } from './MembersPanel.js'
+import { MessageList } from './MessageList.js'
+import { RoomHeader } from './RoomHeader.js'
+import styles from './Room.module.css'
+import { typingText } from './typingText.js'
+import { useChatConnection } from './useChatConnection.js'
+import { usePresence } from './usePresence.js'
+import { useTypingNotifier } from './useTypingNotifier.js'
+
+/** `/rooms/:roomId`: the chat. All the socket work happens in ChatConnection; this only renders it. */
+export function RoomPage() {
+  const { roomId = '' } = useParams()
+  const navigate = useNavigate()
+  const { connection, state } = useChatConnection(roomId)
+  const presence = usePresence(connection)
+  const typing = useTypingNotifier(connection)
+  const [membersOpen, setMembersOpen] = useState(false)
+  const [confirmDelete, setConfirmDelete] = useState(false)
+
+  const closedReason = state?.status.kind === 'closed' ? state.status.reason : null
+  useEffect(() => {
+    // The backend refused our token: the session is over; RequireAuth takes the user to sign in
+    // and brings them back here.
+    if (closedReason === 'signed_out') signOut()
+  }, [closedReason])
+
+  if (closedReason) return <ClosedRoom reason={closedReason} />
+
+  const roomName = state?.room?.name ?? ''
+  const you = state?.you ?? null
+  const isOwner = !!you && state?.room?.ownerId === you.userId
+  const status = state?.status ?? { kind: 'connecting', attempt: 0 }
+  const announcement = state?.lastIncoming ? `${state.lastIncoming.username}: ${state.lastIncoming.text}` : ''
+
+  return (
+    <div className={styles.page}>
+      <title>{roomName ? `${roomName} · Scalable Chat` : 'Scalable Chat'}</title>
+      <section className={styles.chat} aria-label="Chat">
+        <RoomHeader
+          name={roomName || 'Connecting…'}
+          memberCount={state?.members.length ?? 0}
+          isOwner={isOwner}
+          membersOpen={membersOpen}
+          onToggleMembers={() => setMembersOpen((open) => !open)}
+          onDelete={() => setConfirmDelete(true)}
+        />
+        <ConnectionBanner status={status} hasConnected={you !== null} onRetry={() => connection?.retryNow()} />
+        <MessageList
+          messages={state?.messages ?? []}
+          pending={state?.pending ?? []}
+          you={you}
+          connecting={you === null}
+          history={state?.history ?? { hasMore: false, loading: false, error: null }}
+          onLoadOlder={() => void connection?.loadOlder()}
+          onRetry={(clientId) => connection?.retry(clientId)}
+          onDiscard={(clientId) => connection?.discard(clientId)}
+        />
+        <p className={styles.typing} aria-hidden="true">
+          {state ? typingText(state.typing, you?.userId ?? null) : ''}
+        </p>
+        {state?.notice && (
+          <div className={styles.notice} role="alert">
+            <span>{state.notice}</span>
+            <button type="button" className="btn btn-small btn-ghost" onClick={() => connection?.dismissNotice()}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        <Composer
+          roomName={roomName || 'the room'}
+          maxLength={state?.maxMessageLength ?? 1000}
+          disabled={!connection}
+          onSend={(text) => connection?.send(text)}
+          onTyping={typing.onInput}
+          onStopTyping={typing.stop}
+        />
+      </section>
+      <MembersPanel
+        members={state?.members ?? []}
+        youId={you?.userId ?? null}
+        chosenStatus={presence.chosen}
+        onChooseStatus={presence.setChosen}
+        open={membersOpen}
+        onClose={() => setMembersOpen(false)}
+      />
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+      {isOwner && (
+        <DeleteRoomDialog
+          roomName={roomName}
+          open={confirmDelete}
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={async () => {
+            await api.deleteRoom(roomId)
+            setConfirmDelete(false)
+            navigate('/', { replace: true })
+          }}
+        />
+      )}
+    </div>
+  )
+}
