@@ -51,7 +51,10 @@ export class ClientSession implements RoomConnection {
     })
     deps.ws.on('close', () => this.onClose())
     deps.ws.on('error', (error) => this.log.debug({ err: error }, 'socket error'))
-    this.queue = this.join()
+    this.queue = this.join().catch((error: unknown) => {
+      this.log.error({ err: error }, 'join failed')
+      this.closeWith(CloseCode.ROOM_UNAVAILABLE)
+    })
   }
 
   private async join(): Promise<void> {

@@ -16,6 +16,8 @@ export interface GroupCommitterOptions {
   onRejected(batch: NewMessage[], detail: string): void
   /** A batch failed transiently and will be sent again after `delayMs`. */
   onRetry?(attempt: number, delayMs: number, detail: string): void
+  /** A callback above threw: a bug. The committer carries on with the next batch. */
+  onBug(error: unknown): void
   maxBatchSize?: number
 }
 
@@ -81,10 +83,12 @@ export class GroupCommitter {
     }
     const batch = this.pending.splice(0, this.options.maxBatchSize ?? MAX_BATCH_SIZE)
     this.inFlight = batch
-    void this.store(batch).finally(() => {
-      this.inFlight = undefined
-      this.sendNext()
-    })
+    void this.store(batch)
+      .catch((error: unknown) => this.options.onBug(error))
+      .finally(() => {
+        this.inFlight = undefined
+        this.sendNext()
+      })
   }
 
   private async store(batch: NewMessage[]): Promise<void> {

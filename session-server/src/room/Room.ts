@@ -100,6 +100,7 @@ export class Room {
           })
         }
       },
+      onBug: (error) => deps.logger.error({ err: error, roomId: this.id }, 'group commit failed'),
       onRetry: (attempt, delayMs, detail) =>
         deps.logger.warn({ roomId: this.id, attempt, delayMs, detail }, 'commit failed; retrying'),
     })
