@@ -9,6 +9,8 @@ import { RouteError } from './components/RouteError.js'
 export const router = createBrowserRouter([
   {
     errorElement: <RouteError />,
+    // Shown for the instant the first screen's code is loading.
+    hydrateFallbackElement: <div aria-busy="true" />,
     children: [
       {
         path: '/signin',

@@ -1,6 +1,6 @@
 import type { Member, MemberStatus } from '@scalable-chat/session-server/protocol'
 import { MEMBER_STATUSES } from '@scalable-chat/session-server/protocol/codes'
-import { useId } from 'react'
+import { useEffect, useId } from 'react'
 import styles from './Room.module.css'
 
 export const STATUS_LABEL: Record<MemberStatus, string> = {
@@ -32,7 +32,18 @@ export function MembersPanel({
       STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
       a.username.localeCompare(b.username),
   )
+  useEffect(() => {
+    if (!open) return
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose()
+    }
+    window.addEventListener('keydown', onKeyDown)
+    return () => window.removeEventListener('keydown', onKeyDown)
+  }, [open, onClose])
+
   return (
+    <>
+    {open && <div className={styles.backdrop} onClick={onClose} aria-hidden="true" />}
     <aside
       id="members-panel"
       className={open ? `${styles.members} ${styles.membersOpen}` : styles.members}
@@ -65,14 +76,21 @@ export function MembersPanel({
         {sorted.map((member) => (
           <li key={member.userId} className={styles.member}>
             <span className={`${styles.presence} ${styles[member.status]}`} aria-hidden="true" />
-            <span className={styles.memberName}>
-              {member.username}
-              {member.userId === youId && <span className={styles.you}> (you)</span>}
+            <span className={styles.memberText}>
+              <span className={styles.memberName}>
+                {member.username}
+                {member.userId === youId && <span className={styles.you}> (you)</span>}
+              </span>
+              {member.status === 'online' ? (
+                <span className="visually-hidden">Online</span>
+              ) : (
+                <span className={styles.memberStatus}>{STATUS_LABEL[member.status]}</span>
+              )}
             </span>
-            <span className={styles.memberStatus}>{STATUS_LABEL[member.status]}</span>
           </li>
         ))}
       </ul>
     </aside>
+    </>
   )
 }
