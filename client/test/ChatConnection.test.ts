@@ -285,7 +285,7 @@ describe('ChatConnection (real backend and session server)', () => {
     while (reader.getState().history.hasMore) await reader.loadOlder()
     const state = reader.getState()
     expect(seqs(state)).toEqual(Array.from({ length: 105 }, (_, i) => i + 1))
-  })
+  }, 30_000) // 105 real commits: generous on a loaded 2-core machine
 
   it('closes for good, without reconnecting, when the room is deleted', async () => {
     const { api } = await signedInApi()

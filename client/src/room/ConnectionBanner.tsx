@@ -25,7 +25,7 @@ export function ConnectionBanner({
     text = 'You are offline. Messages you send will go out when you are back online.'
   } else if (status.kind === 'reconnecting') {
     const seconds = Math.max(0, Math.ceil((status.retryAt - now) / 1000))
-    text = seconds > 0 ? `Connection lost. Reconnecting in ${seconds} s…` : 'Connection lost. Reconnecting…'
+    text = seconds > 0 ? `Connection lost. Retrying in ${seconds} s.` : 'Connection lost. Retrying now.'
     retry = true
   } else {
     text = 'Reconnecting…'
