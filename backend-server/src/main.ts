@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js'
-import { startBackend } from './backend.js'
+import { startBackend, type Backend } from './backend.js'
 import { createLogger } from './logger.js'
 
 let config
@@ -12,8 +12,17 @@ try {
 }
 
 const logger = createLogger(config)
-const backend = await startBackend(config, logger)
-const url = await backend.listen()
+let backend: Backend
+let url: string
+try {
+  backend = await startBackend(config, logger)
+  url = await backend.listen()
+} catch (error) {
+  // An unreachable database or a taken port: say so once and stop, rather than half start.
+  logger.fatal({ err: error }, 'backend failed to start')
+  console.error(`backend failed to start: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
 logger.info({ url, scheduler: config.scheduler, storage: config.databaseUrl ? 'postgres' : 'pglite' }, 'backend listening')
 
 let stopping = false
