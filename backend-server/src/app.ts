@@ -6,6 +6,7 @@ import type { BackendConfig } from './config.js'
 import { requireUser } from './auth/requireUser.js'
 import { TokenService } from './auth/TokenService.js'
 import { errorHandler, notFoundHandler } from './http/errorHandler.js'
+import { rateLimit } from './http/rateLimit.js'
 import { requestLogger } from './http/requestLogger.js'
 import { authRoutes } from './routes/authRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
@@ -55,7 +56,10 @@ export function createApp({ config, db, scheduler, logger }: AppDeps): Express {
 
   app.use(healthRoutes(db))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
-  app.use('/api', authRoutes({ users, tokens, requireUser: authenticate }))
+  app.use(
+    '/api',
+    authRoutes({ users, tokens, requireUser: authenticate, limitAttempts: rateLimit(config.authRateLimitPerMinute) }),
+  )
   app.use(
     '/api/rooms',
     roomRoutes({

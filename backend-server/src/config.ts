@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
   USER_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
   ROOM_TOKEN_TTL_SECONDS: positiveInt.default(300),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
   CORS_ORIGIN: commaList.default(['http://localhost:5173']),
   JSON_BODY_LIMIT: z
     .string()
@@ -62,6 +63,8 @@ export interface BackendConfig {
   healthCheckTimeoutMs: number
   userTokenTtlSeconds: number
   roomTokenTtlSeconds: number
+  /** Register + login attempts per client IP per minute. */
+  authRateLimitPerMinute: number
   corsOrigins: string[]
   jsonBodyLimit: string
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
@@ -99,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
     userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
     roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     corsOrigins: e.CORS_ORIGIN,
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,

@@ -120,6 +120,26 @@ describe('user tokens', () => {
   })
 })
 
+describe('password endpoint rate limit', () => {
+  it('answers 429 rate_limited with Retry-After once an IP used up its attempts, for login and register alike', async () => {
+    const limited = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'], overrides: { authRateLimitPerMinute: 3 } })
+    try {
+      const attempt = () => request(limited.url).post('/api/login').send({ username: 'nobody_x', password: 'password123' })
+      for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401)
+      const refused = await attempt()
+      expect(refused.status).toBe(429)
+      expect(refused.body.error.code).toBe('rate_limited')
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+      const register = await request(limited.url).post('/api/register').send({ username: 'new_user', password: 'password123' })
+      expect(register.status).toBe(429)
+      // Other routes are not limited.
+      expect((await request(limited.url).get('/healthz')).status).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
 describe('the app', () => {
   it('answers /healthz with ok after checking the database', async () => {
     const res = await api().get('/healthz')

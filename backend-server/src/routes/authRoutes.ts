@@ -7,18 +7,24 @@ import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
 import type { UserStore } from '../storage/UserStore.js'
 
-export function authRoutes(deps: { users: UserStore; tokens: TokenService; requireUser: RequestHandler }): Router {
+export function authRoutes(deps: {
+  users: UserStore
+  tokens: TokenService
+  requireUser: RequestHandler
+  /** Guards the password endpoints (each attempt costs an scrypt). */
+  limitAttempts: RequestHandler
+}): Router {
   const { users, tokens } = deps
   const router = Router()
 
-  router.post('/register', async (req, res) => {
+  router.post('/register', deps.limitAttempts, async (req, res) => {
     const { username, password } = parseInput(Credentials, req.body)
     const user = await users.create(username, await hashPassword(password))
     if (!user) throw new HttpError(409, 'username_taken', 'that username is taken')
     res.status(201).json({ token: await tokens.signUserToken(user), user } satisfies AuthResponse)
   })
 
-  router.post('/login', async (req, res) => {
+  router.post('/login', deps.limitAttempts, async (req, res) => {
     const { username, password } = parseInput(Credentials, req.body)
     const found = await users.findByUsername(username)
     // Always run scrypt, so an unknown name and a wrong password take the same time.

@@ -1,0 +1,22 @@
+import type { RequestHandler } from 'express'
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { HttpError } from './HttpError.js'
+
+/**
+ * At most `perMinute` requests per client IP per minute, then 429 `rate_limited` with Retry-After.
+ * Meant for the password endpoints, where each request costs an scrypt and guesses must be slow.
+ * In memory, so per replica: with N replicas a client gets up to N times the limit.
+ */
+export function rateLimit(perMinute: number): RequestHandler {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 })
+  return async (req, res, next) => {
+    try {
+      await limiter.consume(req.ip ?? 'unknown')
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection
+      res.set('retry-after', String(Math.ceil(rejection.msBeforeNext / 1000)))
+      throw new HttpError(429, 'rate_limited', 'too many attempts, try again in a minute')
+    }
+    next()
+  }
+}
