@@ -147,6 +147,18 @@ describe('the app', () => {
     expect(res.body).toEqual({ ok: true })
   })
 
+  it('hides the details of an unexpected failure behind 500 internal_error', async () => {
+    const broken = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'] })
+    try {
+      await broken.db.close()
+      const res = await request(broken.url).get('/healthz')
+      expect(res.status).toBe(500)
+      expect(res.body).toEqual({ error: { code: 'internal_error', message: 'something went wrong on our side' } })
+    } finally {
+      await broken.close()
+    }
+  })
+
   it('answers unknown routes with a JSON 404', async () => {
     const res = await api().get('/api/nothing-here')
     expect(res.status).toBe(404)

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express'
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
 import type { Logger } from 'pino'
 import type { ErrorResponse } from '../contract.js'
 import { HttpError } from './HttpError.js'
@@ -9,7 +9,7 @@ interface BodyParserError {
   type?: string
 }
 
-export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
+export function sendError(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } } satisfies ErrorResponse)
 }
 

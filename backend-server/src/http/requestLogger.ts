@@ -7,7 +7,8 @@ export function requestLogger(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint()
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      const level = res.statusCode >= 500 ? 'error' : 'debug'
+      // A 500 is logged with its error by the error handler; 503s (no capacity) deserve a warning.
+      const level = res.statusCode >= 500 ? 'warn' : 'debug'
       logger[level]({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) }, 'request')
     })
     next()

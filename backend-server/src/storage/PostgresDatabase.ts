@@ -47,6 +47,7 @@ export class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.pool.end()
+    // pg throws when a pool is ended twice; closing is idempotent for PGlite, so make it so here.
+    if (!this.pool.ended) await this.pool.end()
   }
 }
