@@ -48,6 +48,8 @@ const secrets = devSecrets()
 
 const shared = {
   ...env,
+  // So that `node dev.mjs` works as well as `npm start` (which puts these on PATH itself).
+  PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH ?? ''}`,
   JWT_SECRET: env.JWT_SECRET ?? secrets.JWT_SECRET,
   SERVICE_TOKEN: env.SERVICE_TOKEN ?? secrets.SERVICE_TOKEN,
   LOG_FORMAT: env.LOG_FORMAT ?? 'pretty',
@@ -90,13 +92,18 @@ console.log(
     `  Ctrl-C stops everything.\n`,
 )
 
-const { result } = concurrently(commands, {
+const { result, commands: running } = concurrently(commands, {
   prefix: '{name}',
   padPrefix: true,
   killOthersOn: ['failure'],
   // Ctrl-C reaches every child through the terminal's process group; this catches a plain SIGTERM.
   handleInput: false,
 })
+// Ctrl-C in a terminal reaches every child through the process group; a SIGTERM or SIGHUP sent to
+// this process alone (a process manager, `kill`) must be passed on, or the children would be orphaned.
+for (const signal of ['SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => running.forEach((command) => command.kill(signal)))
+}
 result.then(
   () => process.exit(0),
   (events) => {

@@ -11,7 +11,7 @@ export function createLogger(config: Pick<BackendConfig, 'logLevel' | 'logFormat
     // Tokens travel in headers; make sure a logged request can never leak one.
     redact: ['req.headers.authorization', 'headers.authorization', 'password', 'token'],
     ...(config.logFormat === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } }
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
   })
 }

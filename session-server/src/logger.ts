@@ -11,7 +11,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>): 
     // Defence in depth: nothing should log these, but if an object carrying one slips in, hide it.
     redact: ['token', '*.token', 'headers.authorization', 'req.url'],
     ...(config.LOG_FORMAT === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
+      ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
       : {}),
   })
 }

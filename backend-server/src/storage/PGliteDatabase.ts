@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import type { Database, Queryable } from './Database.js'
 
@@ -14,6 +15,8 @@ export class PGliteDatabase implements Database {
    * @param snapshot start from this `snapshot()` instead of an empty cluster (much faster than initdb)
    */
   static async open(dataDir: string, snapshot?: Blob): Promise<PGliteDatabase> {
+    // PGlite creates only the last path segment; a fresh clone has no DATA_DIR yet.
+    if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true })
     const db = await PGlite.create(dataDir, snapshot ? { loadDataDir: snapshot } : {})
     return new PGliteDatabase(db)
   }
