@@ -3,6 +3,7 @@ import express, { type Express } from 'express'
 import helmet from 'helmet'
 import type { Logger } from 'pino'
 import type { BackendConfig } from './config.js'
+import { LoginThrottle } from './auth/LoginThrottle.js'
 import { requireUser } from './auth/requireUser.js'
 import { TokenService } from './auth/TokenService.js'
 import { errorHandler, notFoundHandler } from './http/errorHandler.js'
@@ -11,7 +12,9 @@ import { requestLogger } from './http/requestLogger.js'
 import { authRoutes } from './routes/authRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
 import { internalRoutes } from './routes/internalRoutes.js'
+import { metricsRoutes } from './routes/metricsRoutes.js'
 import { roomRoutes } from './routes/roomRoutes.js'
+import { BackendMetrics } from './metrics/BackendMetrics.js'
 import type { Scheduler } from './scheduler/index.js'
 import { SessionServerClient } from './SessionServerClient.js'
 import type { Database } from './storage/Database.js'
@@ -30,6 +33,8 @@ export interface AppDeps {
   db: Database
   scheduler: Scheduler
   logger: Logger
+  /** Defaults to a fresh registry of its own. */
+  metrics?: BackendMetrics
 }
 
 /**
@@ -40,25 +45,39 @@ export interface AppDeps {
  * const app = createApp({ config, db, scheduler, logger })
  * app.listen(config.port, config.bindAddress)
  */
-export function createApp({ config, db, scheduler, logger }: AppDeps): Express {
+export function createApp({ config, db, scheduler, logger, metrics = new BackendMetrics() }: AppDeps): Express {
   const tokens = new TokenService(config.jwtSecret, config)
   const users = new UserStore(db)
   const rooms = new RoomStore(db)
-  const authenticate = requireUser(tokens)
+  const authenticate = requireUser(tokens, metrics)
 
   const app = express()
   app.disable('x-powered-by')
   // `?a=1&a=2` stays a string or an array, never a nested object: the schemas expect flat queries.
   app.set('query parser', 'simple')
-  app.use(requestLogger(logger))
+  // Behind a load balancer `req.ip` must be the client's, or every client shares one rate limit.
+  app.set('trust proxy', config.trustProxy)
+  app.use(requestLogger(logger, metrics))
   app.use(helmet())
   app.use(cors({ origin: config.corsOrigins }))
 
   app.use(healthRoutes(db))
+  app.use(metricsRoutes(metrics, config.metricsToken))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
   app.use(
     '/api',
-    authRoutes({ users, tokens, requireUser: authenticate, limitAttempts: rateLimit(config.authRateLimitPerMinute) }),
+    authRoutes({
+      users,
+      tokens,
+      requireUser: authenticate,
+      limitAttempts: rateLimit(config.authRateLimitPerMinute, metrics),
+      loginThrottle: new LoginThrottle({
+        maxFailuresPerUsername: config.loginMaxFailuresPerUsername,
+        maxFailuresPerIp: config.loginMaxFailuresPerIp,
+        windowSeconds: config.loginFailureWindowSeconds,
+      }),
+      metrics,
+    }),
   )
   app.use(
     '/api/rooms',
@@ -69,6 +88,7 @@ export function createApp({ config, db, scheduler, logger }: AppDeps): Express {
       tokens,
       sessionServers: new SessionServerClient(config.serviceToken, logger),
       requireUser: authenticate,
+      metrics,
     }),
   )
   app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))

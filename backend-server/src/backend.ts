@@ -4,6 +4,7 @@ import type { Express } from 'express'
 import type { Logger } from 'pino'
 import { createApp } from './app.js'
 import type { BackendConfig } from './config.js'
+import { BackendMetrics } from './metrics/BackendMetrics.js'
 import { createScheduler, type Scheduler } from './scheduler/index.js'
 import type { Database } from './storage/Database.js'
 import { migrate } from './storage/migrate.js'
@@ -24,7 +25,13 @@ export interface Backend {
  * Scheduler (first health-check round included), build the app. `db` may be passed in (tests
  * give each backend its own schema); otherwise it is opened from the config and closed on `close()`.
  */
-export async function startBackend(config: BackendConfig, logger: Logger, db?: Database): Promise<Backend> {
+export async function startBackend(
+  config: BackendConfig,
+  logger: Logger,
+  db?: Database,
+  /** Process metrics (CPU, memory, event loop): once per process, so `main.ts` only. */
+  options: { processMetrics?: boolean } = {},
+): Promise<Backend> {
   const database = db ?? (await openDatabase(config))
   try {
     await migrate(database, logger)
@@ -34,7 +41,8 @@ export async function startBackend(config: BackendConfig, logger: Logger, db?: D
   }
   const scheduler = createScheduler(config, { db: database, logger })
   await scheduler.start()
-  const app = createApp({ config, db: database, scheduler, logger })
+  const metrics = new BackendMetrics({ processMetrics: options.processMetrics ?? false })
+  const app = createApp({ config, db: database, scheduler, logger, metrics })
   let server: Server | undefined
 
   return {

@@ -3,6 +3,7 @@
  * or invalid value stops the service with one line that names the variable.
  */
 import { z } from 'zod'
+import { secretWeakness } from './auth/secretWeakness.js'
 
 const positiveInt = z.coerce.number().int().positive()
 const commaList = z
@@ -20,7 +21,23 @@ const HostList = commaList.pipe(
   z.array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be a comma-separated list of host:port')),
 )
 
+/**
+ * Express's `trust proxy`: `false` (default: the socket's address is the client's), a number of
+ * proxy hops, or a comma-separated list of trusted proxy addresses/subnets (`loopback, 10.0.0.0/8`).
+ * Behind a load balancer it must be set, or every client shares the balancer's IP and its limits.
+ */
+const TrustProxy = z
+  .string()
+  .trim()
+  .transform((value): boolean | number | string => {
+    if (value === '' || value === 'false') return false
+    if (value === 'true') return true
+    if (/^\d+$/.test(value)) return Number(value)
+    return value
+  })
+
 const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   JWT_SECRET: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
@@ -39,6 +56,15 @@ const EnvSchema = z.object({
   USER_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
   ROOM_TOKEN_TTL_SECONDS: positiveInt.default(300),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+  LOGIN_MAX_FAILURES_PER_USERNAME: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
+  LOGIN_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
+  TRUST_PROXY: TrustProxy.default(false),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   CORS_ORIGIN: commaList.default(['http://localhost:5173']),
   JSON_BODY_LIMIT: z
     .string()
@@ -46,9 +72,19 @@ const EnvSchema = z.object({
     .default('16kb'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV !== 'production') return
+  for (const name of ['JWT_SECRET', 'SERVICE_TOKEN'] as const) {
+    const weakness = secretWeakness(env[name])
+    if (weakness) ctx.addIssue({ code: 'custom', path: [name], message: weakness })
+  }
+  if (env.JWT_SECRET === env.SERVICE_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message: 'must differ from JWT_SECRET' })
+  }
 })
 
 export interface BackendConfig {
+  production: boolean
   port: number
   bindAddress: string
   jwtSecret: string
@@ -65,6 +101,14 @@ export interface BackendConfig {
   roomTokenTtlSeconds: number
   /** Register + login attempts per client IP per minute. */
   authRateLimitPerMinute: number
+  /** Failed logins of one username (from any IP) within the window before 429 with Retry-After. */
+  loginMaxFailuresPerUsername: number
+  /** Failed logins from one IP (any username) within the window before 429 with Retry-After. */
+  loginMaxFailuresPerIp: number
+  loginFailureWindowSeconds: number
+  trustProxy: boolean | number | string
+  /** Bearer token that `GET /metrics` requires; unset: `/metrics` answers 404. */
+  metricsToken: string | undefined
   corsOrigins: string[]
   jsonBodyLimit: string
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL']
@@ -89,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
   }
   const e = result.data
   return {
+    production: e.NODE_ENV === 'production',
     port: e.PORT,
     bindAddress: e.BIND_ADDRESS,
     jwtSecret: e.JWT_SECRET,
@@ -103,6 +148,11 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
     roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    loginMaxFailuresPerUsername: e.LOGIN_MAX_FAILURES_PER_USERNAME,
+    loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
     corsOrigins: e.CORS_ORIGIN,
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,

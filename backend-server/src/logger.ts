@@ -1,17 +1,32 @@
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 import type { BackendConfig } from './config.js'
 
 export type { Logger }
 
 /** JSON lines by default; `LOG_FORMAT=pretty` uses pino-pretty (a root devDependency, so dev only). */
-export function createLogger(config: Pick<BackendConfig, 'logLevel' | 'logFormat'>): Logger {
-  return pino({
+export function createLogger(
+  config: Pick<BackendConfig, 'logLevel' | 'logFormat'>,
+  /** Where JSON lines go instead of stdout (tests read them back). */
+  destination?: DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     name: 'backend',
     level: config.logLevel,
     // Tokens travel in headers; make sure a logged request can never leak one.
-    redact: ['req.headers.authorization', 'headers.authorization', 'password', 'token'],
-    ...(config.logFormat === 'pretty'
+    // Request lines carry only method, URL (query tokens redacted) and status; these paths catch
+    // any object that still slips a secret into a log call.
+    redact: [
+      'req.headers.authorization',
+      'req.headers.cookie',
+      'headers.authorization',
+      'password',
+      '*.password',
+      'token',
+      '*.token',
+    ],
+    ...(config.logFormat === 'pretty' && !destination
       ? { transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
-  })
+  }
+  return destination ? pino(options, destination) : pino(options)
 }

@@ -15,7 +15,7 @@ const logger = createLogger(config)
 let backend: Backend
 let url: string
 try {
-  backend = await startBackend(config, logger)
+  backend = await startBackend(config, logger, undefined, { processMetrics: true })
   url = await backend.listen()
 } catch (error) {
   // An unreachable database or a taken port: say so once and stop, rather than half start.

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Express } from 'express'
+import type { DestinationStream } from 'pino'
 import { startBackend } from './backend.js'
 import { loadConfig, type BackendConfig } from './config.js'
 import { createLogger } from './logger.js'
@@ -39,6 +40,8 @@ export interface TestBackendOptions {
   /** Keep the data on close (Postgres: do not drop the schema), so a second backend can reopen it. */
   keepData?: boolean
   overrides?: Partial<BackendConfig>
+  /** Receives the backend's JSON log lines (at `TEST_LOG_LEVEL`, else `info`) instead of nowhere. */
+  logStream?: DestinationStream
 }
 
 export interface TestBackend {
@@ -60,14 +63,15 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
       SESSION_SERVER_HOST: options.sessionServerHosts.join(','),
       PORT: '0',
       BIND_ADDRESS: '127.0.0.1',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      // Every test registers its users from 127.0.0.1; the limit has its own test.
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (options.logStream ? 'info' : 'silent'),
+      // Every test registers its users from 127.0.0.1; the limits have their own tests.
       AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+      LOGIN_MAX_FAILURES_PER_IP: '1000000',
     }),
     ...options.overrides,
   }
   const { db, dispose } = await openTestDatabase(options)
-  const backend = await startBackend(config, createLogger(config), db)
+  const backend = await startBackend(config, createLogger(config, options.logStream), db)
   const url = await backend.listen()
   return {
     url,

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express'
 import type { User } from '../contract.js'
 import { HttpError } from '../http/HttpError.js'
+import { AuthFailureReason, type BackendMetrics } from '../metrics/BackendMetrics.js'
 import type { TokenService } from './TokenService.js'
 
 /** The authenticated user, set by `requireUser` on `res.locals`. */
@@ -15,11 +16,14 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** 401 `unauthorized` unless the request carries a valid user token (not a room or service token). */
-export function requireUser(tokens: TokenService): RequestHandler {
+export function requireUser(tokens: TokenService, metrics: BackendMetrics): RequestHandler {
   return async (req, res, next) => {
     const token = bearerToken(req)
     const user = token === undefined ? undefined : await tokens.verifyUserToken(token)
-    if (!user) throw HttpError.unauthorized()
+    if (!user) {
+      metrics.authFailures.inc({ reason: AuthFailureReason.INVALID_TOKEN })
+      throw HttpError.unauthorized()
+    }
     ;(res.locals as UserLocals).user = user
     next()
   }

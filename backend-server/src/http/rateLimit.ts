@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { AuthFailureReason, type BackendMetrics } from '../metrics/BackendMetrics.js'
 import { HttpError } from './HttpError.js'
 
 /**
@@ -7,13 +8,14 @@ import { HttpError } from './HttpError.js'
  * Meant for the password endpoints, where each request costs an scrypt and guesses must be slow.
  * In memory, so per replica: with N replicas a client gets up to N times the limit.
  */
-export function rateLimit(perMinute: number): RequestHandler {
+export function rateLimit(perMinute: number, metrics: BackendMetrics): RequestHandler {
   const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 })
   return async (req, res, next) => {
     try {
       await limiter.consume(req.ip ?? 'unknown')
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection
+      metrics.authFailures.inc({ reason: AuthFailureReason.RATE_LIMITED })
       res.set('retry-after', String(Math.ceil(rejection.msBeforeNext / 1000)))
       throw new HttpError(429, 'rate_limited', 'too many attempts, try again in a minute')
     }

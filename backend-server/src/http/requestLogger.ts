@@ -1,16 +1,59 @@
-import type { RequestHandler } from 'express'
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Request, RequestHandler } from 'express'
 import type { Logger } from 'pino'
+import { pinoHttp } from 'pino-http'
+import type { BackendMetrics } from '../metrics/BackendMetrics.js'
+import { redactUrl } from './redactUrl.js'
 
-/** One line per request when it finishes; the URL only (never headers: they carry tokens). */
-export function requestLogger(logger: Logger): RequestHandler {
+/** An incoming `X-Request-Id` is kept only when it looks like an id, so a client cannot inject log noise. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+/** Probes that would otherwise write a line every few seconds per load balancer. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
+
+/**
+ * One JSON line per request when it finishes (pino-http), with a request id that honours an
+ * incoming `X-Request-Id` (a proxy's) and is echoed back in the response header, so a user's
+ * report and a proxy's log line can be matched to ours. `req.log` carries the id for every line
+ * logged during the request. Only method, URL (query tokens redacted) and status are logged:
+ * never headers or bodies, which carry tokens and passwords. Also times the request for
+ * `http_request_duration_seconds`.
+ */
+export function requestLogger(logger: Logger, metrics: BackendMetrics): RequestHandler {
+  const log = pinoHttp({
+    logger,
+    genReqId(req, res) {
+      const incoming = req.headers['x-request-id']
+      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+      res.setHeader('x-request-id', id)
+      return id
+    },
+    customLogLevel(req, res, error) {
+      if (error || res.statusCode >= 500) return 'warn'
+      return QUIET_PATHS.has(new URL(req.url ?? '/', 'http://x').pathname) ? 'debug' : 'info'
+    },
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request',
+    serializers: {
+      // Raw requests (wrapSerializers: false): `originalUrl`, since routers strip their prefix from `url`.
+      req: (req: { id: unknown; method: string; url: string; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.originalUrl ?? req.url),
+      }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+    wrapSerializers: false,
+  })
   return (req, res, next) => {
-    const started = process.hrtime.bigint()
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      // A 500 is logged with its error by the error handler; 503s (no capacity) deserve a warning.
-      const level = res.statusCode >= 500 ? 'warn' : 'debug'
-      logger[level]({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) }, 'request')
-    })
-    next()
+    const end = metrics.httpDuration.startTimer({ method: req.method })
+    res.on('finish', () => end({ route: routeLabel(req), status: String(res.statusCode) }))
+    log(req as IncomingMessage, res as ServerResponse, next)
   }
+}
+
+/** The matched route pattern, or `unmatched`: a bounded label set whatever URLs clients send. */
+function routeLabel(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route
+  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched'
 }

@@ -1,10 +1,12 @@
 import { Router, type RequestHandler } from 'express'
 import { Credentials, type AuthResponse } from '../contract.js'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js'
+import type { LoginThrottle } from '../auth/LoginThrottle.js'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
+import { AuthFailureReason, type BackendMetrics } from '../metrics/BackendMetrics.js'
 import type { UserStore } from '../storage/UserStore.js'
 
 export function authRoutes(deps: {
@@ -13,6 +15,9 @@ export function authRoutes(deps: {
   requireUser: RequestHandler
   /** Guards the password endpoints (each attempt costs an scrypt). */
   limitAttempts: RequestHandler
+  /** Failed logins per username and per IP (brute force), checked before scrypt runs. */
+  loginThrottle: LoginThrottle
+  metrics: BackendMetrics
 }): Router {
   const { users, tokens } = deps
   const router = Router()
@@ -26,10 +31,22 @@ export function authRoutes(deps: {
 
   router.post('/login', deps.limitAttempts, async (req, res) => {
     const { username, password } = parseInput(Credentials, req.body)
+    const ip = req.ip ?? 'unknown'
+    const verdict = await deps.loginThrottle.check(username, ip)
+    if (verdict.blocked) {
+      deps.metrics.authFailures.inc({ reason: AuthFailureReason.THROTTLED })
+      res.set('retry-after', String(verdict.retryAfterSeconds))
+      throw new HttpError(429, 'rate_limited', `too many failed logins; try again in ${formatWait(verdict.retryAfterSeconds)}`)
+    }
     const found = await users.findByUsername(username)
     // Always run scrypt, so an unknown name and a wrong password take the same time.
     const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_PASSWORD_HASH)
-    if (!found || !valid) throw new HttpError(401, 'invalid_credentials', 'wrong username or password')
+    if (!found || !valid) {
+      await deps.loginThrottle.recordFailure(username, ip)
+      deps.metrics.authFailures.inc({ reason: AuthFailureReason.INVALID_CREDENTIALS })
+      throw new HttpError(401, 'invalid_credentials', 'wrong username or password')
+    }
+    await deps.loginThrottle.recordSuccess(username)
     const user = { id: found.id, username: found.username }
     res.json({ token: await tokens.signUserToken(user), user } satisfies AuthResponse)
   })
@@ -43,4 +60,8 @@ export function authRoutes(deps: {
   })
 
   return router
+}
+
+function formatWait(seconds: number): string {
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`
 }

@@ -13,6 +13,7 @@ import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
+import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } from '../scheduler/index.js'
 import type { SessionServerClient } from '../SessionServerClient.js'
 import type { Database } from '../storage/Database.js'
@@ -34,6 +35,7 @@ export interface RoomRoutesDeps {
   tokens: TokenService
   sessionServers: SessionServerClient
   requireUser: RequestHandler
+  metrics: BackendMetrics
 }
 
 export function roomRoutes(deps: RoomRoutesDeps): Router {
@@ -99,9 +101,12 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
 
   async function place(roomId: string, failedHost: string | undefined): Promise<Placement> {
     try {
-      return await scheduler.placeRoom(roomId, { failedHost })
+      const placement = await scheduler.placeRoom(roomId, { failedHost })
+      deps.metrics.placements.inc({ outcome: 'placed' })
+      return placement
     } catch (error) {
       if (!(error instanceof PlacementError)) throw error
+      deps.metrics.placements.inc({ outcome: error.code })
       if (error.code === PlacementErrorCode.ROOM_NOT_FOUND) throw HttpError.roomNotFound()
       throw new HttpError(503, error.code, error.message, { cause: error })
     }

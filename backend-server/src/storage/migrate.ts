@@ -45,6 +45,18 @@ export async function migrate(db: Database, logger?: Logger, dir = MIGRATIONS_DI
   })
 }
 
+/**
+ * Migration files not recorded as applied (for `/readyz`): a replica whose database is behind
+ * its code must not take traffic. Throws when the database does not answer.
+ */
+export async function pendingMigrations(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f))
+  const applied = await db
+    .query<{ version: string }>('SELECT version FROM schema_migrations')
+    .then((rows) => new Set(rows.map((r) => r.version)))
+  return files.filter((f) => !applied.has(f)).sort()
+}
+
 /** Extended-protocol queries take one statement each; PGlite and pg both use it for parameters. */
 function splitStatements(sql: string): string[] {
   return sql

@@ -1,0 +1,34 @@
+/**
+ * Why a secret is too weak for production, or `undefined` when it will do. Shared by the backend
+ * and the session servers (`@scalable-chat/backend-server/secret-weakness`): both refuse to start
+ * with `NODE_ENV=production` and a weak `JWT_SECRET` or `SERVICE_TOKEN`, because an HS256 key or a
+ * bearer token someone can guess hands them every account and every room.
+ *
+ * @example
+ * secretWeakness('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa') // 'has fewer than 10 distinct characters'
+ */
+export function secretWeakness(secret: string | undefined): string | undefined {
+  if (secret === undefined || secret === '') return 'is required in production'
+  if (secret.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters`
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `has fewer than ${MIN_DISTINCT_CHARACTERS} distinct characters`
+  const lower = secret.toLowerCase()
+  if (KNOWN_WEAK_VALUES.has(secret) || PLACEHOLDER_WORDS.some((word) => lower.includes(word))) {
+    return 'is a known development, test or placeholder value; generate one with `openssl rand -base64 32`'
+  }
+  return undefined
+}
+
+export const MIN_SECRET_LENGTH = 32
+export const MIN_DISTINCT_CHARACTERS = 10
+
+/** The test helpers' fixed secrets (`testing.ts`), which are public in this repository. */
+const KNOWN_WEAK_VALUES = new Set([
+  'test-jwt-secret-0123456789abcdef0123456789',
+  'test-service-token-0123456789abcdef01234567',
+])
+
+/**
+ * Words of placeholders people paste from examples. Long enough that a random base64 secret
+ * practically never contains one by chance.
+ */
+const PLACEHOLDER_WORDS = ['changeme', 'change-me', 'change_me', 'example', 'password', 'secret', 'placeholder', 'test-', 'dev-', '0123456789', 'abcdefghij']
