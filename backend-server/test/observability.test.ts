@@ -1,0 +1,120 @@
+import { Writable } from 'node:stream'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JoinRoomResponse } from '../src/contract.js'
+import { startTestBackend, type TestBackend } from '../src/testing.js'
+import { bearer, createRoom, registerUser, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
+
+const METRICS_TOKEN = 'metrics-token-for-the-tests-only'
+
+/** Collects the backend's JSON log lines. */
+class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = []
+  text = ''
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString()
+    for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>)
+    done()
+  }
+}
+
+let sessionServer: FakeSessionServer
+let backend: TestBackend
+const logs = new LogCapture()
+beforeAll(async () => {
+  sessionServer = await startFakeSessionServer()
+  backend = await startTestBackend({
+    sessionServerHosts: [sessionServer.host],
+    overrides: { metricsToken: METRICS_TOKEN },
+    logStream: logs,
+  })
+})
+afterAll(async () => {
+  await backend.close()
+  await sessionServer.close()
+})
+const api = () => request(backend.url)
+
+describe('request ids and logs', () => {
+  it('echoes a well-formed incoming X-Request-Id, replaces a malformed one, and makes one up otherwise', async () => {
+    expect((await api().get('/healthz').set('x-request-id', 'lb-4f2a.17')).headers['x-request-id']).toBe('lb-4f2a.17')
+    const replaced = (await api().get('/healthz').set('x-request-id', 'bad id\twith "junk"')).headers['x-request-id']
+    expect(replaced).toMatch(/^[0-9a-f-]{36}$/)
+    expect((await api().get('/healthz')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('logs one line per request with its id, and never a password or token after register, login, create, join', async () => {
+    const password = 'unique-Password-7731'
+    const registered = await api().post('/api/register').send({ username: 'logged_user', password })
+    expect(registered.status).toBe(201)
+    const login = await api().post('/api/login').set('x-request-id', 'login-req-1').send({ username: 'logged_user', password })
+    expect(login.status).toBe(200)
+    const userToken = login.body.token as string
+    const roomId = await createRoom(backend, userToken)
+    const joined = (await api().get(`/api/rooms/${roomId}`).set(bearer(userToken))).body as JoinRoomResponse
+    // A token in a query string (as in a WebSocket URL) must be redacted from the logged URL too.
+    await api().get(`/api/me?token=${joined.token}`).set(bearer(userToken))
+    await api().post('/api/login').send({ username: 'logged_user', password: 'wrong-Password-1' })
+
+    const loginLine = logs.lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'login-req-1')
+    expect(loginLine).toMatchObject({ msg: 'request', req: { method: 'POST', url: '/api/login' }, res: { status: 200 } })
+    expect(logs.lines.some((l) => (l.req as { url?: string } | undefined)?.url === '/api/me?token=[redacted]')).toBe(true)
+    for (const secret of [password, 'wrong-Password-1', registered.body.token, userToken, joined.token]) {
+      expect(logs.text).not.toContain(secret)
+    }
+  })
+})
+
+describe('GET /readyz and /healthz', () => {
+  it('is ready when the database answers and every migration is applied', async () => {
+    expect((await api().get('/readyz')).body).toEqual({ ok: true })
+  })
+
+  it('answers 503 migrations_pending when the database is behind the code, while /healthz stays 200', async () => {
+    const behind = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'] })
+    try {
+      await behind.db.query('DELETE FROM schema_migrations')
+      const res = await request(behind.url).get('/readyz')
+      expect(res.status).toBe(503)
+      expect(res.body.error.code).toBe('migrations_pending')
+      await behind.db.close()
+      expect((await request(behind.url).get('/readyz')).body.error.code).toBe('database_unavailable')
+      expect((await request(behind.url).get('/healthz')).status).toBe(200)
+    } finally {
+      await behind.close()
+    }
+  })
+})
+
+describe('GET /metrics', () => {
+  it('requires the METRICS_TOKEN bearer (401), and does not exist without METRICS_TOKEN (404)', async () => {
+    expect((await api().get('/metrics')).status).toBe(401)
+    expect((await api().get('/metrics').set(bearer('metrics-token-but-not-the-right-one'))).status).toBe(401)
+    const without = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'] })
+    try {
+      expect((await request(without.url).get('/metrics').set(bearer(METRICS_TOKEN))).status).toBe(404)
+    } finally {
+      await without.close()
+    }
+  })
+
+  it('counts requests by route pattern and status, placements and auth failures', async () => {
+    const { token } = await registerUser(backend)
+    const roomId = await createRoom(backend, token)
+    await api().get(`/api/rooms/${roomId}`).set(bearer(token))
+    await api().get('/api/me').set(bearer('forged'))
+    await api().post('/api/login').send({ username: 'nobody_at_all', password: 'password123' })
+
+    const res = await api().get('/metrics').set(bearer(METRICS_TOKEN))
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toContain('text/plain')
+    const text = res.text
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/rooms\/:roomId",status="200"\} [1-9]/)
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/register",status="201"\} [1-9]/)
+    expect(text).toMatch(/room_placements_total\{outcome="placed"\} [1-9]/)
+    expect(text).toMatch(/auth_failures_total\{reason="invalid_token"\} [1-9]/)
+    expect(text).toMatch(/auth_failures_total\{reason="invalid_credentials"\} [1-9]/)
+    // Raw ids never become labels.
+    expect(text).not.toContain(roomId)
+  })
+})

@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { secretWeakness } from '../src/auth/secretWeakness.js'
+import { loadConfig } from '../src/config.js'
+import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import { registerUser } from './helpers.js'
+
+const strong = () => randomBytes(32).toString('base64')
+const production = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'production', ...env })
+
+describe('production secrets', () => {
+  it('refuses to start without, or with a short, repetitive, known or shared JWT_SECRET / SERVICE_TOKEN, naming the variable', () => {
+    const service = strong()
+    expect(() => production({ SERVICE_TOKEN: service })).toThrow(/^JWT_SECRET: is required$/)
+    expect(() => production({ JWT_SECRET: strong() })).toThrow(/^SERVICE_TOKEN: is required$/)
+    expect(() => production({ JWT_SECRET: 'Ab1'.repeat(5), SERVICE_TOKEN: service })).toThrow(/^JWT_SECRET: must be at least 32/)
+    expect(() => production({ JWT_SECRET: 'abcabcabc'.repeat(4), SERVICE_TOKEN: service })).toThrow(/^JWT_SECRET: has fewer than 10 distinct/)
+    expect(() => production({ JWT_SECRET: TEST_JWT_SECRET, SERVICE_TOKEN: service })).toThrow(/^JWT_SECRET: is a known/)
+    expect(() => production({ JWT_SECRET: strong(), SERVICE_TOKEN: TEST_SERVICE_TOKEN })).toThrow(/^SERVICE_TOKEN: is a known/)
+    expect(() => production({ JWT_SECRET: `changeme-${strong()}`, SERVICE_TOKEN: service })).toThrow(/^JWT_SECRET: is a known/)
+    expect(() => production({ JWT_SECRET: service, SERVICE_TOKEN: service })).toThrow(/^SERVICE_TOKEN: must differ from JWT_SECRET$/)
+    expect(production({ JWT_SECRET: strong(), SERVICE_TOKEN: service }).production).toBe(true)
+    // Development keeps accepting the test values.
+    expect(loadConfig({ JWT_SECRET: TEST_JWT_SECRET, SERVICE_TOKEN: TEST_SERVICE_TOKEN }).production).toBe(false)
+  })
+
+  it('accepts a thousand freshly generated secrets (no false positives)', () => {
+    for (let i = 0; i < 1000; i++) expect(secretWeakness(strong())).toBeUndefined()
+  })
+
+  it('makes the process exit 1 with one line naming the variable', async () => {
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), SERVICE_TOKEN: strong() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    expect(code).toBe(1)
+    expect(stderr.trim()).toBe('JWT_SECRET: has fewer than 10 distinct characters')
+  })
+})
+
+describe('login brute-force protection', () => {
+  let backend: TestBackend
+  beforeAll(async () => {
+    backend = await startTestBackend({
+      sessionServerHosts: ['127.0.0.1:1'],
+      overrides: { loginMaxFailuresPerUsername: 3, loginMaxFailuresPerIp: 1_000_000 },
+    })
+  })
+  afterAll(() => backend.close())
+  const login = (username: string, password: string, ip = '127.0.0.1') =>
+    request(backend.url).post('/api/login').set('x-forwarded-for', ip).send({ username, password })
+
+  it('blocks a username after repeated failures with 429 and Retry-After, even for the right password, and not other users', async () => {
+    const { user } = await registerUser(backend, 'victim')
+    const other = await registerUser(backend, 'bystander')
+    for (let i = 0; i < 3; i++) expect((await login(user.username, `wrong-${i}-password`)).status).toBe(401)
+    const blocked = await login(user.username.toUpperCase(), 'correct horse')
+    expect(blocked.status).toBe(429)
+    expect(blocked.body.error.code).toBe('rate_limited')
+    const retryAfter = Number(blocked.headers['retry-after'])
+    expect(retryAfter).toBeGreaterThan(0)
+    expect(retryAfter).toBeLessThanOrEqual(backend.config.loginFailureWindowSeconds)
+    expect((await login(other.user.username, 'correct horse')).status).toBe(200)
+  })
+
+  it('forgives earlier failures after a successful login', async () => {
+    const { user } = await registerUser(backend, 'typo')
+    for (let i = 0; i < 2; i++) expect((await login(user.username, 'wrong password')).status).toBe(401)
+    expect((await login(user.username, 'correct horse')).status).toBe(200)
+    for (let i = 0; i < 2; i++) expect((await login(user.username, 'wrong password')).status).toBe(401)
+    expect((await login(user.username, 'correct horse')).status).toBe(200)
+  })
+
+  it('blocks an IP that tries many usernames, keyed by the proxy-reported IP when TRUST_PROXY trusts the proxy', async () => {
+    const perIp = await startTestBackend({
+      sessionServerHosts: ['127.0.0.1:1'],
+      overrides: { loginMaxFailuresPerIp: 3, trustProxy: 'loopback' },
+    })
+    try {
+      const { user } = await registerUser(perIp, 'real')
+      const attempt = (username: string, ip: string, password = 'wrong password') =>
+        request(perIp.url).post('/api/login').set('x-forwarded-for', ip).send({ username, password })
+      for (let i = 0; i < 3; i++) expect((await attempt(`guess_${i}`, '203.0.113.7')).status).toBe(401)
+      const blocked = await attempt(user.username, '203.0.113.7', 'correct horse')
+      expect(blocked.status).toBe(429)
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
+      // Another client behind the same proxy is not affected.
+      expect((await attempt(user.username, '198.51.100.9', 'correct horse')).status).toBe(200)
+    } finally {
+      await perIp.close()
+    }
+  })
+
+  it('ignores X-Forwarded-For without TRUST_PROXY, so a client cannot dodge the limit by inventing addresses', async () => {
+    const direct = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'], overrides: { authRateLimitPerMinute: 2 } })
+    try {
+      const attempt = (ip: string) =>
+        request(direct.url).post('/api/login').set('x-forwarded-for', ip).send({ username: 'nobody_y', password: 'password123' })
+      expect((await attempt('192.0.2.1')).status).toBe(401)
+      expect((await attempt('192.0.2.2')).status).toBe(401)
+      expect((await attempt('192.0.2.3')).status).toBe(429)
+    } finally {
+      await direct.close()
+    }
+  })
+})
+
+describe('HTTP hardening', () => {
+  let backend: TestBackend
+  beforeAll(async () => {
+    backend = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'] })
+  })
+  afterAll(() => backend.close())
+
+  it('sends security headers on every response and no X-Powered-By', async () => {
+    for (const res of [await request(backend.url).get('/healthz'), await request(backend.url).get('/api/me')]) {
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'")
+      expect(res.headers['x-content-type-options']).toBe('nosniff')
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/)
+      expect(res.headers['x-powered-by']).toBeUndefined()
+    }
+  })
+
+  it('does not send CORS headers to a foreign origin on a real request either', async () => {
+    const res = await request(backend.url).post('/api/login').set('origin', 'https://evil.example').send({ username: 'abc', password: 'password123' })
+    expect(res.headers['access-control-allow-origin']).toBeUndefined()
+  })
+
+  it('limits /internal bodies too: 413 payload_too_large above 8mb, with the service token', async () => {
+    const res = await request(backend.url)
+      .post('/internal/servers/register')
+      .set('authorization', `Bearer ${TEST_SERVICE_TOKEN}`)
+      .set('content-type', 'application/json')
+      .send(`{"host":"${'x'.repeat(9 * 1024 * 1024)}"}`)
+    expect(res.status).toBe(413)
+    expect(res.body.error.code).toBe('payload_too_large')
+  })
+})
