@@ -5,6 +5,8 @@
 import { z } from 'zod'
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g
+/** A UTF-16 surrogate without its other half: not text, and not storable as UTF-8. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 export const Username = z
   .string()
@@ -20,10 +22,10 @@ export const Password = z
 export const Credentials = z.strictObject({ username: Username, password: Password })
 export type Credentials = z.infer<typeof Credentials>
 
-/** Room names: control characters removed, trimmed, 1–64 characters. */
+/** Room names: control characters removed, lone surrogates replaced by U+FFFD, trimmed, 1–64 characters. */
 export const RoomName = z
   .string()
-  .transform((s) => s.replace(CONTROL_CHARS, '').trim())
+  .transform((s) => s.replace(CONTROL_CHARS, '').replace(LONE_SURROGATE, '\ufffd').trim())
   .pipe(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
 export const CreateRoomRequest = z.strictObject({ name: RoomName })
 

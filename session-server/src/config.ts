@@ -4,11 +4,13 @@
  * `main.ts` prints it and exits 1.
  */
 import { z } from 'zod'
+import { secretWeakness } from '@scalable-chat/backend-server/secret-weakness'
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
 
 const ConfigSchema = z
   .object({
+    NODE_ENV: z.string().default('development'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
     BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
     /** The address clients connect to; room tokens must carry exactly this `host`. */
@@ -27,6 +29,19 @@ const ConfigSchema = z
     TYPING_TIMEOUT_MS: int(6000, 10),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+    /** Bearer token `GET /metrics` requires; unset: no `/metrics` (session servers are public). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  })
+  .superRefine((env, ctx) => {
+    // Production refuses guessable secrets: they would let anyone mint room tokens or act as the backend.
+    if (env.NODE_ENV !== 'production') return
+    for (const name of ['JWT_SECRET', 'SERVICE_TOKEN'] as const) {
+      const weakness = secretWeakness(env[name])
+      if (weakness) ctx.addIssue({ code: 'custom', path: [name], message: weakness })
+    }
+    if (env.JWT_SECRET === env.SERVICE_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message: 'must differ from JWT_SECRET' })
+    }
   })
   .transform(({ PUBLIC_HOST, BACKEND_URL, ...rest }) => ({
     ...rest,

@@ -3,6 +3,7 @@
  * the backend's `DELETE /internal/rooms/:roomId`. `main.ts` listens and handles signals; tests
  * start it on port 0.
  */
+import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
@@ -18,6 +19,7 @@ import { startHeartbeat } from './connection/startHeartbeat.js'
 import { createHttpHandler } from './http/handleHttpRequest.js'
 import { rejectHandshake } from './http/rejectHandshake.js'
 import type { Logger } from './logger.js'
+import { SessionMetrics } from './metrics/SessionMetrics.js'
 import { CloseCode, CloseReason, PROTOCOL_VERSION } from './protocol/index.js'
 import { RoomRegistry } from './room/RoomRegistry.js'
 
@@ -28,6 +30,13 @@ export interface SessionServerDeps {
   server?: Server
   /** Defaults to the HTTP internal API at `config.BACKEND_URL`. */
   backend?: Backend
+  /** Defaults to a fresh registry of its own. */
+  metrics?: SessionMetrics
+  /**
+   * Whether the backend already knows this server. `main.ts` registers before listening and says
+   * so; `/readyz` answers 503 `not_registered` until `markRegistered()` otherwise.
+   */
+  registered?: boolean
 }
 
 export interface SessionServer {
@@ -35,17 +44,24 @@ export interface SessionServer {
   rooms: RoomRegistry
   /** Graceful: refuse new connections, store pending messages, close sockets with 1012, release rooms. */
   drain(): Promise<void>
+  metrics: SessionMetrics
+  /** The backend accepted this server's registration: `/readyz` may answer 200. */
+  markRegistered(): void
   /** Immediate: terminate every socket and stop timers, without talking to the backend. */
   close(): Promise<void>
 }
 
 const SINCE = /^\d{1,15}$/
+/** An incoming `X-Request-Id` is kept only when it looks like an id (no log injection). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const { config } = deps
   const logger = deps.logger ?? pino({ level: 'silent' })
   const backend = deps.backend ?? new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
+  const metrics = deps.metrics ?? new SessionMetrics()
   const rooms = new RoomRegistry({
+    metrics,
     backend,
     host: config.PUBLIC_HOST,
     unloadGraceMs: config.ROOM_UNLOAD_GRACE_MS,
@@ -61,33 +77,51 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const rateLimiter = new SendRateLimiter(config.MESSAGE_RATE_PER_MINUTE, config.MESSAGE_BURST)
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.MAX_PAYLOAD_BYTES })
   const stopHeartbeat = startHeartbeat(wss, config.PING_INTERVAL_MS)
-  const handleHttpRequest = createHttpHandler({ rooms, serviceToken: config.SERVICE_TOKEN })
+  metrics.observeRooms(rooms)
+  let accepting = true
+  let registered = deps.registered ?? false
+  const handleHttpRequest = createHttpHandler({
+    rooms,
+    serviceToken: config.SERVICE_TOKEN,
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    notReady: () => (!accepting ? 'draining' : registered ? undefined : 'not_registered'),
+    logger,
+  })
   const ownsServer = deps.server === undefined
   const server = deps.server ?? createServer()
-  let accepting = true
 
   server.on('request', handleHttpRequest)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const incomingId = req.headers['x-request-id']
+    const log = logger.child({ reqId: typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID() })
     // Without a listener, a client resetting the TCP connection mid-handshake would crash the process.
-    socket.on('error', (error) => logger.debug({ err: error }, 'upgrade socket error'))
-    void handleUpgrade(req, socket, head).catch((error: unknown) => {
-      logger.error({ err: error }, 'upgrade failed')
+    socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'))
+    void handleUpgrade(req, socket, head, log).catch((error: unknown) => {
+      log.error({ err: error }, 'upgrade failed')
       rejectHandshake(socket, 500, 'internal', 'internal error')
     })
   })
 
-  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (!accepting) return rejectHandshake(socket, 503, 'draining', 'the server is restarting')
+  /** Refuses the upgrade, counting and logging why (never the URL: it carries the token). */
+  function refuse(socket: Duplex, log: Logger, status: number, code: string, message: string): void {
+    metrics.reject(`handshake_${code}`)
+    log.info({ status, code }, 'handshake refused')
+    rejectHandshake(socket, status, code, message)
+  }
+
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): Promise<void> {
+    if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     const params = new URL(req.url ?? '/', 'http://session-server').searchParams
     const token = params.get('token')
-    if (!token) return rejectHandshake(socket, 401, 'unauthorized', 'a room token is required')
+    if (!token) return refuse(socket, log, 401, 'unauthorized', 'a room token is required')
     const sinceParam = params.get('since')
     if (sinceParam !== null && !SINCE.test(sinceParam)) {
-      return rejectHandshake(socket, 400, 'invalid_since', 'since must be a non-negative whole number')
+      return refuse(socket, log, 400, 'invalid_since', 'since must be a non-negative whole number')
     }
     const claims = await verifier.verify(token)
-    if (!claims) return rejectHandshake(socket, 401, 'unauthorized', 'the room token is invalid or expired')
-    if (!accepting) return rejectHandshake(socket, 503, 'draining', 'the server is restarting')
+    if (!claims) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
+    if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     if (socket.destroyed) return
     const since = sinceParam === null ? undefined : Number(sinceParam)
     const version = params.get('v')
@@ -95,15 +129,17 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       wss.emit('connection', ws, req)
       // Accepted then closed, because a browser cannot read the status of a refused upgrade.
       if (version !== String(PROTOCOL_VERSION)) {
+        metrics.reject('protocol_mismatch')
         ws.close(CloseCode.PROTOCOL_MISMATCH, CloseReason[CloseCode.PROTOCOL_MISMATCH])
         return
       }
-      startSession(ws, claims, since)
+      log.info({ roomId: claims.roomId, userId: claims.sub, since }, 'connection accepted')
+      startSession(ws, claims, since, log)
     })
   }
 
-  function startSession(ws: WebSocket, claims: RoomTokenClaims, since: number | undefined): void {
-    new ClientSession({ ws, claims, since, rooms, rateLimiter, logger })
+  function startSession(ws: WebSocket, claims: RoomTokenClaims, since: number | undefined, log: Logger): void {
+    new ClientSession({ ws, claims, since, rooms, rateLimiter, logger: log, metrics })
   }
 
   function stopAccepting(): void {
@@ -114,6 +150,10 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
   return {
     server,
     rooms,
+    metrics,
+    markRegistered() {
+      registered = true
+    },
     async drain() {
       stopAccepting()
       await rooms.drain()

@@ -4,6 +4,7 @@ import { HttpBackend } from './backend/HttpBackend.js'
 import { loadConfig, type Config } from './config.js'
 import { createSessionServer } from './createSessionServer.js'
 import { createLogger, type Logger } from './logger.js'
+import { SessionMetrics } from './metrics/SessionMetrics.js'
 
 const REGISTER_BASE_DELAY_MS = 500
 const REGISTER_MAX_DELAY_MS = 10_000
@@ -21,7 +22,14 @@ const backend = new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
 await registerWithBackend(config, logger)
 
 const server = createServer()
-const sessionServer = createSessionServer({ config, logger, server, backend })
+const sessionServer = createSessionServer({
+  config,
+  logger,
+  server,
+  backend,
+  registered: true,
+  metrics: new SessionMetrics({ processMetrics: true }),
+})
 server.on('error', (error) => {
   logger.fatal({ err: error }, 'HTTP server error')
   process.exit(1)

@@ -25,6 +25,8 @@ export interface ClientSessionDeps {
   rooms: RoomRegistry
   rateLimiter: SendRateLimiter
   logger: Logger
+  /** Counts refused frames by reason (`rejected_inputs_total`). */
+  metrics?: { reject(reason: string): void }
 }
 
 export class ClientSession implements RoomConnection {
@@ -50,7 +52,11 @@ export class ClientSession implements RoomConnection {
       this.queue = this.queue.then(() => this.onFrame(data, isBinary))
     })
     deps.ws.on('close', () => this.onClose())
-    deps.ws.on('error', (error) => this.log.debug({ err: error }, 'socket error'))
+    deps.ws.on('error', (error: Error & { code?: string }) => {
+      // ws reports protocol violations here (a frame over maxPayload, invalid UTF-8) and closes with 1009/1007.
+      deps.metrics?.reject(error.code ?? 'socket_error')
+      this.log.debug({ err: error }, 'socket error')
+    })
     this.queue = this.join().catch((error: unknown) => {
       this.log.error({ err: error }, 'join failed')
       this.closeWith(CloseCode.ROOM_UNAVAILABLE)
@@ -95,6 +101,7 @@ export class ClientSession implements RoomConnection {
   }
 
   private refuse(error: FrameError): void {
+    this.deps.metrics?.reject(error.code)
     this.sendError(error)
     if (this.strikes.strike()) {
       this.log.info('too many refused frames; closing')

@@ -1,26 +1,57 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RoomIdParam } from '@scalable-chat/backend-server/contract'
+import type { Logger } from '../logger.js'
+import type { SessionMetrics } from '../metrics/SessionMetrics.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
+
+/** Why the server should not get new clients now, or `undefined` when it is ready. */
+export type NotReadyReason = 'not_registered' | 'draining'
 
 export interface HttpDeps {
   rooms: RoomRegistry
   serviceToken: string
+  metrics: SessionMetrics
+  /** Unset: `/metrics` answers 404 (a session server is reachable by every client). */
+  metricsToken: string | undefined
+  notReady(): NotReadyReason | undefined
+  logger: Logger
 }
 
 const DELETE_ROOM_PATH = /^\/internal\/rooms\/([^/]+)$/
 
 /**
- * The few plain HTTP routes of a session server: `GET /healthz` for load balancers, and
- * `DELETE /internal/rooms/:roomId` for the backend (service token) when a room is deleted.
+ * The few plain HTTP routes of a session server: `GET /healthz` (liveness) and `GET /readyz`
+ * (registered with the backend and not draining) for orchestrators, `GET /metrics` (Prometheus,
+ * bearer `METRICS_TOKEN`), and `DELETE /internal/rooms/:roomId` for the backend (service token)
+ * when a room is deleted. None reads a request body, so none needs a size limit.
  */
-export function createHttpHandler({ rooms, serviceToken }: HttpDeps) {
+export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger }: HttpDeps) {
   const expectedDigest = digest(`Bearer ${serviceToken}`)
+  const metricsDigest = metricsToken === undefined ? undefined : digest(`Bearer ${metricsToken}`)
 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://session-server').pathname
     if (req.method === 'GET' && path === '/healthz') {
       return json(res, 200, { ok: true, rooms: rooms.size, connections: rooms.connectionCount })
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      const reason = notReady()
+      if (reason === undefined) return json(res, 200, { ok: true })
+      return json(res, 503, { error: { code: reason, message: reason === 'draining' ? 'the server is draining' : 'not registered with the backend yet' } })
+    }
+    if (req.method === 'GET' && path === '/metrics' && metricsDigest !== undefined) {
+      if (!timingSafeEqual(digest(req.headers.authorization ?? ''), metricsDigest)) {
+        return json(res, 401, { error: { code: 'unauthorized', message: 'a valid metrics token is required' } })
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (error: unknown) => {
+          logger.error({ err: error }, 'metrics failed')
+          json(res, 500, { error: { code: 'internal', message: 'metrics unavailable' } })
+        },
+      )
+      return
     }
     const match = DELETE_ROOM_PATH.exec(path)
     if (req.method === 'DELETE' && match) {
@@ -28,12 +59,21 @@ export function createHttpHandler({ rooms, serviceToken }: HttpDeps) {
       if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expectedDigest)) {
         return json(res, 401, { error: { code: 'unauthorized', message: 'a valid service token is required' } })
       }
-      const roomId = decodeURIComponent(match[1] ?? '')
-      if (RoomIdParam.safeParse(roomId).success) rooms.delete(roomId)
+      const roomId = safeDecode(match[1] ?? '')
+      if (roomId !== undefined && RoomIdParam.safeParse(roomId).success) rooms.delete(roomId)
       res.writeHead(204).end()
       return
     }
     json(res, 404, { error: { code: 'not_found', message: 'not found' } })
+  }
+}
+
+/** `decodeURIComponent` throws on a malformed escape (`%E0%A4%A`): that must be a 204, not a crash. */
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return undefined
   }
 }
 

@@ -38,6 +38,15 @@ export interface RoomLimits {
   typingTimeoutMs: number
 }
 
+/** What a room reports for `/metrics` (a subset of `SessionMetrics`; optional so tests may omit it). */
+export interface RoomMetrics {
+  messagesReceived: { inc(): void }
+  messagesBroadcast: { inc(value?: number): void }
+  broadcastDuration: { startTimer(): () => unknown }
+  commitBatchSize: { observe(value: number): void }
+  commitDuration: { startTimer(): () => unknown }
+}
+
 export interface RoomDeps {
   loaded: LoadRoomResponse
   /** This server's public host: the fencing identity of every write. */
@@ -45,6 +54,7 @@ export interface RoomDeps {
   backend: Backend
   limits: RoomLimits
   logger: Logger
+  metrics?: RoomMetrics
   /** The last connection left (the registry starts the unload grace period). */
   onEmpty(room: Room): void
   /** The room closed itself (fenced or deleted) and must be forgotten without a release. */
@@ -80,8 +90,15 @@ export class Room {
     this.seq = seq
     this.history = new MessageHistory(messages)
     this.committer = new GroupCommitter({
-      commit: (batch) =>
-        deps.backend.commit(this.id, { host: deps.host, epoch: this.epoch, afterSeq: this.seq, messages: batch }),
+      commit: async (batch) => {
+        deps.metrics?.commitBatchSize.observe(batch.length)
+        const end = deps.metrics?.commitDuration.startTimer()
+        try {
+          return await deps.backend.commit(this.id, { host: deps.host, epoch: this.epoch, afterSeq: this.seq, messages: batch })
+        } finally {
+          end?.()
+        }
+      },
       onStored: (batch, response) => this.onStored(batch, response),
       onFenced: (reason) => {
         deps.logger.warn({ roomId: this.id, reason }, 'backend refused the room’s writes; closing the room')
@@ -255,6 +272,7 @@ export class Room {
       return { ok: false, code: ErrorCode.UNAVAILABLE, message: 'the room is busy; try again shortly' }
     }
     this.stopTyping(state)
+    this.deps.metrics?.messagesReceived.inc()
     this.unstored.add(key)
     this.committer.enqueue({
       id: randomUUID(),
@@ -275,7 +293,10 @@ export class Room {
         this.seq = message.seq
         this.history.append(message)
         // Everyone, the sender included: to the sender it is the acknowledgement of its clientId.
+        const end = this.deps.metrics?.broadcastDuration.startTimer()
         this.broadcast({ type: 'message', message })
+        end?.()
+        this.deps.metrics?.messagesBroadcast.inc()
       } else {
         // An older duplicate (a re-send of a message stored before): only its sender needs it.
         this.sendToUser(message.userId, { type: 'message', message } satisfies ServerMessage)

@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/Backend.js'
 import type { Logger } from '../logger.js'
 import { CloseCode } from '../protocol/index.js'
-import { Room, type RoomLimits } from './Room.js'
+import { Room, type RoomLimits, type RoomMetrics } from './Room.js'
 
 /** On drain, how long to wait for a room's last batch before closing it anyway. */
 export const DRAIN_FLUSH_TIMEOUT_MS = 10_000
@@ -19,6 +19,7 @@ export interface RoomRegistryDeps {
   limits: RoomLimits
   unloadGraceMs: number
   logger: Logger
+  metrics?: RoomMetrics
 }
 
 export class RoomRegistry {
@@ -38,6 +39,12 @@ export class RoomRegistry {
   get connectionCount(): number {
     let count = 0
     for (const room of this.rooms.values()) count += room.connectionCount
+    return count
+  }
+
+  get memberCount(): number {
+    let count = 0
+    for (const room of this.rooms.values()) count += room.memberCount
     return count
   }
 
@@ -140,6 +147,7 @@ export class RoomRegistry {
       backend: this.deps.backend,
       limits: this.deps.limits,
       logger: this.deps.logger,
+      ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
       onEmpty: (r) => this.unloadIfEmpty(r),
       onClosed: (r) => this.forget(r),
     })

@@ -6,7 +6,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
 import type { AuthResponse, CreateRoomResponse, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
+import type { DestinationStream } from 'pino'
 import type { Backend } from '../../src/backend/Backend.js'
+import type { Logger } from '../../src/logger.js'
 import { HttpBackend } from '../../src/backend/HttpBackend.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { createSessionServer, type SessionServer } from '../../src/createSessionServer.js'
@@ -32,13 +34,17 @@ export interface Stack {
 export interface StackOptions {
   /** Lets a test stand between the session server and the real backend (e.g. to hold commits). */
   wrapBackend?: (backend: Backend) => Backend
+  /** The session server's logger (default: silent). */
+  logger?: Logger
+  /** Passed to the backend (its JSON log lines). */
+  backendLogStream?: DestinationStream
 }
 
 export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
-  const backend = await startTestBackend({ sessionServerHosts: [host] })
+  const backend = await startTestBackend({ sessionServerHosts: [host], ...(options.backendLogStream ? { logStream: options.backendLogStream } : {}) })
   const config = loadConfig({
     JWT_SECRET: TEST_JWT_SECRET,
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
@@ -48,7 +54,8 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
     ...env,
   })
   const httpBackend = new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
-  const session = createSessionServer({ config, server, backend: options.wrapBackend?.(httpBackend) ?? httpBackend })
+  // The backend lists this host in SESSION_SERVER_HOST already: it counts as registered.
+  const session = createSessionServer({ config, server, backend: options.wrapBackend?.(httpBackend) ?? httpBackend, registered: true, ...(options.logger ? { logger: options.logger } : {}) })
   const clients: TestClient[] = []
 
   async function api<T>(method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
