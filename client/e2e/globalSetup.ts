@@ -20,7 +20,7 @@ export default async function setup(project: TestProject) {
   const distDir = await mkdtemp(join(tmpdir(), 'scalable-chat-e2e-'))
   await build({
     root: fileURLToPath(new URL('..', import.meta.url)),
-    logLevel: 'warn',
+    logLevel: 'error',
     build: { outDir: distDir, emptyOutDir: true },
   })
   project.provide('clientDist', distDir)

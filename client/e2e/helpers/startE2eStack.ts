@@ -29,7 +29,14 @@ export interface E2eStack {
   close(): Promise<void>
 }
 
-export async function startE2eStack(options: { distDir: string }): Promise<E2eStack> {
+export interface E2eStackOptions {
+  /** The production bundle to serve (globalSetup.ts builds it). */
+  distDir: string
+  /** Session server settings over the defaults (e.g. tighter rate limits for one test). */
+  sessionEnv?: Record<string, string>
+}
+
+export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
   let httpServer = createServer()
   await listen(httpServer, 0)
   const port = (httpServer.address() as AddressInfo).port
@@ -41,6 +48,7 @@ export async function startE2eStack(options: { distDir: string }): Promise<E2eSt
     PUBLIC_HOST: host,
     BACKEND_URL: backend.url,
     LOG_LEVEL: 'silent',
+    ...options.sessionEnv,
   })
   let session: SessionServer | null = createSessionServer({ config, server: httpServer })
 
