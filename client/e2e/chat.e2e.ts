@@ -270,6 +270,7 @@ describe('on a 375-px-wide phone', () => {
     await sendMessage(page, 'Typed on a phone, with a long word: Donaudampfschifffahrtsgesellschaftskapitän')
     await message(page, 'Typed on a phone, with a long word: Donaudampfschifffahrtsgesellschaftskapitän').waitFor()
 
+    await captureScreen(page, 'room-long-name')
     // Nothing sticks out sideways: the page never scrolls horizontally.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375)
     const members = page.getByRole('button', { name: /Members/ })
