@@ -1,6 +1,6 @@
 /**
  * The routes, in react-router's declarative mode (`<Routes>` under `<BrowserRouter>`): the data
- * router (loaders, actions, `createBrowserRouter`) is unused here and costs ~10 kB gzip of the
+ * router (loaders, actions, `createBrowserRouter`) is unused here and cost 16 kB gzip of the
  * first load. Every screen and the signed-in shell load lazily (route-level code splitting), so
  * the first load carries only React, the router and the error pages; see scripts/checkBundle.mjs.
  */
