@@ -1,10 +1,12 @@
 /**
  * Signing in and out, the lobby, and every input a person can get wrong, in headless Chromium
- * against the real servers.
+ * against the real servers. This file's session server keeps its DEFAULT limits (chat.e2e.ts
+ * raises them), so the refused-send test lives here.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { captureScreen, launchBrowser, newContext, registerInUi, uniqueName } from './helpers/browser.js'
+import { createRoom, message, messageList, sendMessage } from './helpers/roomPage.js'
 import { startE2eStack, type E2eStack } from './helpers/startE2eStack.js'
 
 let stack: E2eStack
@@ -172,5 +174,32 @@ describe('lobby', () => {
     await page.getByRole('heading', { name: 'Page not found' }).waitFor()
     await page.getByRole('link', { name: 'Go to your rooms' }).click()
     await page.getByRole('heading', { name: 'Your rooms' }).waitFor()
+  })
+})
+
+describe('a refused message', () => {
+  it('shows why it was not sent and offers Retry, which sends it once', async () => {
+    const page = await openPage('/signin')
+    await registerInUi(page, uniqueName('hasty'))
+    await createRoom(page, 'Hasty')
+    // The default burst is 5 messages within 2 s: the 6th and 7th are refused.
+    const texts = Array.from({ length: 7 }, (_, i) => `quick ${i + 1}`)
+    for (const text of texts) await sendMessage(page, text)
+    const notSent = messageList(page).getByRole('alert').filter({ hasText: 'Not sent: Sending too fast' })
+    await notSent.first().waitFor()
+    await captureScreen(page, 'room-send-failed')
+
+    // Retry is offered until the allowance refills; each click re-sends with the same clientId.
+    await expect
+      .poll(
+        async () => {
+          const retry = messageList(page).getByRole('button', { name: 'Retry' }).first()
+          if (await retry.isVisible()) await retry.click()
+          return Promise.all(texts.map((text) => message(page, text).count()))
+        },
+        { interval: 500, timeout: 20_000 },
+      )
+      .toEqual(texts.map(() => 1))
+    expect(await notSent.count()).toBe(0)
   })
 })

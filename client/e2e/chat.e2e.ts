@@ -76,6 +76,10 @@ describe('two people in a room', () => {
     // Own messages are marked as yours; the other's carry their name.
     await messageList(ana.page).locator('li', { hasText: 'Hello from Ana' }).getByText('You', { exact: true }).first().waitFor()
     await messageList(ana.page).getByText(bo.name, { exact: true }).waitFor()
+    // Short times on screen, the full date and time on hover.
+    const time = messageList(ana.page).locator('time').first()
+    expect(await time.textContent()).toMatch(/^\d{1,2}:\d{2}/)
+    expect(await time.getAttribute('title')).toMatch(/\d{4}/)
 
     await composer(bo.page).pressSequentially('I am typ')
     await ana.page.getByText(`${bo.name} is typing…`).waitFor()
