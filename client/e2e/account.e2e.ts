@@ -3,7 +3,7 @@
  * against the real servers. This file's session server keeps its DEFAULT limits (chat.e2e.ts
  * raises them), so the refused-send test lives here.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { captureScreen, launchBrowser, newContext, registerInUi, uniqueName } from './helpers/browser.js'
 import { createRoom, message, messageList, sendMessage } from './helpers/roomPage.js'
@@ -201,5 +201,35 @@ describe('a refused message', () => {
       )
       .toEqual(texts.map(() => 1))
     expect(await notSent.count()).toBe(0)
+  })
+})
+
+describe('keyboard only', () => {
+  /** Presses Tab until `target` has the focus (a bounded number of times), as a keyboard user would. */
+  async function tabTo(page: Page, target: Locator) {
+    const hasFocus = () => target.evaluate((element) => element === document.activeElement)
+    for (let presses = 0; presses < 15 && !(await hasFocus()); presses++) await page.keyboard.press('Tab')
+    expect(await hasFocus()).toBe(true)
+  }
+
+  it('registers, creates a room and sends a message without a mouse', async () => {
+    const page = await openPage('/signin')
+    await tabTo(page, page.getByRole('button', { name: 'Create account' }))
+    await page.keyboard.press('Enter')
+    await tabTo(page, page.getByLabel('Username'))
+    await page.keyboard.type(uniqueName('keys'))
+    await tabTo(page, page.getByLabel('Password'))
+    await page.keyboard.type('correct horse battery')
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Your rooms' }).waitFor()
+
+    await tabTo(page, page.getByLabel('Room name'))
+    await page.keyboard.type('Keys')
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Keys' }).waitFor()
+    await tabTo(page, page.getByRole('textbox', { name: 'Message Keys' }))
+    await page.keyboard.type('sent with the keyboard')
+    await page.keyboard.press('Enter')
+    await message(page, 'sent with the keyboard').waitFor()
   })
 })
