@@ -6,5 +6,7 @@ export default defineConfig({
     environment: 'node',
     include: ['test/**/*.test.ts'],
     testTimeout: 15_000,
+    // Starting the backend (PGlite, migrations) in beforeAll can pass 10 s on a busy 2-core machine.
+    hookTimeout: 30_000,
   },
 })

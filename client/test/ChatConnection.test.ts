@@ -12,6 +12,7 @@ import { WebSocket } from 'ws'
 import { createSessionServer, type SessionServer } from '../../session-server/src/createSessionServer.js'
 import { loadConfig } from '../../session-server/src/config.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
+import { backoffDelay } from '../src/room/backoffDelay.js'
 import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
 
 let httpServer: Server
@@ -92,6 +93,25 @@ function recordingSocket(log: { urls: string[]; frames: ServerMessage[] }, drop?
       this.ws.close(code, reason)
     }
   } satisfies SocketConstructor
+}
+
+/**
+ * A session server that cannot be reached for the first `count` attempts: the browser reports
+ * that as a close with 1006 and no frame, which is what this stand-in does; later attempts are real.
+ */
+function unreachableFirst(count: number, log: { urls: string[]; frames: ServerMessage[] }): SocketConstructor {
+  const Real = recordingSocket(log)
+  let refused = 0
+  return class {
+    constructor(url: string) {
+      if (refused >= count) return new Real(url)
+      refused++
+      const unreachable: SocketLike = { readyState: 3, send() {}, close() {}, onmessage: null, onclose: null, onerror: null }
+      setTimeout(() => unreachable.onclose?.({ code: 1006, reason: '' }))
+      // A constructor may return another object: `new` then yields it instead of `this`.
+      return unreachable
+    }
+  } as unknown as SocketConstructor
 }
 
 function connect(options: { api: ApiClient; roomId: string; socket?: SocketConstructor }): ChatConnection {
@@ -266,6 +286,42 @@ describe('ChatConnection (real backend and session server)', () => {
     expect(seqs(state)).toEqual([1, 2])
     const history = await api.history(roomId, undefined, 50)
     expect(history.messages.map((m) => m.clientId)).toEqual([expect.any(String), clientId])
+  })
+
+  it('backs off longer after each failed attempt, joins afresh every time, and retryNow skips the wait', async () => {
+    const { api } = await signedInApi()
+    const { roomId } = await api.createRoom('Backoff room')
+    let joins = 0
+    const countingApi: ApiClient = {
+      ...api,
+      joinRoom: (...args) => {
+        joins++
+        return api.joinRoom(...args)
+      },
+    }
+    const connection = connect({ api: countingApi, roomId, socket: unreachableFirst(4, { urls: [], frames: [] }) })
+    const waits: Array<{ attempt: number; delay: number; retryAt: number }> = []
+    connection.subscribe(() => {
+      const { status } = connection.getState()
+      if (status.kind === 'reconnecting' && waits.at(-1)?.attempt !== status.attempt) {
+        waits.push({ attempt: status.attempt, delay: status.retryAt - Date.now(), retryAt: status.retryAt })
+      }
+    })
+
+    await waitFor(connection, (s) => s.status.kind === 'reconnecting' && s.status.attempt === 4)
+    expect(waits.map((w) => w.attempt)).toEqual([1, 2, 3, 4])
+    // random() = 0: the lower edge of each jitter window, which doubles every attempt.
+    waits.forEach((wait) => {
+      const planned = backoffDelay(wait.attempt, { random: () => 0 })
+      expect(wait.delay).toBeLessThanOrEqual(planned)
+      expect(wait.delay).toBeGreaterThan(planned / 2)
+    })
+
+    connection.retryNow()
+    await waitFor(connection, isLive)
+    expect(Date.now()).toBeLessThan(waits[3]!.retryAt)
+    // The first try, three retries on the timer, and the one retryNow started: each a fresh join.
+    expect(joins).toBe(5)
   })
 
   it('loads older history before the first message held, and knows where the conversation begins', async () => {

@@ -1,5 +1,5 @@
-import { useEffect } from 'react'
-import { Link, Outlet, useNavigation } from 'react-router'
+import { Suspense, useEffect } from 'react'
+import { Link, Outlet } from 'react-router'
 import { api } from '../api/api.js'
 import { RequireAuth } from '../auth/RequireAuth.js'
 import { signOut } from '../auth/sessionStore.js'
@@ -20,7 +20,6 @@ export function AppShell() {
 
 function SignedInShell() {
   const session = useSession()
-  const navigation = useNavigation()
 
   useEffect(() => {
     // A stored token may belong to an account that no longer exists (a reset development
@@ -47,10 +46,12 @@ function SignedInShell() {
             Sign out
           </button>
         </div>
-        {navigation.state === 'loading' && <div className={styles.progress} role="progressbar" aria-label="Loading" />}
       </header>
       <main id="main" className={styles.main}>
-        <Outlet />
+        {/* A screen's code loading for the first time (lobby → room): the bar, under the top bar. */}
+        <Suspense fallback={<div className={styles.progress} role="progressbar" aria-label="Loading" />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   )

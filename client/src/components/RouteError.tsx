@@ -1,12 +1,11 @@
-import { Link, useRouteError } from 'react-router'
+import { Link } from 'react-router'
 import { CenteredMessage } from './CenteredMessage.js'
 
 /**
  * Shown when a screen fails to render or its code fails to load. After a deployment the old
  * lazy chunks are gone, so the usual cure is a reload.
  */
-export function RouteError() {
-  const error = useRouteError()
+export function RouteError({ error }: { error: unknown }) {
   const chunkFailed = error instanceof TypeError && /dynamically imported module|import/i.test(error.message)
   return (
     <CenteredMessage
