@@ -69,7 +69,8 @@ export class ServerProcess {
 }
 
 function startNode(name: string, script: string, env: Record<string, string>, options: ProcessOptions): ServerProcess {
-  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []
+  // One folder per process: tsx's loader thread writes a profile of its own beside the main thread's.
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}/${name}`] : []
   const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', '--import', PROBE, script], {
     cwd: ROOT,
     env: { ...process.env, ...env, NODE_ENV: 'production' },

@@ -98,12 +98,12 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
         ws.close(CloseCode.PROTOCOL_MISMATCH, CloseReason[CloseCode.PROTOCOL_MISMATCH])
         return
       }
-      startSession(ws, claims, since)
+      startSession(ws, socket, claims, since)
     })
   }
 
-  function startSession(ws: WebSocket, claims: RoomTokenClaims, since: number | undefined): void {
-    new ClientSession({ ws, claims, since, rooms, rateLimiter, logger })
+  function startSession(ws: WebSocket, transport: Duplex, claims: RoomTokenClaims, since: number | undefined): void {
+    new ClientSession({ ws, transport, claims, since, rooms, rateLimiter, logger })
   }
 
   function stopAccepting(): void {

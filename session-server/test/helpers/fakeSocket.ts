@@ -7,9 +7,9 @@ export class FakeSocket implements RoomSocket {
   closed: { code: number; reason: string } | undefined
   bufferedAmount = 0
 
-  send(data: string): void {
+  send(data: string | Buffer): void {
     if (this.closed) throw new Error('send after close')
-    this.raw.push(data)
+    this.raw.push(String(data))
   }
 
   close(code: number, reason: string): void {
