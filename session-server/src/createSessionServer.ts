@@ -134,12 +134,18 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
         return
       }
       log.info({ roomId: claims.roomId, userId: claims.sub, since }, 'connection accepted')
-      startSession(ws, claims, since, log)
+      startSession(ws, socket, claims, since, log)
     })
   }
 
-  function startSession(ws: WebSocket, claims: RoomTokenClaims, since: number | undefined, log: Logger): void {
-    new ClientSession({ ws, claims, since, rooms, rateLimiter, logger: log, metrics })
+  function startSession(
+    ws: WebSocket,
+    transport: Duplex,
+    claims: RoomTokenClaims,
+    since: number | undefined,
+    log: Logger,
+  ): void {
+    new ClientSession({ ws, transport, claims, since, rooms, rateLimiter, logger: log, metrics })
   }
 
   function stopAccepting(): void {

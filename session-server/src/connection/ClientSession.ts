@@ -4,6 +4,7 @@
  * error frames (closing the connection after too many).
  */
 import { randomUUID } from 'node:crypto'
+import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { RoomTokenClaims } from '@scalable-chat/backend-server/internal-contract'
 import type { Logger } from '../logger.js'
@@ -20,6 +21,8 @@ type SessionState = { state: 'joining' } | { state: 'joined'; room: Room } | { s
 
 export interface ClientSessionDeps {
   ws: WebSocket
+  /** The TCP socket under `ws` (see `WsRoomSocket`). */
+  transport?: Duplex
   claims: RoomTokenClaims
   since: number | undefined
   rooms: RoomRegistry
@@ -46,7 +49,7 @@ export class ClientSession implements RoomConnection {
   constructor(private readonly deps: ClientSessionDeps) {
     this.userId = deps.claims.sub
     this.username = deps.claims.username
-    this.socket = new WsRoomSocket(deps.ws)
+    this.socket = new WsRoomSocket(deps.ws, deps.transport)
     this.log = deps.logger.child({ connectionId: this.id, roomId: deps.claims.roomId, userId: this.userId })
     deps.ws.on('message', (data, isBinary) => {
       this.queue = this.queue.then(() => this.onFrame(data, isBinary))

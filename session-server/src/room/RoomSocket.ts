@@ -4,8 +4,17 @@
  * `WsRoomSocket` adapts a real `ws` WebSocket.
  */
 export interface RoomSocket {
-  /** Queue one text frame. */
-  send(data: string): void
+  /**
+   * Queue one text frame. A broadcast passes the same UTF-8 `Buffer` to every member, encoded once;
+   * a string would be encoded again for each of them.
+   */
+  send(data: string | Buffer): void
+  /**
+   * Hold this socket's writes until `uncork`, so that a batch of frames leaves in one system call.
+   * Optional: only a real network socket has writes worth coalescing.
+   */
+  cork?(): void
+  uncork?(): void
   /** Start the closing handshake with a close code and reason. Idempotent. */
   close(code: number, reason: string): void
   /** Bytes queued but not yet written to the network; how far behind this client is. */

@@ -1,0 +1,43 @@
+/**
+ * A load-generator process, forked by `run.ts` so that the load never shares an event loop with
+ * the server it measures. It runs one task it is sent over IPC, answers with the result, and exits.
+ */
+import { runFanout } from './load/fanout.js'
+import { runHandshakes } from './load/handshakes.js'
+import { openIdle } from './load/idle.js'
+import { runJoins } from './load/joins.js'
+import { ToWorker, type FromWorker, type Task } from './tasks.js'
+
+const reply = (message: FromWorker) => new Promise<void>((resolve) => process.send!(message, () => resolve()))
+
+async function run(task: Task): Promise<void> {
+  switch (task.kind) {
+    case 'fanout':
+      return reply({ type: 'result', result: await runFanout(task) })
+    case 'joins':
+      return reply({ type: 'result', result: await runJoins(task) })
+    case 'handshakes':
+      return reply({ type: 'result', result: await runHandshakes(task) })
+    case 'idle': {
+      const idle = await openIdle(task)
+      await reply({ type: 'ready' })
+      await new Promise<void>((resolve) =>
+        process.on('message', (raw) => {
+          if (ToWorker.safeParse(raw).data?.type === 'finish') resolve()
+        }),
+      )
+      await idle.close()
+      return reply({ type: 'result', result: idle.result })
+    }
+  }
+}
+
+if (!process.send) throw new Error('loadWorker.ts is forked by run.ts, with an IPC channel')
+process.once('message', (raw) => {
+  const message = ToWorker.safeParse(raw)
+  const task = message.success && message.data.type === 'run' ? message.data.task : undefined
+  const done = task === undefined ? Promise.reject(new Error('expected a run message')) : run(task)
+  done
+    .catch((error: unknown) => reply({ type: 'failed', error: error instanceof Error ? error.message : String(error) }))
+    .finally(() => process.exit(0))
+})

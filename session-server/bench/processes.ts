@@ -1,0 +1,187 @@
+/**
+ * The processes a benchmark run starts: the project (the real backend and session server, each
+ * through its own `main.ts`) and the baseline server. Each is a child process with an IPC channel
+ * for `probe.ts`, run through tsx's loader directly (`node --import tsx`, no wrapper process) so
+ * the PID we measure is the server itself.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { ProbeReply } from './tasks.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url))
+const STARTUP_TIMEOUT_MS = 60_000
+const STOP_TIMEOUT_MS = 15_000
+
+export interface ProcessOptions {
+  /** Write a V8 CPU profile of this process into the folder when it exits. */
+  cpuProfileDir?: string
+}
+
+export class ServerProcess {
+  private output = ''
+  readonly exited: Promise<number | null>
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    // Both streams are read (a full pipe would block the server) and their tail kept for errors.
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-4000)
+    }
+    child.stdout?.on('data', keep)
+    child.stderr?.on('data', keep)
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+  }
+
+  /** RSS, heap and CPU time of the process, after a full GC. */
+  probe(collect = true): Promise<ProbeReply> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (raw: unknown) => {
+        const reply = ProbeReply.safeParse(raw)
+        if (!reply.success) return
+        this.child.off('message', onMessage)
+        resolve(reply.data)
+      }
+      this.child.on('message', onMessage)
+      if (!this.child.send(collect ? 'probe' : 'probe-cpu')) reject(new Error(`${this.name}: cannot probe (exited?)`))
+    })
+  }
+
+  /** The last lines it wrote (warnings and errors: servers run with LOG_LEVEL=warn). */
+  get recentErrors(): string {
+    return this.output.trim()
+  }
+
+  /** SIGTERM (a graceful drain, which also writes the CPU profile), SIGKILL if that takes too long. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    this.child.kill('SIGTERM')
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+    await this.exited
+    clearTimeout(timer)
+  }
+}
+
+function startNode(name: string, script: string, env: Record<string, string>, options: ProcessOptions): ServerProcess {
+  // One folder per process: tsx's loader thread writes a profile of its own beside the main thread's.
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}/${name}`] : []
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', '--import', PROBE, script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
+  return new ServerProcess(name, child)
+}
+
+/** A port that was free a moment ago (both servers must know each other's address before starting). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** Polls `url` until it answers 200; fails early if the process exits. */
+async function waitUntilUp(url: string, server: ServerProcess): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS
+  let exited = false
+  void server.exited.then(() => (exited = true))
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${server.name} exited during start-up: ${server.recentErrors}`)
+    const ok = await fetch(url).then((r) => r.ok, () => false)
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${server.name} did not answer ${url} within ${STARTUP_TIMEOUT_MS} ms: ${server.recentErrors}`)
+}
+
+export interface ProjectStack {
+  backendUrl: string
+  backend: ServerProcess
+  session: ServerProcess
+  stop(): Promise<void>
+}
+
+/**
+ * The backend (PGlite in a temporary folder, or Postgres at `databaseUrl`) and one session server,
+ * configured for load: the auth and message rate limits are lifted (a benchmark sends far more than
+ * a person), rooms never unload mid-run, and tokens outlive the run. Everything else is default.
+ */
+export async function startProject(options: ProcessOptions & { databaseUrl?: string; label: string }): Promise<ProjectStack> {
+  const [backendPort, sessionPort] = [await freePort(), await freePort()]
+  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN: randomBytes(32).toString('hex') }
+  const dataDir = mkdtempSync(`${tmpdir()}/scalable-chat-bench-`)
+  const sessionHost = `127.0.0.1:${sessionPort}`
+  const backendUrl = `http://127.0.0.1:${backendPort}`
+  const backend = startNode(`backend-${options.label}`, 'backend-server/src/main.ts', {
+    ...secrets,
+    PORT: String(backendPort),
+    BIND_ADDRESS: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: options.databaseUrl ?? '',
+    SESSION_SERVER_HOST: sessionHost,
+    MAX_ROOMS_PER_SERVER: '100000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+    ROOM_TOKEN_TTL_SECONDS: '3600',
+    LOG_LEVEL: 'warn',
+  }, options)
+  const stopBackend = async () => {
+    await backend.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  try {
+    await waitUntilUp(`${backendUrl}/healthz`, backend)
+  } catch (error) {
+    await stopBackend()
+    throw error
+  }
+  const session = startNode(`session-server-${options.label}`, 'session-server/src/main.ts', {
+    ...secrets,
+    PORT: String(sessionPort),
+    BIND_ADDRESS: '127.0.0.1',
+    PUBLIC_HOST: sessionHost,
+    BACKEND_URL: backendUrl,
+    MESSAGE_RATE_PER_MINUTE: '100000000',
+    MESSAGE_BURST: '100000000',
+    ROOM_UNLOAD_GRACE_MS: '3600000',
+    LOG_LEVEL: 'warn',
+  }, options)
+  const stop = async () => {
+    await session.stop()
+    await stopBackend()
+  }
+  try {
+    await waitUntilUp(`http://${sessionHost}/healthz`, session)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { backendUrl, backend, session, stop }
+}
+
+export interface Baseline {
+  url: string
+  server: ServerProcess
+}
+
+export async function startBaseline(options: ProcessOptions): Promise<Baseline> {
+  const port = await freePort()
+  const server = startNode('baseline', fileURLToPath(new URL('./baselineServer.ts', import.meta.url)), { PORT: String(port) }, options)
+  // It answers every plain HTTP request with 404: that it answers at all means it is up.
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS
+  while (!(await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false))) {
+    if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`baseline did not start: ${server.recentErrors}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { url: `ws://127.0.0.1:${port}`, server }
+}
