@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { sessionServerUrl } from './sessionServerUrl.js'
 
 /** Deleting a room must not hang on a session server that is down or slow. */
 const NOTIFY_TIMEOUT_MS = 1000
@@ -8,6 +9,9 @@ export class SessionServerClient {
   constructor(
     private readonly serviceToken: string,
     private readonly logger: Logger,
+    /** Resolves a server's address to an HTTP URL (the fleet knows internal URLs); default: derived. */
+    private readonly urlOf: (host: string, path: string) => Promise<string> = async (host, path) =>
+      sessionServerUrl(host, path),
   ) {}
 
   /**
@@ -17,7 +21,8 @@ export class SessionServerClient {
    */
   async roomDeleted(host: string, roomId: string): Promise<void> {
     try {
-      const response = await fetch(`http://${host}/internal/rooms/${encodeURIComponent(roomId)}`, {
+      const url = await this.urlOf(host, `/internal/rooms/${encodeURIComponent(roomId)}`)
+      const response = await fetch(url, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${this.serviceToken}` },
         signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),

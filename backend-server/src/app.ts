@@ -18,6 +18,7 @@ import { BackendMetrics } from './metrics/BackendMetrics.js'
 import type { Scheduler } from './scheduler/index.js'
 import { SessionServerClient } from './SessionServerClient.js'
 import type { Database } from './storage/Database.js'
+import { FleetStore } from './storage/FleetStore.js'
 import { RoomStore } from './storage/RoomStore.js'
 import { UserStore } from './storage/UserStore.js'
 
@@ -49,6 +50,7 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
   const tokens = new TokenService(config.jwtSecret, config)
   const users = new UserStore(db)
   const rooms = new RoomStore(db)
+  const fleet = new FleetStore(db)
   const authenticate = requireUser(tokens, metrics)
 
   const app = express()
@@ -86,7 +88,9 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
       rooms,
       scheduler,
       tokens,
-      sessionServers: new SessionServerClient(config.serviceToken, logger),
+      sessionServers: new SessionServerClient(config.serviceToken, logger, (host, path) =>
+        fleet.httpUrl(host, path),
+      ),
       requireUser: authenticate,
       metrics,
     }),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { secretWeakness } from './auth/secretWeakness.js'
+import { SessionServerAddress } from './internalContract.js'
 
 const positiveInt = z.coerce.number().int().positive()
 const commaList = z
@@ -16,10 +17,8 @@ const commaList = z
   )
   .pipe(z.array(z.string()).min(1, 'must name at least one value'))
 
-/** `host:port` (or a bare host), as clients will connect to it: no scheme, no path. */
-const HostList = commaList.pipe(
-  z.array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be a comma-separated list of host:port')),
-)
+/** Session server addresses as clients will connect to them: `host:port` or `ws(s)://` URLs. */
+const HostList = commaList.pipe(z.array(SessionServerAddress))
 
 /**
  * Express's `trust proxy`: `false` (default: the socket's address is the client's), a number of
@@ -48,7 +47,8 @@ const EnvSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('.data'),
-  SCHEDULER: z.enum(['local']).default('local'),
+  SCHEDULER: z.enum(['local', 'fleet']).default('local'),
+  FLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(15_000),
   SESSION_SERVER_HOST: HostList.default(['localhost:8000']),
   MAX_ROOMS_PER_SERVER: positiveInt.default(10),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5000),
@@ -92,11 +92,13 @@ export interface BackendConfig {
   /** Postgres when set; otherwise PGlite in `${dataDir}/pglite`. */
   databaseUrl: string | undefined
   dataDir: string
-  scheduler: 'local'
+  scheduler: z.infer<typeof EnvSchema>['SCHEDULER']
   sessionServerHosts: string[]
   maxRoomsPerServer: number
   healthCheckIntervalMs: number
   healthCheckTimeoutMs: number
+  /** SCHEDULER=fleet: a session server silent for this long is dead. */
+  fleetHeartbeatTimeoutMs: number
   userTokenTtlSeconds: number
   roomTokenTtlSeconds: number
   /** Register + login attempts per client IP per minute. */
@@ -145,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     maxRoomsPerServer: e.MAX_ROOMS_PER_SERVER,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+    fleetHeartbeatTimeoutMs: e.FLEET_HEARTBEAT_TIMEOUT_MS,
     userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
     roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,

@@ -76,7 +76,11 @@ export interface JoinRoomResponse {
   roomId: string
   name: string
   ownerId: string
-  /** The session server's public address (`host:port`). */
+  /**
+   * The session server's public address: `host:port` (connect with `ws://` or `wss://` as the
+   * page is served) or a full `ws://` / `wss://` URL, possibly with a path, to use as given.
+   * Either way the client appends `?token=…&v=…[&since=…]`.
+   */
   host: string
   token: string
 }

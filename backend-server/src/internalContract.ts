@@ -10,11 +10,36 @@
 import { z } from 'zod'
 import { ChatMessage, RoomIdParam } from './contract.js'
 
+/**
+ * A session server's public address, as clients connect to it and as it names itself to the
+ * backend: `host:port` (a bare host is fine), or a full `ws://` / `wss://` URL, possibly with a
+ * path, so that one TLS ingress can route to every server of a fleet
+ * (`wss://sessions.example.com/s/session-3`). No query, no fragment: clients append the query.
+ * It is also the server's identity in `placements`, room tokens and the fleet table.
+ */
+export const SessionServerAddress = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine(isSessionServerAddress, 'must be host:port or a ws:// or wss:// URL without query or fragment')
+
+function isSessionServerAddress(value: string): boolean {
+  if (/^[A-Za-z0-9.\-[\]:]+$/.test(value)) return true
+  if (!/^wss?:\/\//i.test(value)) return false
+  try {
+    const url = new URL(value)
+    return url.search === '' && url.hash === '' && url.username === '' && url.password === '' && !value.includes('?') && !value.includes('#')
+  } catch {
+    return false
+  }
+}
+
 /** Room token: lets one user connect to one room on one session server, for a few minutes. */
 export const RoomTokenClaims = z.object({
   sub: z.string(),
   username: z.string(),
   roomId: RoomIdParam,
+  /** The session server's address (see `SessionServerAddress`), compared with its own as given. */
   host: z.string(),
 })
 export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
@@ -69,9 +94,36 @@ export const ReleaseRequest = z.strictObject({ host: z.string().min(1), epoch: z
 
 /**
  * `POST /internal/servers/register`: a session server (re)started with nothing in memory; the
- * backend releases the placements it still had on that host so they are placed afresh.
+ * backend releases the placements it still had on that host so they are placed afresh, and adds
+ * it to the fleet (live, empty, not draining).
  */
-export const RegisterRequest = z.strictObject({ host: z.string().min(1) })
+export const RegisterRequest = z.strictObject({
+  host: SessionServerAddress,
+  /**
+   * Where the backend reaches this server (`/healthz`, room deletion) when that differs from the
+   * public address, e.g. a pod's cluster DNS name behind a public ingress. Default: derived from `host`.
+   */
+  internalUrl: z.url({ protocol: /^https?$/ }).optional(),
+})
+export type RegisterRequest = z.infer<typeof RegisterRequest>
+
+/**
+ * `POST /internal/servers/heartbeat`, every few seconds: the server's load. A server that misses
+ * heartbeats for `FLEET_HEARTBEAT_TIMEOUT_MS` counts as dead, and `SCHEDULER=fleet` moves its
+ * rooms. A heartbeat from an unknown server adds it (the backend's table is not the server's
+ * memory: it must not be told to forget rooms it still holds).
+ */
+export const HeartbeatRequest = RegisterRequest.extend({
+  rooms: z.number().int().nonnegative(),
+  /** Open client connections over all its rooms. */
+  members: z.number().int().nonnegative(),
+  /** Shutting down: gets no new rooms; keeps the ones it has until it releases them. */
+  draining: z.boolean(),
+})
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>
+
+/** `POST /internal/servers/deregister`: the server drained and stops; its remaining placements are released. */
+export const DeregisterRequest = z.strictObject({ host: SessionServerAddress })
 
 /** Error codes of the internal API that a session server acts on. */
 export const InternalErrorCode = {

@@ -60,7 +60,8 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
     ...loadConfig({
       JWT_SECRET: options.jwtSecret ?? TEST_JWT_SECRET,
       SERVICE_TOKEN: options.serviceToken ?? TEST_SERVICE_TOKEN,
-      SESSION_SERVER_HOST: options.sessionServerHosts.join(','),
+      // None for SCHEDULER=fleet, whose servers register themselves.
+      ...(options.sessionServerHosts.length > 0 ? { SESSION_SERVER_HOST: options.sessionServerHosts.join(',') } : {}),
       PORT: '0',
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (options.logStream ? 'info' : 'silent'),

@@ -3,6 +3,8 @@ import { z } from 'zod'
 import { RoomIdParam } from '../contract.js'
 import {
   CommitRequest,
+  DeregisterRequest,
+  HeartbeatRequest,
   InternalErrorCode,
   LoadRoomQuery,
   RegisterRequest,
@@ -16,6 +18,7 @@ import { parseInput } from '../http/parseInput.js'
 import type { Scheduler } from '../scheduler/index.js'
 import { commitMessages } from '../storage/commitMessages.js'
 import type { Database } from '../storage/Database.js'
+import { FleetStore } from '../storage/FleetStore.js'
 import { MessageStore } from '../storage/MessageStore.js'
 import { PlacementStore } from '../storage/PlacementStore.js'
 import type { RoomStore } from '../storage/RoomStore.js'
@@ -39,6 +42,7 @@ export function internalRoutes(deps: {
   const { db, rooms, scheduler } = deps
   const placements = new PlacementStore(db)
   const messages = new MessageStore(db)
+  const fleet = new FleetStore(db)
   const router = Router()
   router.use(requireService(deps.serviceToken))
 
@@ -86,9 +90,25 @@ export function internalRoutes(deps: {
   })
 
   router.post('/servers/register', async (req, res) => {
-    const { host } = parseInput(RegisterRequest, req.body)
+    const registration = parseInput(RegisterRequest, req.body)
+    const { host } = registration
     await placements.releaseHost(host)
+    await fleet.register(registration)
     scheduler.serverRegistered?.(host)
+    res.status(204).end()
+  })
+
+  // The fleet is kept whatever the Scheduler, so switching to SCHEDULER=fleet finds it populated.
+  router.post('/servers/heartbeat', async (req, res) => {
+    await fleet.heartbeat(parseInput(HeartbeatRequest, req.body))
+    res.status(204).end()
+  })
+
+  router.post('/servers/deregister', async (req, res) => {
+    const { host } = parseInput(DeregisterRequest, req.body)
+    await fleet.deregister(host)
+    // Drained rooms were released one by one already; anything left (a flush that timed out) moves now.
+    await placements.releaseHost(host)
     res.status(204).end()
   })
 

@@ -21,7 +21,7 @@ import { MessageStore } from '../storage/MessageStore.js'
 import { PlacementStore } from '../storage/PlacementStore.js'
 import type { Room, RoomStore } from '../storage/RoomStore.js'
 
-const JoinQuery = z.object({ failedHost: z.string().min(1).max(255).optional() })
+const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() })
 
 /** 12 url-safe characters (72 random bits): unguessable enough to share as a link. */
 export function newRoomId(): string {

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino'
+import { sessionServerUrl } from '../sessionServerUrl.js'
+import { probeHealth } from './probeHealth.js'
 
 export interface HealthCheckerOptions {
   hosts: readonly string[]
@@ -8,7 +10,7 @@ export interface HealthCheckerOptions {
 }
 
 /**
- * Keeps the set of session servers that answer `GET http://<host>/healthz` with a 2xx.
+ * Keeps the set of session servers that answer `GET /healthz` (URL derived from the address) with a 2xx.
  *
  * A host counts as healthy until a check proves otherwise: before `start()` (so a freshly created
  * app can place rooms at once) and between checks. `start()` runs the first round before it
@@ -63,21 +65,11 @@ export class HealthChecker {
 
   /** Checks one host now and records the result. */
   async check(host: string, timeoutMs = this.options.timeoutMs): Promise<boolean> {
-    const ok = await probe(host, timeoutMs)
+    const ok = await probeHealth(sessionServerUrl(host, '/healthz'), timeoutMs)
     const was = this.healthy.has(host)
     if (ok) this.healthy.add(host)
     else this.healthy.delete(host)
     if (ok !== was) this.options.logger.warn({ host }, ok ? 'session server is up' : 'session server is down')
     return ok
-  }
-}
-
-async function probe(host: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://${host}/healthz`, { signal: AbortSignal.timeout(timeoutMs) })
-    await response.body?.cancel()
-    return response.ok
-  } catch {
-    return false
   }
 }

@@ -7,7 +7,9 @@
  * - `LocalScheduler`: a static list of session servers (`SESSION_SERVER_HOST`), health-checked,
  *   capacity-aware. The default, and what the tests run.
  * - `HathoraScheduler` (later): rooms created through Hathora's rooms API.
- * - `FleetScheduler` (later): session servers register and report load; least-loaded placement.
+ * - `FleetScheduler`: session servers register themselves and report load (`fleet_servers`);
+ *   most-headroom placement, never on a draining server; rooms of a server that missed its
+ *   heartbeats or deregistered move.
  *
  * Whatever the implementation, the room → host table lives in storage (`placements`), so backend
  * replicas agree, and every (re)placement increments the room's epoch, which the internal API
@@ -15,7 +17,7 @@
  * concrete class.
  */
 export interface Placement {
-  /** The session server's public address, `host:port`, as clients connect to it. */
+  /** The session server's public address (`SessionServerAddress`: `host:port` or a `ws(s)://` URL). */
   host: string
   epoch: number
 }

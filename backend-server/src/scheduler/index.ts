@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { BackendConfig } from '../config.js'
 import type { Database } from '../storage/Database.js'
+import { FleetScheduler } from './FleetScheduler.js'
 import { LocalScheduler } from './LocalScheduler.js'
 import type { Scheduler } from './Scheduler.js'
 
@@ -18,6 +19,13 @@ export function createScheduler(config: BackendConfig, deps: { db: Database; log
         maxRoomsPerServer: config.maxRoomsPerServer,
         healthCheckIntervalMs: config.healthCheckIntervalMs,
         healthCheckTimeoutMs: config.healthCheckTimeoutMs,
+      })
+    case 'fleet':
+      return new FleetScheduler({
+        db: deps.db,
+        logger: deps.logger.child({ component: 'scheduler' }),
+        maxRoomsPerServer: config.maxRoomsPerServer,
+        heartbeatTimeoutMs: config.fleetHeartbeatTimeoutMs,
       })
   }
 }

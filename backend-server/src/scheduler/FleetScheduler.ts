@@ -1,0 +1,98 @@
+import type { Logger } from 'pino'
+import type { Database } from '../storage/Database.js'
+import { FleetStore, type FleetServer } from '../storage/FleetStore.js'
+import { PlacementStore } from '../storage/PlacementStore.js'
+import { PENDING_PLACEMENT_GRACE_MS } from './LocalScheduler.js'
+import { probeHealth } from './probeHealth.js'
+import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from './Scheduler.js'
+
+export interface FleetSchedulerOptions {
+  db: Database
+  logger: Logger
+  maxRoomsPerServer: number
+  /** A server whose last heartbeat is older than this is dead: no new rooms, and its rooms move. */
+  heartbeatTimeoutMs: number
+}
+
+/** Checking the server a client just failed to reach happens on the join path, so keep it short. */
+const FAILED_HOST_CHECK_TIMEOUT_MS = 500
+/** Compare-and-set rounds before giving up; each lost round means another replica placed the room. */
+const MAX_PLACEMENT_ATTEMPTS = 5
+
+/**
+ * Places rooms on session servers that registered themselves (`POST /internal/servers/register`)
+ * and keep reporting their load (`/heartbeat`), so an autoscaled fleet needs no list of hosts.
+ *
+ * - A new (or orphaned) room goes to the live, non-draining server with the most headroom:
+ *   `maxRoomsPerServer` minus the rooms placed there (from `placements`, which every replica
+ *   updates at once, unlike the reported load, which lags a heartbeat); ties go to the server
+ *   with fewer members.
+ * - A room stays where it is while that server is live, draining or not: a draining server
+ *   flushes and releases its rooms within moments, and moving a room before that would fence
+ *   its last batch.
+ * - A room whose server missed its heartbeats, deregistered, or is unreachable when a client
+ *   says so (`failedHost`, checked at once) is placed afresh; its clients follow through their
+ *   normal reconnect and resume.
+ *
+ * Both the fleet and the placements live in storage, so backend replicas agree; placement uses
+ * the same compare-and-set on the epoch as `LocalScheduler`.
+ */
+export class FleetScheduler implements Scheduler {
+  private readonly fleet: FleetStore
+  private readonly placements: PlacementStore
+
+  constructor(private readonly options: FleetSchedulerOptions) {
+    this.fleet = new FleetStore(options.db)
+    this.placements = new PlacementStore(options.db)
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  async placeRoom(roomId: string, options: PlaceRoomOptions = {}): Promise<Placement> {
+    await this.placements.ensure(roomId)
+    for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
+      const current = await this.placements.get(roomId)
+      if (!current) throw new PlacementError(PlacementErrorCode.ROOM_NOT_FOUND, 'room not found')
+
+      const live = await this.fleet.live(this.options.heartbeatTimeoutMs)
+      if (current.host !== null && (await this.isUsable(current.host, live, options.failedHost))) {
+        return { host: current.host, epoch: current.epoch }
+      }
+      const host = await this.chooseHost(live.filter((s) => s.host !== current.host))
+      const placed = await this.placements.place(roomId, current.epoch, host)
+      if (placed) {
+        this.options.logger.info({ roomId, host, epoch: placed.epoch, from: current.host }, 'placed room')
+        return { host, epoch: placed.epoch }
+      }
+    }
+    throw new Error(`could not place room ${roomId}: the placement kept changing`)
+  }
+
+  private async isUsable(host: string, live: FleetServer[], failedHost: string | undefined): Promise<boolean> {
+    if (!live.some((s) => s.host === host)) return false
+    if (host !== failedHost) return true
+    const url = await this.fleet.httpUrl(host, '/healthz')
+    if (await probeHealth(url, FAILED_HOST_CHECK_TIMEOUT_MS)) return true
+    this.options.logger.warn({ host }, 'session server unreachable; moving its rooms')
+    await this.fleet.markUnreachable(host)
+    return false
+  }
+
+  private async chooseHost(live: FleetServer[]): Promise<string> {
+    const candidates = live.filter((s) => !s.draining)
+    if (candidates.length === 0) throw new PlacementError(PlacementErrorCode.NO_SERVERS, 'no session server is available')
+    const counts = await this.placements.activeCounts(PENDING_PLACEMENT_GRACE_MS)
+    let best: { server: FleetServer; headroom: number } | undefined
+    for (const server of candidates) {
+      const headroom = this.options.maxRoomsPerServer - (counts.get(server.host) ?? 0)
+      if (headroom <= 0) continue
+      if (!best || headroom > best.headroom || (headroom === best.headroom && server.members < best.server.members)) {
+        best = { server, headroom }
+      }
+    }
+    if (!best) throw new PlacementError(PlacementErrorCode.NO_CAPACITY, 'every session server is full')
+    return best.server.host
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The http(s) URL of `path` on a session server, from its address (`host:port` or a `ws(s)://`
+ * URL with an optional path prefix) or from an `http(s)://` internal URL. The session server
+ * answers under its address's path prefix as well as at the root (an ingress may strip the
+ * prefix or not), so `wss://edge.example.com/s/3` + `/healthz` → `https://edge.example.com/s/3/healthz`.
+ *
+ * @example sessionServerUrl('127.0.0.1:8000', '/healthz') // 'http://127.0.0.1:8000/healthz'
+ */
+export function sessionServerUrl(address: string, path: string): string {
+  if (!/^(wss?|https?):\/\//i.test(address)) return `http://${address}${path}`
+  const url = new URL(address)
+  url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:'
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`
+  return url.href
+}
