@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { secretWeakness } from '@scalable-chat/backend-server/secret-weakness'
+import { SessionServerAddress } from '@scalable-chat/backend-server/internal-contract'
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
 
@@ -13,8 +14,15 @@ const ConfigSchema = z
     NODE_ENV: z.string().default('development'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
     BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
-    /** The address clients connect to; room tokens must carry exactly this `host`. */
-    PUBLIC_HOST: z.string().min(1).optional(),
+    /**
+     * The address clients connect to, `host:port` or a `ws(s)://` URL with a path (one ingress
+     * for the whole fleet); room tokens must carry exactly this `host`.
+     */
+    PUBLIC_HOST: SessionServerAddress.optional(),
+    /** Where the backend reaches this server over HTTP, if not at the address derived from PUBLIC_HOST. */
+    INTERNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** How often the server reports its load to the backend (the fleet's liveness signal). */
+    FLEET_HEARTBEAT_INTERVAL_MS: int(5000, 100),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters'),
     BACKEND_URL: z.url().default('http://localhost:8080'),

@@ -10,12 +10,13 @@ import { pino } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { RoomTokenClaims } from '@scalable-chat/backend-server/internal-contract'
 import { RoomTokenVerifier } from './auth/RoomTokenVerifier.js'
-import type { Backend } from './backend/Backend.js'
+import type { Backend, FleetBackend } from './backend/Backend.js'
 import { HttpBackend } from './backend/HttpBackend.js'
 import type { Config } from './config.js'
 import { ClientSession } from './connection/ClientSession.js'
 import { SendRateLimiter } from './connection/SendRateLimiter.js'
 import { startHeartbeat } from './connection/startHeartbeat.js'
+import { FleetRegistration } from './fleet/FleetRegistration.js'
 import { createHttpHandler } from './http/handleHttpRequest.js'
 import { rejectHandshake } from './http/rejectHandshake.js'
 import type { Logger } from './logger.js'
@@ -37,12 +38,22 @@ export interface SessionServerDeps {
    * so; `/readyz` answers 503 `not_registered` until `markRegistered()` otherwise.
    */
   registered?: boolean
+  /**
+   * Join the backend's fleet through this API: `registration.start()` registers and starts the
+   * heartbeats, and `drain()` reports draining first and deregisters last. Omitted: no fleet.
+   */
+  fleet?: FleetBackend
 }
 
 export interface SessionServer {
   server: Server
   rooms: RoomRegistry
-  /** Graceful: refuse new connections, store pending messages, close sockets with 1012, release rooms. */
+  /** Present when `deps.fleet` was given; `main.ts` starts it. */
+  registration: FleetRegistration | undefined
+  /**
+   * Graceful: report draining to the fleet, refuse new connections, store pending messages,
+   * release rooms, close sockets with 1012, deregister.
+   */
   drain(): Promise<void>
   metrics: SessionMetrics
   /** The backend accepted this server's registration: `/readyz` may answer 200. */
@@ -87,7 +98,18 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     metricsToken: config.METRICS_TOKEN,
     notReady: () => (!accepting ? 'draining' : registered ? undefined : 'not_registered'),
     logger,
+    basePath: basePathOf(config.PUBLIC_HOST),
   })
+  const registration =
+    deps.fleet &&
+    new FleetRegistration({
+      backend: deps.fleet,
+      host: config.PUBLIC_HOST,
+      internalUrl: config.INTERNAL_URL,
+      intervalMs: config.FLEET_HEARTBEAT_INTERVAL_MS,
+      load: () => ({ rooms: rooms.size, members: rooms.connectionCount }),
+      logger,
+    })
   const ownsServer = deps.server === undefined
   const server = deps.server ?? createServer()
 
@@ -112,6 +134,8 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): Promise<void> {
     if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
+    // Any path is accepted: behind an ingress the address's path prefix may arrive stripped or
+    // not, and the token (checked against PUBLIC_HOST), not the path, names the room and server.
     const params = new URL(req.url ?? '/', 'http://session-server').searchParams
     const token = params.get('token')
     if (!token) return refuse(socket, log, 401, 'unauthorized', 'a room token is required')
@@ -160,12 +184,16 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     markRegistered() {
       registered = true
     },
+    registration,
     async drain() {
+      await registration?.markDraining()
       stopAccepting()
       await rooms.drain()
       for (const ws of wss.clients) ws.close(CloseCode.SERVICE_RESTART, CloseReason[CloseCode.SERVICE_RESTART])
+      await registration?.deregister()
     },
     async close() {
+      registration?.stop()
       stopAccepting()
       rooms.closeAll()
       for (const ws of wss.clients) ws.terminate()
@@ -176,4 +204,13 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       }
     },
   }
+}
+
+/**
+ * The path prefix of a URL address (`wss://edge.example.com/s/3` → `/s/3`), '' for `host:port`.
+ * HTTP routes answer under it as well as at the root, so an ingress may strip it or not.
+ */
+function basePathOf(address: string): string {
+  if (!/^wss?:\/\//i.test(address)) return ''
+  return new URL(address).pathname.replace(/\/+$/, '')
 }

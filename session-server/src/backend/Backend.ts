@@ -7,7 +7,12 @@
  * Expected failures are values, not exceptions: the caller must decide what each one means for
  * its room (close with ROOM_MOVED, retry, …), so they are spelled out in `BackendFailure`.
  */
-import type { CommitRequest, CommitResponse, LoadRoomResponse } from '@scalable-chat/backend-server/internal-contract'
+import type {
+  CommitRequest,
+  CommitResponse,
+  HeartbeatRequest,
+  LoadRoomResponse,
+} from '@scalable-chat/backend-server/internal-contract'
 
 export type BackendFailure =
   /** 404: the room does not exist (deleted). */
@@ -29,5 +34,17 @@ export interface Backend {
   /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded here. */
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>>
   /** `POST /internal/servers/register`: this host (re)started with nothing in memory. */
-  register(host: string): Promise<BackendResult<void>>
+  register(host: string, internalUrl?: string): Promise<BackendResult<void>>
+}
+
+/**
+ * The fleet's side of the internal API (`FleetRegistration` uses it): load reports and
+ * deregistration. Apart from `Backend` so room tests and their scripted backends need not care.
+ */
+export interface FleetBackend {
+  register(host: string, internalUrl?: string): Promise<BackendResult<void>>
+  /** `POST /internal/servers/heartbeat`: this server is alive, with its load. */
+  heartbeat(report: HeartbeatRequest): Promise<BackendResult<void>>
+  /** `POST /internal/servers/deregister`: this server drained and stops. */
+  deregister(host: string): Promise<BackendResult<void>>
 }

@@ -3,14 +3,15 @@ import {
   CommitResponse,
   LoadRoomResponse,
   type CommitRequest,
+  type HeartbeatRequest,
 } from '@scalable-chat/backend-server/internal-contract'
-import type { Backend, BackendResult } from './Backend.js'
+import type { Backend, BackendResult, FleetBackend } from './Backend.js'
 
 /** A backend that does not answer within this long is treated as unavailable (and retried by callers). */
 const REQUEST_TIMEOUT_MS = 10_000
 
 /** The backend's internal HTTP API over `fetch`, authenticated with the service token. */
-export class HttpBackend implements Backend {
+export class HttpBackend implements Backend, FleetBackend {
   constructor(
     private readonly baseUrl: string,
     private readonly serviceToken: string,
@@ -29,8 +30,16 @@ export class HttpBackend implements Backend {
     return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/release`, { host, epoch })
   }
 
-  register(host: string): Promise<BackendResult<void>> {
-    return this.request('POST', '/internal/servers/register', { host })
+  register(host: string, internalUrl?: string): Promise<BackendResult<void>> {
+    return this.request('POST', '/internal/servers/register', { host, ...(internalUrl ? { internalUrl } : {}) })
+  }
+
+  heartbeat(report: HeartbeatRequest): Promise<BackendResult<void>> {
+    return this.request('POST', '/internal/servers/heartbeat', report)
+  }
+
+  deregister(host: string): Promise<BackendResult<void>> {
+    return this.request('POST', '/internal/servers/deregister', { host })
   }
 
   private async request<T>(

@@ -1,2 +1,2 @@
-export type { Backend, BackendFailure, BackendResult } from './Backend.js'
+export type { Backend, BackendFailure, BackendResult, FleetBackend } from './Backend.js'
 export { HttpBackend } from './HttpBackend.js'

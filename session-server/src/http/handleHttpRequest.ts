@@ -16,6 +16,8 @@ export interface HttpDeps {
   metricsToken: string | undefined
   notReady(): NotReadyReason | undefined
   logger: Logger
+  /** This server's address's path prefix ('' for none); stripped from request paths when present. */
+  basePath: string
 }
 
 const DELETE_ROOM_PATH = /^\/internal\/rooms\/([^/]+)$/
@@ -26,12 +28,12 @@ const DELETE_ROOM_PATH = /^\/internal\/rooms\/([^/]+)$/
  * bearer `METRICS_TOKEN`), and `DELETE /internal/rooms/:roomId` for the backend (service token)
  * when a room is deleted. None reads a request body, so none needs a size limit.
  */
-export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger }: HttpDeps) {
+export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger, basePath }: HttpDeps) {
   const expectedDigest = digest(`Bearer ${serviceToken}`)
   const metricsDigest = metricsToken === undefined ? undefined : digest(`Bearer ${metricsToken}`)
 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://session-server').pathname
+    const path = withoutPrefix(new URL(req.url ?? '/', 'http://session-server').pathname, basePath)
     if (req.method === 'GET' && path === '/healthz') {
       return json(res, 200, { ok: true, rooms: rooms.size, connections: rooms.connectionCount })
     }
@@ -75,6 +77,11 @@ function safeDecode(value: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+function withoutPrefix(path: string, prefix: string): string {
+  if (prefix === '' || (path !== prefix && !path.startsWith(`${prefix}/`))) return path
+  return path.slice(prefix.length) || '/'
 }
 
 function digest(value: string): Buffer {
