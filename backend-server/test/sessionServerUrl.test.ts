@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { SessionServerAddress } from '../src/internalContract.js'
+import { sessionServerUrl } from '../src/sessionServerUrl.js'
+
+describe('sessionServerUrl', () => {
+  it('uses http for a host:port address', () => {
+    expect(sessionServerUrl('127.0.0.1:8000', '/healthz')).toBe('http://127.0.0.1:8000/healthz')
+  })
+  it('maps wss to https and keeps the path prefix', () => {
+    expect(sessionServerUrl('wss://chat.example.com/s/session-3', '/healthz')).toBe('https://chat.example.com/s/session-3/healthz')
+  })
+  it('maps ws to http, with or without a trailing slash', () => {
+    expect(sessionServerUrl('ws://localhost:8090/s/abc/', '/internal/rooms/r1')).toBe('http://localhost:8090/s/abc/internal/rooms/r1')
+    expect(sessionServerUrl('ws://localhost:8000', '/healthz')).toBe('http://localhost:8000/healthz')
+  })
+  it('uses an internal http URL as given', () => {
+    expect(sessionServerUrl('http://session-server-0.session-server:8000', '/healthz')).toBe('http://session-server-0.session-server:8000/healthz')
+  })
+})
+
+describe('SessionServerAddress', () => {
+  it.each(['localhost:8000', '10.0.0.7:8001', '[::1]:8000', 'ws://localhost:8090/s/abc', 'wss://chat.example.com/s/session-3'])('accepts %s', (address) => {
+    expect(SessionServerAddress.safeParse(address).success).toBe(true)
+  })
+  it.each(['https://chat.example.com', 'wss://chat.example.com/s/1?x=1', 'wss://chat.example.com/#a', 'wss://user:pw@host/s', 'host name', ''])('refuses %s', (address) => {
+    expect(SessionServerAddress.safeParse(address).success).toBe(false)
+  })
+})
