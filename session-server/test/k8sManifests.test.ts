@@ -93,7 +93,8 @@ describe('Kubernetes manifests', () => {
     expect(env.INTERNAL_URL).toBe(`http://$(POD_NAME).${statefulSet.spec.serviceName}:8000`)
     expect(named('Service', statefulSet.spec.serviceName)?.spec.clusterIP).toBe('None')
     expect(container.lifecycle.preStop.exec.command.join(' ')).toContain('kill -TERM 1')
-    expect(container.readinessProbe.httpGet.path).toMatch(/^\/(healthz|readyz)$/)
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz')
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz')
     const backend = named('Deployment', 'backend')!.spec.template.spec.containers[0]
     expect(backend.env).toContainEqual({ name: 'SCHEDULER', value: 'fleet' })
   })
