@@ -1,0 +1,86 @@
+/**
+ * What the terminal client prints, as pure functions of the data: one place for the wording, and
+ * every piece of text that came from someone else goes through `terminalSafe`.
+ */
+import type { ChatMessage, RoomSummary } from '@scalable-chat/backend-server/contract'
+import type { Member } from '@scalable-chat/session-server/protocol'
+import type { ConnectionStatus } from '../src/room/connectionStatus.js'
+import { ClosedReason } from '../src/room/connectionStatus.js'
+import { terminalSafe } from './terminalSafe.js'
+
+/** `[12:03] ana: hello`; continuation lines of a multi-line message are indented under the text. */
+export function messageLine(message: ChatMessage): string {
+  const prefix = `[${clockTime(message.createdAt)}] ${terminalSafe(message.username)}: `
+  return prefix + terminalSafe(message.text, ' '.repeat(prefix.length))
+}
+
+/** Local time as HH:MM, the same width for every message. */
+export function clockTime(iso: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return '--:--'
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`
+}
+
+/** A line about the room rather than in it (joins, status, connection), marked with `*`. */
+export function noticeLine(text: string): string {
+  return `* ${text}`
+}
+
+/** The connection state, in words; null for states not worth a line. */
+export function statusText(status: ConnectionStatus, now = Date.now()): string | null {
+  switch (status.kind) {
+    case 'connecting':
+      return status.attempt === 0 ? 'connecting…' : null
+    case 'live':
+      return 'live'
+    case 'reconnecting':
+      return `connection lost, reconnecting in ${seconds(status.retryAt - now)}…`
+    case 'offline':
+      return 'offline, waiting for the network…'
+    case 'closed':
+      return CLOSED_TEXT[status.reason]
+    default:
+      return status satisfies never
+  }
+}
+
+const CLOSED_TEXT: Record<ClosedReason, string> = {
+  [ClosedReason.DELETED]: 'This room was deleted.',
+  [ClosedReason.NOT_FOUND]: 'Room not found: check the id or link.',
+  [ClosedReason.FORBIDDEN]: 'You may not join this room.',
+  [ClosedReason.PROTOCOL_MISMATCH]: 'This client and the server speak different protocol versions: update the client.',
+  [ClosedReason.ROOM_FULL]: 'The room is full.',
+  [ClosedReason.POLICY_VIOLATION]: 'The server closed the connection.',
+  [ClosedReason.SIGNED_OUT]: 'Your session has expired: sign in again.',
+}
+
+/** "2 s", or "0.3 s" below a second (the first retries are that quick). */
+function seconds(ms: number): string {
+  const s = Math.max(0, ms) / 1000
+  return s < 1 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`
+}
+
+/** `Here (2): ana (you), bo (away)`. */
+export function membersLine(members: readonly Member[], ownUserId: string | null): string {
+  const names = members.map((m) => {
+    const notes = [m.userId === ownUserId ? 'you' : null, m.status === 'online' ? null : STATUS_TEXT[m.status]].filter(Boolean)
+    return terminalSafe(m.username) + (notes.length ? ` (${notes.join(', ')})` : '')
+  })
+  return `Here (${members.length}): ${names.join(', ')}`
+}
+
+export const STATUS_TEXT: Record<Member['status'], string> = { online: 'online', away: 'away', dnd: 'do not disturb' }
+
+/** `  1) Team (ana)` for the room chooser. */
+export function roomChoiceLine(room: RoomSummary, index: number): string {
+  return `  ${index + 1}) ${terminalSafe(room.name)} (${terminalSafe(room.owner.username)})`
+}
+
+export const COMMANDS_HELP = `Commands:
+  /members                       who is here
+  /status online|away|dnd        your status
+  /history                       load older messages
+  /link                          this room's link, to share
+  /retry, /discard               send again, or drop, messages that were not sent
+  /quit                          leave (Ctrl-C too)
+A line starting with // sends a message that starts with /.`

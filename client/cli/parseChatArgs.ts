@@ -1,0 +1,83 @@
+/**
+ * The terminal client's command line, parsed with `node:util`'s `parseArgs`: built into Node, so a
+ * handful of flags cost no dependency (commander or yargs would add subcommands and help
+ * generation this tool does not need). Bad input is a value, not a throw: `runChat` prints it with
+ * the usage and exits with 2, before any network call.
+ */
+import { parseArgs } from 'node:util'
+import { parseRoomLink } from '../src/lobby/parseRoomLink.js'
+
+export const DEFAULT_SERVER = 'http://localhost:8080'
+
+export const USAGE = `Usage: npm run chat -- [options]
+
+  --server <url>     the backend, http(s)://host[:port] (default: $CHAT_SERVER or ${DEFAULT_SERVER})
+  --user <name>      your username (asked for when missing)
+  --register         create the account first
+  --room <id|link>   join this room (an id or a room link)
+  --create <name>    create a room with this name and join it
+  --help             show this help
+
+The password comes from $CHAT_PASSWORD, or is asked for without echo.
+Without --room or --create, your rooms are listed to choose from.
+In the room, type a message and press Enter; /help lists the commands.`
+
+export interface ChatArgs {
+  /** The backend's origin, without a trailing slash. */
+  server: string
+  user: string | undefined
+  register: boolean
+  room: { kind: 'join'; roomId: string } | { kind: 'create'; name: string } | { kind: 'choose' }
+}
+
+export type ParsedChatArgs = { ok: true; help: true } | { ok: true; help: false; args: ChatArgs } | { ok: false; error: string }
+
+export function parseChatArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedChatArgs {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        server: { type: 'string' },
+        user: { type: 'string' },
+        register: { type: 'boolean', default: false },
+        room: { type: 'string' },
+        create: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }))
+  } catch (error) {
+    // parseArgs' own messages name the option ("Unknown option '--x'"); drop its hints for scripts.
+    return { ok: false, error: (error as Error).message.split('. To specify')[0]!.trim() }
+  }
+  if (values.help) return { ok: true, help: true }
+
+  const server = parseServer(values.server ?? env.CHAT_SERVER ?? DEFAULT_SERVER)
+  if (!server) return { ok: false, error: `--server must be an http:// or https:// URL, got "${values.server ?? env.CHAT_SERVER}"` }
+  if (values.user !== undefined && values.user.trim() === '') return { ok: false, error: '--user must not be empty' }
+  if (values.room !== undefined && values.create !== undefined) return { ok: false, error: 'give --room or --create, not both' }
+
+  let room: ChatArgs['room'] = { kind: 'choose' }
+  if (values.room !== undefined) {
+    const roomId = parseRoomLink(values.room)
+    if (!roomId) return { ok: false, error: `--room must be a room id or a room link, got "${values.room}"` }
+    room = { kind: 'join', roomId }
+  } else if (values.create !== undefined) {
+    if (values.create.trim() === '') return { ok: false, error: '--create needs a room name' }
+    room = { kind: 'create', name: values.create }
+  }
+  return { ok: true, help: false, args: { server, user: values.user?.trim(), register: values.register, room } }
+}
+
+function parseServer(value: string): string | null {
+  try {
+    const url = new URL(value)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null
+    if (url.search || url.hash || url.username || url.password) return null
+    return url.href.replace(/\/+$/, '')
+  } catch {
+    return null
+  }
+}

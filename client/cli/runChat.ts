@@ -1,0 +1,196 @@
+/**
+ * The terminal client: sign in, pick a room, chat. It is the web app's non-UI half (the API
+ * client, ChatConnection with its reconnects and resume, sessionSocketUrl, mergeMessages,
+ * typingText) driven by a `node:readline` front end, with Node's `fetch` and `ws` injected as
+ * the web tests do.
+ *
+ * Everything goes through the streams and the environment it is given, so tests run it without
+ * a TTY or a child process.
+ *
+ * @example
+ * const code = await runChat({ argv: ['--user', 'ana', '--create', 'Team'], env: process.env, input: process.stdin, output: process.stdout })
+ */
+import type { MemberStatus } from '@scalable-chat/session-server/protocol'
+import { MEMBER_STATUSES } from '@scalable-chat/session-server/protocol/codes'
+import { WebSocket } from 'ws'
+import { ApiError } from '../src/api/ApiError.js'
+import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
+import { parseRoomLink } from '../src/lobby/parseRoomLink.js'
+import { ChatConnection, type SocketConstructor } from '../src/room/ChatConnection.js'
+import { ChatPrinter } from './ChatPrinter.js'
+import { COMMANDS_HELP, membersLine, noticeLine, roomChoiceLine, STATUS_TEXT } from './chatLines.js'
+import { parseChatArgs, USAGE, type ChatArgs } from './parseChatArgs.js'
+import { Terminal } from './Terminal.js'
+import { terminalSafe } from './terminalSafe.js'
+
+export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2 } as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+export interface RunChatOptions {
+  argv: readonly string[]
+  env: Readonly<Record<string, string | undefined>>
+  input: NodeJS.ReadableStream
+  output: NodeJS.WritableStream
+  /** Usage errors and failures; default: `output`. */
+  errorOutput?: NodeJS.WritableStream
+  /** Ends the session as /quit does (the process entry aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal
+  /** Default: `ws` (Node 20 has no global WebSocket). */
+  WebSocket?: SocketConstructor
+  fetch?: typeof fetch
+}
+
+export async function runChat(options: RunChatOptions): Promise<ExitCode> {
+  const errorOutput = options.errorOutput ?? options.output
+  const parsed = parseChatArgs(options.argv, options.env)
+  if (!parsed.ok) {
+    errorOutput.write(`chat: ${parsed.error}\n\n${USAGE}\n`)
+    return ExitCode.USAGE
+  }
+  if (parsed.help) {
+    options.output.write(`${USAGE}\n`)
+    return ExitCode.OK
+  }
+
+  const terminal = new Terminal(options.input, options.output)
+  const stop = () => terminal.close()
+  terminal.onInterrupt(stop)
+  options.signal?.addEventListener('abort', stop, { once: true })
+  try {
+    return await session(parsed.args, terminal, options)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    errorOutput.write(`chat: ${terminalSafe(error.message)}\n`)
+    return ExitCode.FAILED
+  } finally {
+    options.signal?.removeEventListener('abort', stop)
+    terminal.close()
+  }
+}
+
+async function session(args: ChatArgs, terminal: Terminal, options: RunChatOptions): Promise<ExitCode> {
+  // The token lives in this closure only: it is never printed, logged or written to disk.
+  let token: string | null = null
+  const api = createApiClient({ baseUrl: args.server, getToken: () => token, ...(options.fetch ? { fetch: options.fetch } : {}) })
+
+  const username = args.user ?? (await terminal.ask('Username: '))?.trim()
+  if (!username) return cancelled(terminal)
+  const password = options.env.CHAT_PASSWORD ?? (await terminal.askHidden(`Password for ${username}: `))
+  if (password === null) return cancelled(terminal)
+  const auth = args.register ? await api.register({ username, password }) : await api.login({ username, password })
+  token = auth.token
+  terminal.print(noticeLine(`signed in as ${terminalSafe(auth.user.username)} on ${args.server}`))
+
+  const roomId = await chooseRoom(args.room, api, terminal)
+  if (!roomId) return cancelled(terminal)
+  return chat(roomId, api, terminal, args, options)
+}
+
+async function chooseRoom(room: ChatArgs['room'], api: ApiClient, terminal: Terminal): Promise<string | null> {
+  if (room.kind === 'join') return room.roomId
+  if (room.kind === 'create') {
+    const created = await api.createRoom(room.name)
+    terminal.print(noticeLine(`created the room "${terminalSafe(created.name)}"`))
+    return created.roomId
+  }
+  const rooms = await api.listRooms()
+  if (rooms.length === 0) terminal.print('You have no rooms yet.')
+  else {
+    terminal.print('Your rooms:')
+    rooms.forEach((r, i) => terminal.print(roomChoiceLine(r, i)))
+  }
+  for (;;) {
+    const answer = await terminal.ask(`${rooms.length ? 'Number, ' : ''}room link or id, or "new <name>": `)
+    if (answer === null) return null
+    const choice = answer.trim()
+    const index = /^\d+$/.test(choice) ? Number(choice) - 1 : -1
+    if (rooms[index]) return rooms[index].roomId
+    const newName = /^new\s+(.+)$/i.exec(choice)?.[1]
+    if (newName) return chooseRoom({ kind: 'create', name: newName }, api, terminal)
+    const roomId = parseRoomLink(choice)
+    if (roomId) return roomId
+    if (choice) terminal.print(`"${terminalSafe(choice)}" is not ${rooms.length ? 'a number in the list, ' : ''}a room link or id.`)
+  }
+}
+
+async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: ChatArgs, options: RunChatOptions): Promise<ExitCode> {
+  const connection = new ChatConnection({
+    roomId,
+    api,
+    WebSocket: options.WebSocket ?? (WebSocket as unknown as SocketConstructor),
+    // As a page served over https may not open ws:, an https backend means wss: for host:port addresses.
+    secure: new URL(args.server).protocol === 'https:',
+  })
+  let finish: (code: ExitCode) => void = () => {}
+  const finished = new Promise<ExitCode>((resolve) => (finish = resolve))
+  const unsubscribePrinter = new ChatPrinter(connection, terminal).start()
+  const unsubscribeClosed = connection.subscribe(() => {
+    if (connection.getState().status.kind === 'closed') finish(ExitCode.FAILED)
+  })
+  connection.start()
+
+  void (async () => {
+    for (;;) {
+      const line = await terminal.nextLine()
+      if (line === null || handleLine(line, connection, terminal, args) === 'quit') return finish(ExitCode.OK)
+    }
+  })()
+
+  const code = await finished
+  unsubscribeClosed()
+  unsubscribePrinter()
+  connection.dispose()
+  return code
+}
+
+function handleLine(line: string, connection: ChatConnection, terminal: Terminal, args: ChatArgs): 'quit' | void {
+  const text = line.trim()
+  if (!text) return
+  if (!text.startsWith('/') || text.startsWith('//')) {
+    // Pending until the server acknowledges it: the prompt counts it, and it prints once stored.
+    connection.send(text.startsWith('//') ? text.slice(1) : text)
+    return
+  }
+  const [command, ...rest] = text.split(/\s+/)
+  const state = connection.getState()
+  switch (command) {
+    case '/quit':
+    case '/exit':
+      return 'quit'
+    case '/help':
+      return terminal.print(COMMANDS_HELP)
+    case '/members':
+      return terminal.print(membersLine(state.members, state.you?.userId ?? null))
+    case '/status': {
+      const status = rest[0] as MemberStatus | undefined
+      if (!status || !MEMBER_STATUSES.includes(status)) return terminal.print(`Usage: /status ${MEMBER_STATUSES.join('|')}`)
+      connection.setOwnStatus(status)
+      return terminal.print(noticeLine(`you are ${STATUS_TEXT[status]}`))
+    }
+    case '/history':
+      if (!state.history.hasMore) return terminal.print(noticeLine('This is the beginning of the conversation.'))
+      void connection.loadOlder().then(() => {
+        const after = connection.getState().history
+        if (!after.hasMore && !after.error) terminal.print(noticeLine('This is the beginning of the conversation.'))
+      })
+      return
+    case '/link': {
+      // The web app and /api share one origin in production, so the backend's origin is the app's.
+      const link = new URL(`/rooms/${encodeURIComponent(connection.roomId)}`, args.server).href
+      return terminal.print(`${link}   (room id ${connection.roomId})`)
+    }
+    case '/retry':
+      for (const p of state.pending) if (p.state === 'failed') connection.retry(p.clientId)
+      return
+    case '/discard':
+      for (const p of state.pending) if (p.state === 'failed') connection.discard(p.clientId)
+      return
+    default:
+      return terminal.print(`Unknown command ${terminalSafe(command ?? '')}. /help lists the commands.`)
+  }
+}
+
+function cancelled(terminal: Terminal): ExitCode {
+  terminal.print('Cancelled.')
+  return ExitCode.FAILED
+}

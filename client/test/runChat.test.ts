@@ -1,0 +1,353 @@
+/**
+ * The terminal client end to end, in this process: `runChat` on PassThrough streams (no TTY)
+ * against the REAL backend (PGlite in memory) and a real session server on 127.0.0.1 port 0,
+ * with a second person on a ChatConnection. The session server's address is a full
+ * `ws://…/s/terminal` URL, as a fleet behind one ingress publishes it.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { PassThrough } from 'node:stream'
+import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+// The session server exports no test helper; its factory is reached by path (as in ChatConnection.test.ts).
+import { loadConfig } from '../../session-server/src/config.js'
+import { createSessionServer, type SessionServer } from '../../session-server/src/createSessionServer.js'
+import { runChat } from '../cli/runChat.js'
+import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
+import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
+
+const PASSWORD = 'correct horse battery'
+const JWT = /eyJ[\w-]+\.eyJ[\w-]+/
+
+let httpServer: Server
+let sessionServer: SessionServer
+let backend: TestBackend
+let sessionAddress: string
+/** Request paths of every WebSocket upgrade the session server saw. */
+const upgradePaths: string[] = []
+
+beforeAll(async () => {
+  httpServer = createServer()
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
+  sessionAddress = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/s/terminal`
+  httpServer.on('upgrade', (req) => upgradePaths.push(new URL(req.url ?? '/', 'ws://x').pathname))
+  backend = await startTestBackend({ sessionServerHosts: [sessionAddress] })
+  const config = loadConfig({
+    JWT_SECRET: TEST_JWT_SECRET,
+    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    PUBLIC_HOST: sessionAddress,
+    BACKEND_URL: backend.url,
+    LOG_LEVEL: 'silent',
+  })
+  sessionServer = createSessionServer({ config, server: httpServer })
+})
+
+afterAll(async () => {
+  await sessionServer?.close()
+  await new Promise<void>((resolve) => httpServer?.close(() => resolve()))
+  await backend?.close()
+})
+
+const cleanups: Array<() => void> = []
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup()
+})
+
+let counter = 0
+const uniqueName = (base: string) => `${base}${++counter}_${Date.now() % 100000}`
+
+/** runChat on streams: `type` a line, `waitFor` text in what it printed, `exit` its exit code. */
+function startCli(argv: string[], env: Record<string, string> = { CHAT_PASSWORD: PASSWORD }, socket?: SocketConstructor) {
+  const input = new PassThrough()
+  const output = new PassThrough()
+  let text = ''
+  const watchers = new Set<() => void>()
+  output.on('data', (chunk: Buffer) => {
+    text += chunk.toString()
+    for (const watcher of watchers) watcher()
+  })
+  const exit = runChat({ argv, env, input, output, ...(socket ? { WebSocket: socket } : {}) })
+  cleanups.push(() => input.end())
+  let exited = false
+  void exit.finally(() => {
+    exited = true
+    for (const watcher of watchers) watcher()
+  })
+
+  return {
+    exit,
+    input,
+    get text() {
+      return text
+    },
+    type(line: string) {
+      input.write(`${line}\n`)
+    },
+    /** Resolves with the first match after `from` (an offset into the output); fails if the CLI exits first. */
+    waitFor(pattern: RegExp | string, from = 0): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const rest = text.slice(from)
+          const match = typeof pattern === 'string' ? (rest.includes(pattern) ? pattern : null) : pattern.exec(rest)?.[0]
+          if (match != null) {
+            watchers.delete(check)
+            resolve(match)
+          } else if (exited) {
+            watchers.delete(check)
+            reject(new Error(`the CLI exited before printing ${pattern}; it printed:\n${text}`))
+          }
+        }
+        watchers.add(check)
+        check()
+      })
+    },
+  }
+}
+
+async function signedInApi(username = uniqueName('bo')): Promise<{ api: ApiClient; userId: string; username: string }> {
+  let token: string | null = null
+  const api = createApiClient({ baseUrl: backend.url, getToken: () => token })
+  const auth = await api.register({ username, password: PASSWORD })
+  token = auth.token
+  return { api, userId: auth.user.id, username }
+}
+
+function connect(api: ApiClient, roomId: string): ChatConnection {
+  const connection = new ChatConnection({ roomId, api, WebSocket: WebSocket as unknown as SocketConstructor, secure: false, random: () => 0 })
+  cleanups.push(() => connection.dispose())
+  connection.start()
+  return connection
+}
+
+function waitForState(connection: ChatConnection, predicate: (state: ChatState) => boolean): Promise<ChatState> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!predicate(connection.getState())) return
+      unsubscribe()
+      resolve(connection.getState())
+    }
+    const unsubscribe = connection.subscribe(check)
+    check()
+  })
+}
+
+/** `ws` behind ChatConnection's SocketLike, with every received frame passed through `transform`. */
+function tamperingSocket(transform: (frame: string) => string): SocketConstructor {
+  return class TamperingSocket implements SocketLike {
+    private readonly ws: WebSocket
+    onmessage: SocketLike['onmessage'] = null
+    onclose: SocketLike['onclose'] = null
+    onerror: SocketLike['onerror'] = null
+
+    constructor(url: string) {
+      this.ws = new WebSocket(url)
+      this.ws.on('message', (data) => this.onmessage?.({ data: transform(String(data)) }))
+      this.ws.on('close', (code, reason) => this.onclose?.({ code, reason: String(reason) }))
+      this.ws.on('error', (error) => this.onerror?.(error))
+    }
+    get readyState() {
+      return this.ws.readyState
+    }
+    send(data: string) {
+      this.ws.send(data)
+    }
+    close(code?: number, reason?: string) {
+      this.ws.close(code, reason)
+    }
+  }
+}
+
+const isLive = (state: ChatState) => state.status.kind === 'live'
+const roomIdIn = (text: string) => /room (\S+) ·/.exec(text)?.[1]
+
+describe('runChat (the terminal client) against the real servers', () => {
+  it('registers, creates a room, chats both ways with another client, lists members and quits with 0', async () => {
+    const ana = uniqueName('ana')
+    const cli = startCli(['--server', backend.url, '--user', ana, '--register', '--create', 'Terminal room'])
+    await cli.waitFor('* live')
+    expect(cli.text).toContain('── Terminal room ──')
+    const roomId = roomIdIn(cli.text)!
+
+    const bo = await signedInApi()
+    const boConnection = connect(bo.api, roomId)
+    await waitForState(boConnection, isLive)
+    await cli.waitFor(`* ${bo.username} joined`)
+
+    cli.type('hello from the terminal')
+    const seen = await waitForState(boConnection, (s) => s.messages.length === 1)
+    expect(seen.messages[0]).toMatchObject({ username: ana, text: 'hello from the terminal' })
+    await cli.waitFor(new RegExp(`\\[\\d\\d:\\d\\d\\] ${ana}: hello from the terminal\\n`))
+
+    boConnection.send('hi terminal')
+    await cli.waitFor(new RegExp(`\\[\\d\\d:\\d\\d\\] ${bo.username}: hi terminal\\n`))
+
+    const before = cli.text.length
+    cli.type('/members')
+    await cli.waitFor(`Here (2): ${ana} (you), ${bo.username}`, before)
+
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+    expect(cli.text).not.toMatch(JWT)
+  })
+
+  it('connects to a session server address given as a full ws:// URL with a path, as given', async () => {
+    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Path room'])
+    const before = upgradePaths.length
+    await cli.waitFor('* live')
+    expect(upgradePaths.slice(before)).toEqual(['/s/terminal'])
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('shows control characters in messages as visible symbols, even from a server that let them through', async () => {
+    // The session server strips control characters before storing; this stands in for one that
+    // does not (an older or a hostile server) by rewriting frames on their way to the CLI.
+    const hostile = tamperingSocket((frame) =>
+      frame.replaceAll('{ESC}', '\\u001b').replaceAll('{BEL}', '\\u0007').replaceAll('{CSI}', '\\u009b').replaceAll('{CR}', '\\r'),
+    )
+    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Escapes'], { CHAT_PASSWORD: PASSWORD }, hostile)
+    await cli.waitFor('* live')
+    const bo = await signedInApi()
+    const boConnection = connect(bo.api, roomIdIn(cli.text)!)
+    await waitForState(boConnection, isLive)
+
+    // Clear the screen, retitle the window, ring the bell, a C1 CSI, a carriage return that would overwrite the line.
+    boConnection.send('{ESC}[2J{ESC}]0;owned{BEL} {CSI}31mred{CR}fake line')
+    await cli.waitFor('␛[2J␛]0;owned␇ \ufffd31mred␍fake line')
+    expect(cli.text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('indents the lines of a multi-line message and replaces bidirectional overrides', async () => {
+    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Lines'])
+    await cli.waitFor('* live')
+    const bo = await signedInApi()
+    const boConnection = connect(bo.api, roomIdIn(cli.text)!)
+    await waitForState(boConnection, isLive)
+
+    boConnection.send('first line\n[12:00] admin: forged\u202egnp.exe')
+    const line = await cli.waitFor(new RegExp(`\\] ${bo.username}: first line\\n.*\\n`))
+    expect(line).toMatch(/\n {2,}\[12:00\] admin: forged\ufffdgnp\.exe\n$/)
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('lists the user\'s rooms when no room is given, joins the one chosen by number and prints its recent messages', async () => {
+    const ana = await signedInApi(uniqueName('ana'))
+    await ana.api.createRoom('First')
+    const { roomId } = await ana.api.createRoom('Second')
+    const writer = connect(ana.api, roomId)
+    await waitForState(writer, isLive)
+    writer.send('an earlier message')
+    await waitForState(writer, (s) => s.messages.length === 1 && s.pending.length === 0)
+    writer.dispose()
+
+    const cli = startCli(['--server', backend.url, '--user', ana.username])
+    await cli.waitFor('Your rooms:')
+    const list = await cli.waitFor(/1\) \w+ .*\n\s+2\) \w+ .*\n/)
+    const number = /(\d)\) Second/.exec(list)![1]!
+    cli.type(number)
+    await cli.waitFor('* live')
+    expect(cli.text).toContain(`room ${roomId} ·`)
+    expect(cli.text).toMatch(new RegExp(`\\[\\d\\d:\\d\\d\\] ${ana.username}: an earlier message\\n`))
+
+    const before = cli.text.length
+    cli.type('/history')
+    await cli.waitFor('* This is the beginning of the conversation.', before)
+    cli.type('/link')
+    await cli.waitFor(`${backend.url}/rooms/${roomId}`, before)
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('announces its own status to others and prints theirs', async () => {
+    const ana = uniqueName('ana')
+    const cli = startCli(['--server', backend.url, '--user', ana, '--register', '--create', 'Status room'])
+    await cli.waitFor('* live')
+    const bo = await signedInApi()
+    const boConnection = connect(bo.api, roomIdIn(cli.text)!)
+    await waitForState(boConnection, isLive)
+
+    cli.type('/status away')
+    await waitForState(boConnection, (s) => s.members.some((m) => m.username === ana && m.status === 'away'))
+    boConnection.setOwnStatus('dnd')
+    await cli.waitFor(`* ${bo.username} is do not disturb`)
+    cli.type('/status sleepy')
+    await cli.waitFor('Usage: /status online|away|dnd')
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('quits cleanly with 0 when the input ends (Ctrl-D)', async () => {
+    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Short'])
+    await cli.waitFor('* live')
+    cli.input.end()
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('says the room does not exist and exits with 1', async () => {
+    const ana = await signedInApi(uniqueName('ana'))
+    const cli = startCli(['--server', backend.url, '--user', ana.username, '--room', 'NoSuchRoom12'])
+    expect(await cli.exit).toBe(1)
+    expect(cli.text).toContain('Room not found')
+  })
+
+  it('refuses a wrong password with the server\'s reason and exits with 1', async () => {
+    const ana = await signedInApi(uniqueName('ana'))
+    const cli = startCli(['--server', backend.url, '--user', ana.username, '--create', 'x'], { CHAT_PASSWORD: 'not the password' })
+    expect(await cli.exit).toBe(1)
+    expect(cli.text).toMatch(/^chat: .+/m)
+    expect(cli.text).not.toContain('* live')
+  })
+
+  it('reads the password from the input when CHAT_PASSWORD is not set', async () => {
+    const ana = await signedInApi(uniqueName('ana'))
+    const cli = startCli(['--server', backend.url, '--user', ana.username, '--create', 'Prompted'], {})
+    await cli.waitFor(`Password for ${ana.username}: `)
+    cli.type(PASSWORD)
+    await cli.waitFor('* live')
+    expect(cli.text).not.toContain(PASSWORD)
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+})
+
+describe('runChat arguments', () => {
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--room', 'abcdefghijkl', '--create', 'Team'], 'give --room or --create, not both'],
+    [['--room', 'not a room'], '--room must be a room id or a room link'],
+    [['--server', 'ftp://example.com'], '--server must be an http:// or https:// URL'],
+    [['--user'], "Option '--user <value>' argument missing"],
+    [['extra'], 'Unexpected argument'],
+  ])('%j is a usage error with exit code 2, before any network call', async (argv, message) => {
+    let fetched = false
+    const output = new PassThrough()
+    let text = ''
+    output.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    const code = await runChat({
+      argv,
+      env: {},
+      input: new PassThrough(),
+      output,
+      fetch: async () => {
+        fetched = true
+        throw new Error('no network in this test')
+      },
+    })
+    expect(code).toBe(2)
+    expect(text).toContain(message)
+    expect(text).toContain('Usage: npm run chat')
+    expect(fetched).toBe(false)
+  })
+
+  it('--help prints the usage and exits with 0', async () => {
+    const output = new PassThrough()
+    let text = ''
+    output.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    expect(await runChat({ argv: ['--help'], env: {}, input: new PassThrough(), output })).toBe(0)
+    expect(text).toContain('--create <name>')
+  })
+})
