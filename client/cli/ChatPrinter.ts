@@ -15,6 +15,8 @@ export class ChatPrinter {
   private readonly printed = new Set<number>()
   private readonly failedShown = new Set<string>()
   private lastTyping = ''
+  /** Compared as text: a new attempt with the same wording is not worth another line. */
+  private lastStatus: string | null = null
   private headerShown = false
 
   constructor(
@@ -41,10 +43,9 @@ export class ChatPrinter {
     }
     this.printMessages(state)
 
-    if (previous?.status !== state.status) {
-      const text = statusText(state.status)
-      if (text) print(noticeLine(text))
-    }
+    const status = statusText(state.status)
+    if (status && status !== this.lastStatus) print(noticeLine(status))
+    if (status) this.lastStatus = status
     if (becameLive) print(noticeLine(membersLine(state.members, state.you?.userId ?? null)))
     else if (previous && state.status.kind === 'live') this.printMemberChanges(previous, state)
 

@@ -5,7 +5,7 @@
  * Works on any pair of streams: a TTY gets the redrawn prompt, anything else (a pipe, the tests'
  * PassThrough) gets plain lines and no control sequences at all.
  */
-import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline'
+import { clearLine, clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from 'node:readline'
 import { Writable } from 'node:stream'
 
 export class Terminal {
@@ -25,6 +25,7 @@ export class Terminal {
     this.interactive = Boolean(input.isTTY && output.isTTY)
     this.rl = createInterface({ input, output: this.echo(output), terminal: this.interactive, historySize: 100 })
     this.rl.on('line', (line) => {
+      if (this.interactive && this.chatPrompt !== null) this.replacePromptLine(line)
       const waiter = this.waiting.shift()
       if (waiter) waiter(line)
       else this.queued.push(line)
@@ -96,6 +97,19 @@ export class Terminal {
     if (this.closed) return
     if (this.interactive && this.chatPrompt !== null) this.output.write('\n')
     this.rl.close()
+  }
+
+  /**
+   * While chatting, the line just entered is erased and a fresh prompt shown: a message is printed
+   * once the server has stored it, and a command prints its answer, so the echo would only repeat them.
+   */
+  private replacePromptLine(line: string): void {
+    const width = this.output.columns || 80
+    const rows = Math.max(1, Math.ceil(((this.chatPrompt?.length ?? 0) + line.length) / width))
+    moveCursor(this.output, 0, -rows)
+    cursorTo(this.output, 0)
+    clearScreenDown(this.output)
+    this.rl.prompt()
   }
 
   private showPrompt(question: string): void {
