@@ -13,6 +13,8 @@ import { TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
 export interface FakeSessionServer {
   host: string
   healthy: boolean
+  /** Still up (200) but says `"draining": true`, as a session server does after SIGTERM. */
+  draining: boolean
   requests: { method: string; url: string; authorization: string | undefined }[]
   /** Resolves with the next recorded request. */
   nextRequest(): Promise<{ method: string; url: string; authorization: string | undefined }>
@@ -24,13 +26,14 @@ export async function startFakeSessionServer(): Promise<FakeSessionServer> {
   const fake: FakeSessionServer = {
     host: '',
     healthy: true,
+    draining: false,
     requests: [],
     nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
     close: () => closeServer(server),
   }
   const server = createServer((req: IncomingMessage, res) => {
     if (req.url === '/healthz') {
-      res.writeHead(fake.healthy ? 200 : 503).end()
+      res.writeHead(fake.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: fake.healthy, draining: fake.draining }))
       return
     }
     const entry = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization }

@@ -171,6 +171,21 @@ describe('LocalScheduler fail-over', () => {
     expect(await epochOf(backend, roomId)).toBe(1)
   })
 
+  it('checks a failedHost at once even when the room is not placed there (a drained server released it)', async () => {
+    const [a, b] = [await fakeServer(), await fakeServer()]
+    // No periodic round during the test: only the failedHost check can notice.
+    const backend = await backendWith({ sessionServerHosts: [a.host, b.host], overrides: { healthCheckIntervalMs: 3_600_000 } })
+    const { token } = await registerUser(backend)
+    const roomId = await createRoom(backend, token)
+    // An empty fleet breaks the tie by list order, so the room starts on a, and would go back there.
+    expect((await joinRoom(backend, token, roomId)).body.host).toBe(a.host)
+    await request(backend.url).post(`/internal/rooms/${roomId}/release`).set(service).send({ host: a.host, epoch: 1 }).expect(204)
+    // Draining: alive (200), but its /healthz says it takes no rooms.
+    a.draining = true
+    const res = await joinRoom(backend, token, roomId, `?failedHost=${encodeURIComponent(a.host)}`)
+    expect(res.body.host).toBe(b.host)
+  })
+
   it('re-places a room once the periodic health check sees its server down', async () => {
     const { backend, token, roomId, holder, other } = await roomOnFirstOfTwo()
     holder.healthy = false

@@ -220,6 +220,32 @@ describe('ChatConnection (real backend and session server)', () => {
     expect(snapshots.map((s) => s.resumed)).toEqual([false, true])
   })
 
+  it('after an abnormal close, re-joins at once, naming the host as failedHost', async () => {
+    const { api } = await signedInApi()
+    const { roomId } = await api.createRoom('Crash report')
+    const joins: (string | undefined)[] = []
+    const recordingApi = {
+      ...api,
+      joinRoom: (id: string, failedHost?: string) => {
+        joins.push(failedHost)
+        return api.joinRoom(id, failedHost)
+      },
+    }
+    const connection = connect({ api: recordingApi, roomId })
+    await waitFor(connection, isLive)
+    const { host } = await api.joinRoom(roomId)
+
+    cutFromServerSide()
+    // At once: no backoff wait ('reconnecting') between the drop and the next attempt.
+    const statuses: string[] = []
+    connection.subscribe(() => statuses.push(connection.getState().status.kind))
+    await waitFor(connection, (s) => s.status.kind !== 'live')
+    await waitFor(connection, isLive)
+    expect(statuses).not.toContain('reconnecting')
+    // The host was up (the drop was the network's), so the backend kept the room there.
+    expect(joins).toEqual([undefined, host])
+  })
+
   it('keeps a message typed while disconnected and sends it after the reconnect', async () => {
     const { api } = await signedInApi()
     const { roomId } = await api.createRoom('Offline send')
@@ -227,7 +253,7 @@ describe('ChatConnection (real backend and session server)', () => {
     await waitFor(connection, isLive)
 
     cutFromServerSide()
-    await waitFor(connection, (s) => s.status.kind === 'reconnecting')
+    await waitFor(connection, (s) => s.status.kind !== 'live')
     const clientId = connection.send('written while away')
     expect(connection.getState().pending).toHaveLength(1)
 

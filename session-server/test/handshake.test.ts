@@ -117,7 +117,7 @@ describe('plain HTTP', () => {
   it('answers GET /healthz with the room and connection counts', async () => {
     const response = await fetch(`http://${stack.host}/healthz`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true, rooms: expect.any(Number), connections: expect.any(Number) })
+    expect(await response.json()).toEqual({ ok: true, draining: false, rooms: expect.any(Number), connections: expect.any(Number) })
   })
 
   it('refuses DELETE /internal/rooms/:id without the service token, and 404s anything else', async () => {

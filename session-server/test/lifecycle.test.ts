@@ -50,7 +50,7 @@ describe('unloading', () => {
 })
 
 describe('drain', () => {
-  it('stores the messages in flight, then closes sockets with 1012, releases the room and refuses new connections with 503', async () => {
+  it('stores the messages in flight, then closes sockets with 1012, releases the room and refuses new connections with 503 and says draining on /healthz', async () => {
     // Commits wait at this gate so the test can drain while a message is in flight.
     let openGate: () => void = () => {}
     const gate = new Promise<void>((resolve) => (openGate = resolve))
@@ -79,6 +79,10 @@ describe('drain', () => {
       const drained = drainStack.session.drain()
       const { token } = await drainStack.join(auth.token, roomId)
       expect(await drainStack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(503)
+      // …and tells the backend's health checks to place rooms elsewhere (while staying live).
+      const health = await fetch(`http://${drainStack.host}/healthz`)
+      expect(health.status).toBe(200)
+      expect(await health.json()).toMatchObject({ ok: true, draining: true })
       expect(client.all('message')).toEqual([])
 
       openGate()

@@ -10,7 +10,8 @@ export interface HealthCheckerOptions {
 }
 
 /**
- * Keeps the set of session servers that answer `GET /healthz` (URL derived from the address) with a 2xx.
+ * Keeps the set of session servers that answer `GET /healthz` (URL derived from the address) with a
+ * 2xx and are not draining (`"draining": true` in the body).
  *
  * A host counts as healthy until a check proves otherwise: before `start()` (so a freshly created
  * app can place rooms at once) and between checks. `start()` runs the first round before it
@@ -20,6 +21,8 @@ export class HealthChecker {
   private readonly healthy: Set<string>
   private timer: NodeJS.Timeout | undefined
   private round: Promise<void> | undefined
+  /** Probes in flight per host: every client of a dead server reports it at once, one probe answers them all. */
+  private readonly probing = new Map<string, Promise<boolean>>()
 
   constructor(private readonly options: HealthCheckerOptions) {
     this.healthy = new Set(options.hosts)
@@ -63,9 +66,18 @@ export class HealthChecker {
     return this.round
   }
 
-  /** Checks one host now and records the result. */
-  async check(host: string, timeoutMs = this.options.timeoutMs): Promise<boolean> {
-    const ok = await probeHealth(sessionServerUrl(host, '/healthz'), timeoutMs)
+  /** Checks one host now and records the result; concurrent callers for one host share one probe. */
+  check(host: string, timeoutMs = this.options.timeoutMs): Promise<boolean> {
+    let checking = this.probing.get(host)
+    if (checking === undefined) {
+      checking = this.probeAndRecord(host, timeoutMs).finally(() => this.probing.delete(host))
+      this.probing.set(host, checking)
+    }
+    return checking
+  }
+
+  private async probeAndRecord(host: string, timeoutMs: number): Promise<boolean> {
+    const ok = await probeHealth(sessionServerUrl(host, '/healthz'), timeoutMs, { drainingIsDown: true })
     const was = this.healthy.has(host)
     if (ok) this.healthy.add(host)
     else this.healthy.delete(host)

@@ -59,13 +59,19 @@ export class LocalScheduler implements Scheduler {
   }
 
   async placeRoom(roomId: string, options: PlaceRoomOptions = {}): Promise<Placement> {
+    // Checked before anything else, whether or not the room is placed there now: a drained server
+    // may have released the room already and must not be chosen again before the next round.
+    const { failedHost } = options
+    if (failedHost !== undefined && this.options.hosts.includes(failedHost)) {
+      await this.health.check(failedHost, FAILED_HOST_CHECK_TIMEOUT_MS)
+    }
     await this.placements.ensure(roomId)
     for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
       const current = await this.placements.get(roomId)
       // The room was deleted while we were placing it.
       if (!current) throw new PlacementError(PlacementErrorCode.ROOM_NOT_FOUND, 'room not found')
 
-      if (current.host !== null && (await this.isUsable(current.host, options.failedHost))) {
+      if (current.host !== null && this.isUsable(current.host)) {
         return { host: current.host, epoch: current.epoch }
       }
       const host = await this.chooseHost()
@@ -78,11 +84,9 @@ export class LocalScheduler implements Scheduler {
     throw new Error(`could not place room ${roomId}: the placement kept changing`)
   }
 
-  private async isUsable(host: string, failedHost: string | undefined): Promise<boolean> {
+  private isUsable(host: string): boolean {
     // A host removed from the configuration is as good as down.
-    if (!this.options.hosts.includes(host)) return false
-    if (host === failedHost) return this.health.check(host, FAILED_HOST_CHECK_TIMEOUT_MS)
-    return this.health.isHealthy(host)
+    return this.options.hosts.includes(host) && this.health.isHealthy(host)
   }
 
   private async chooseHost(): Promise<string> {

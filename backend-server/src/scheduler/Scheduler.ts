@@ -24,8 +24,9 @@ export interface Placement {
 
 export interface PlaceRoomOptions {
   /**
-   * The host the client could not reach. If the room is placed there, the Scheduler checks that
-   * host at once instead of trusting its last health check, and re-places the room if it is down.
+   * The host the client could not reach (or that closed its socket). The Scheduler checks that
+   * host at once instead of trusting its last health check, and does not place the room there
+   * while it is down (or draining).
    */
   failedHost?: string | undefined
 }

@@ -94,6 +94,8 @@ export interface ChatConnectionOptions {
 
 const SOCKET_OPEN = 1
 const NORMAL_CLOSURE = 1000
+/** Set by the WebSocket itself when the connection ended without a close frame. */
+const ABNORMAL_CLOSURE = 1006
 
 const SEND_ERROR_TEXT: Record<string, string> = {
   [ErrorCode.MESSAGE_TOO_LONG]: 'Too long to send',
@@ -320,7 +322,9 @@ export class ChatConnection {
     socket.onclose = (event) => {
       if (this.socket !== socket) return
       this.socket = null
-      if (!gotSnapshot) this.failedHost = join.host
+      // The next join asks the backend to check this host at once, rather than trust a health
+      // check that may be seconds old: it never served us, or it crashed or is draining.
+      if (!gotSnapshot || hostWentAway(event.code)) this.failedHost = join.host
       this.handleClose(event.code)
     }
     // An error is always followed by a close event, which decides what happens next.
@@ -334,9 +338,9 @@ export class ChatConnection {
       this.close(closedReasonForCode(code))
       return
     }
-    // A draining or moved room is served elsewhere already: go at once, but only once in a row,
-    // so a server that keeps answering 1012 cannot make the client spin.
-    const immediate = this.wasLive && (code === CloseCode.SERVICE_RESTART || code === CloseCode.ROOM_MOVED)
+    // A draining, moved or crashed server's room is (about to be) served elsewhere: go at once,
+    // but only once in a row, so a server that keeps failing cannot make the client spin.
+    const immediate = this.wasLive && (hostWentAway(code) || code === CloseCode.ROOM_MOVED)
     this.wasLive = false
     if (immediate) void this.connect()
     else this.scheduleReconnect()
@@ -533,6 +537,11 @@ export class ChatConnection {
     this.state = { ...this.state, ...patch }
     for (const listener of this.listeners) listener()
   }
+}
+
+/** The socket closed because its server is going (1012 drain) or gone (1006: no close frame, e.g. a crash). */
+function hostWentAway(code: number): boolean {
+  return code === CloseCode.SERVICE_RESTART || code === ABNORMAL_CLOSURE
 }
 
 function closedReasonForStatus(status: number): ClosedReason | null {

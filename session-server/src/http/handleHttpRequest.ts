@@ -35,7 +35,10 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = withoutPrefix(new URL(req.url ?? '/', 'http://session-server').pathname, basePath)
     if (req.method === 'GET' && path === '/healthz') {
-      return json(res, 200, { ok: true, rooms: rooms.size, connections: rooms.connectionCount })
+      // Liveness, so 200 even while draining; but `draining` tells the backend's Scheduler (its
+      // periodic check, or the one it makes at once when a client reports this host) to place
+      // this server's rooms elsewhere.
+      return json(res, 200, { ok: true, draining: rooms.isDraining, rooms: rooms.size, connections: rooms.connectionCount })
     }
     if (req.method === 'GET' && path === '/readyz') {
       const reason = notReady()

@@ -36,6 +36,11 @@ export class RoomRegistry {
     return this.rooms.size
   }
 
+  /** Set by `drain` and `closeAll`, never cleared: this server is on its way out. */
+  get isDraining(): boolean {
+    return this.draining
+  }
+
   get connectionCount(): number {
     let count = 0
     for (const room of this.rooms.values()) count += room.connectionCount
