@@ -1,0 +1,166 @@
+/**
+ * One simulated user for the crash and chaos tests: the REAL `ChatConnection` (with `ws` and
+ * Node's `fetch`), sending messages at a steady pace while it is live and recording what the user
+ * would have seen — which of its messages were acknowledged, and when it was live again after an
+ * outage. Pending messages are the connection's own business: it re-sends them after reconnecting.
+ */
+import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import { WebSocket } from 'ws'
+import { createApiClient, type ApiClient } from '../../src/api/createApiClient.js'
+import { ChatConnection, type ChatState, type SocketConstructor } from '../../src/room/ChatConnection.js'
+
+export interface ChatterOptions {
+  backendUrl: string
+  username: string
+  /** Time between two sends while live. */
+  sendIntervalMs: number
+  /** At most this many own messages unacknowledged at once (a person does not type ahead forever). */
+  maxPending?: number
+}
+
+export class Chatter {
+  readonly api: ApiClient
+  userId = ''
+  token = ''
+  connection: ChatConnection | undefined
+  /** clientIds of every message this user sent, in order. */
+  readonly sent: string[] = []
+  /** clientIds this user saw acknowledged (its own message, stored, in its view). */
+  readonly acknowledged = new Set<string>()
+  private readonly liveListeners = new Set<(at: number) => void>()
+  private wasLive = false
+  private seenMessages: readonly ChatMessage[] = []
+  private timer: NodeJS.Timeout | undefined
+  private sending = false
+  private counter = 0
+
+  private constructor(private readonly options: ChatterOptions) {
+    this.api = createApiClient({ baseUrl: options.backendUrl, getToken: () => this.token || null })
+  }
+
+  static async register(options: ChatterOptions): Promise<Chatter> {
+    const chatter = new Chatter(options)
+    const auth = await chatter.api.register({ username: options.username, password: 'correct horse battery' })
+    chatter.token = auth.token
+    chatter.userId = auth.user.id
+    return chatter
+  }
+
+  get state(): ChatState {
+    return this.connection!.getState()
+  }
+
+  get isLive(): boolean {
+    return this.connection?.getState().status.kind === 'live'
+  }
+
+  /** Opens the room and resolves once live. */
+  async join(roomId: string): Promise<void> {
+    const connection = new ChatConnection({
+      roomId,
+      api: this.api,
+      WebSocket: WebSocket as unknown as SocketConstructor,
+      secure: false,
+    })
+    this.connection = connection
+    connection.subscribe(() => this.onChange(connection.getState()))
+    connection.start()
+    await this.until((s) => s.status.kind === 'live')
+  }
+
+  /** Starts sending one message every `sendIntervalMs` while live, until `stopSending`. */
+  startSending(): void {
+    this.sending = true
+    this.timer = setInterval(() => this.sendOne(), this.options.sendIntervalMs)
+  }
+
+  stopSending(): void {
+    this.sending = false
+    clearInterval(this.timer)
+  }
+
+  /** Calls `listener(Date.now())` every time the connection becomes live again after being down. */
+  onLive(listener: (at: number) => void): () => void {
+    this.liveListeners.add(listener)
+    return () => this.liveListeners.delete(listener)
+  }
+
+  /** Resolves once `predicate` holds for the connection's state. */
+  until(predicate: (state: ChatState) => boolean): Promise<ChatState> {
+    const connection = this.connection!
+    return new Promise((resolve) => {
+      const check = () => {
+        const state = connection.getState()
+        if (!predicate(state)) return
+        unsubscribe()
+        resolve(state)
+      }
+      const unsubscribe = connection.subscribe(check)
+      check()
+    })
+  }
+
+  /** Loads older pages until the view reaches the first message, as a user scrolling up would. */
+  async loadAllHistory(): Promise<ChatMessage[]> {
+    const connection = this.connection!
+    while (connection.getState().history.hasMore) await connection.loadOlder()
+    return connection.getState().messages
+  }
+
+  dispose(): void {
+    this.stopSending()
+    this.connection?.dispose()
+  }
+
+  private sendOne(): void {
+    const connection = this.connection
+    if (!this.sending || !connection || !this.isLive) return
+    if (connection.getState().pending.length >= (this.options.maxPending ?? 3)) return
+    const clientId = connection.send(`${this.options.username} #${++this.counter}`)
+    if (clientId) this.sent.push(clientId)
+  }
+
+  private onChange(state: ChatState): void {
+    // An own message in the view is an acknowledged one, whether it came live, in a resumed
+    // snapshot or as the stored original answering a re-send (which may land mid-list).
+    if (state.messages !== this.seenMessages) {
+      this.seenMessages = state.messages
+      for (const message of state.messages) if (message.userId === this.userId) this.acknowledged.add(message.clientId)
+    }
+    const live = state.status.kind === 'live'
+    if (live && !this.wasLive) {
+      const at = Date.now()
+      for (const listener of this.liveListeners) listener(at)
+    }
+    this.wasLive = live
+  }
+}
+
+/** Resolves once `predicate` holds, re-checked on every state change of any of `chatters`. */
+export function whenAll(chatters: readonly Chatter[], predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribes: (() => void)[] = []
+    const check = () => {
+      if (!predicate()) return
+      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe()
+      resolve()
+    }
+    for (const chatter of chatters) unsubscribes.push(chatter.connection!.subscribe(check))
+    check()
+  })
+}
+
+/** Resolves with the time each chatter is next live again, after it first went down. */
+export function nextLiveTimes(chatters: readonly Chatter[]): Promise<number[]> {
+  return Promise.all(
+    chatters.map(
+      (chatter) =>
+        new Promise<number>((resolve) => {
+          const off = chatter.onLive((at) => {
+            off()
+            resolve(at)
+          })
+        }),
+    ),
+  )
+}
