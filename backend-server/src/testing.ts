@@ -39,6 +39,11 @@ export interface TestBackendOptions {
   schema?: string
   /** Keep the data on close (Postgres: do not drop the schema), so a second backend can reopen it. */
   keepData?: boolean
+  /**
+   * Share this database (another test backend's `db`) instead of opening one; this backend does
+   * not close it. How two replicas run on one PGlite, which is a single in-process connection.
+   */
+  database?: Database
   overrides?: Partial<BackendConfig>
   /** Receives the backend's JSON log lines (at `TEST_LOG_LEVEL`, else `info`) instead of nowhere. */
   logStream?: DestinationStream
@@ -71,7 +76,9 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
     }),
     ...options.overrides,
   }
-  const { db, dispose } = await openTestDatabase(options)
+  const { db, dispose } = options.database
+    ? { db: unclosable(options.database), dispose: async () => {} }
+    : await openTestDatabase(options)
   const backend = await startBackend(config, createLogger(config, options.logStream), db)
   const url = await backend.listen()
   return {
@@ -84,6 +91,15 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
       await backend.close()
       await dispose()
     },
+  }
+}
+
+/** `db` whose `close()` does nothing: its owner closes it. */
+function unclosable(db: Database): Database {
+  return {
+    query: (sql, params) => db.query(sql, params),
+    transaction: (fn) => db.transaction(fn),
+    close: async () => {},
   }
 }
 

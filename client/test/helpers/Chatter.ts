@@ -164,3 +164,42 @@ export function nextLiveTimes(chatters: readonly Chatter[]): Promise<number[]> {
     ),
   )
 }
+
+export interface Traffic {
+  /** Messages acknowledged so far, all chatters together. */
+  acknowledged(): number
+  /**
+   * Resolves once `count` messages are acknowledged, or when the traffic is over (the time limit
+   * passed on a very slow machine): a test waiting for more traffic never hangs.
+   */
+  until(count: number): Promise<void>
+  /** Whether the time limit stopped the traffic before the test did. */
+  readonly timedOut: boolean
+  stop(): void
+}
+
+/** Every chatter sends until `stop()` or until `maxMs` passed, whichever comes first. */
+export function startTraffic(chatters: readonly Chatter[], maxMs: number): Traffic {
+  let timedOut = false
+  let end: () => void = () => {}
+  const over = new Promise<void>((resolve) => (end = resolve))
+  const stop = () => {
+    clearTimeout(deadline)
+    for (const chatter of chatters) chatter.stopSending()
+    end()
+  }
+  const deadline = setTimeout(() => {
+    timedOut = true
+    stop()
+  }, maxMs)
+  for (const chatter of chatters) chatter.startSending()
+  const acknowledged = () => chatters.reduce((sum, c) => sum + c.acknowledged.size, 0)
+  return {
+    acknowledged,
+    until: (count) => Promise.race([whenAll(chatters, () => acknowledged() >= count), over]),
+    get timedOut() {
+      return timedOut
+    },
+    stop,
+  }
+}

@@ -15,6 +15,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 /** How long a service may take to start: tsx compiles on the fly, and PGlite runs initdb on first use. */
 const START_TIMEOUT_MS = 30_000
 
+/** Every service started in this test file, dead or alive, for `warningsOfAll`. */
+const started: ServiceProcess[] = []
+
+/** The warnings and errors every service of this file logged: what a failing test prints. */
+export function warningsOfAll(): string {
+  return started
+    .map((service) => {
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => !line.startsWith('{') || (logLevel(line) ?? 0) >= 40)
+      return `--- ${service.name} (pid ${service.pid})\n${lines.slice(-80).join('\n')}`
+    })
+    .join('\n')
+}
+
 export interface ServiceProcess {
   readonly name: string
   readonly pid: number
@@ -112,6 +128,7 @@ async function startService(
     },
   }
 
+  started.push(service)
   let timer: NodeJS.Timeout | undefined
   const failure = Promise.race([
     exited.then(({ code, signal }) => `exited (${code ?? signal}) before it was ready`),
@@ -129,6 +146,15 @@ async function startService(
     throw new Error(`${name}: /healthz answered ${health.status}`)
   }
   return service
+}
+
+function logLevel(line: string): number | undefined {
+  try {
+    const parsed = JSON.parse(line) as { level?: unknown }
+    return typeof parsed.level === 'number' ? parsed.level : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function logMessage(line: string): string | undefined {
