@@ -88,7 +88,7 @@ describe('chaos: a SIGKILL and a SIGTERM drain while rooms are chatting', () => 
 
     // 1. SIGKILL the server holding the most rooms.
     phase = 'SIGKILL'
-    await traffic.until(MESSAGES_BETWEEN_EVENTS)
+    await traffic.when(() => traffic.acknowledged() >= MESSAGES_BETWEEN_EVENTS && traffic.inFlight())
     const placements = await Promise.all(rooms.map(hostOf))
     const victim = sessions
       .map((s) => ({ s, count: placements.filter((h) => h === s.host).length }))
@@ -108,7 +108,8 @@ describe('chaos: a SIGKILL and a SIGTERM drain while rooms are chatting', () => 
 
     phase = 'draining'
     // 2. Drain the server that now holds every room.
-    await traffic.until(traffic.acknowledged() + MESSAGES_BETWEEN_EVENTS)
+    const beforeDrain = traffic.acknowledged()
+    await traffic.when(() => traffic.acknowledged() >= beforeDrain + MESSAGES_BETWEEN_EVENTS && traffic.inFlight())
     live = nextLiveTimes(everyone)
     const drainedAt = Date.now()
     const exit = await other.kill('SIGTERM')

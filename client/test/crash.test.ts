@@ -55,7 +55,7 @@ describe('a session server killed with SIGKILL mid-stream', () => {
     cleanups.push(async () => traffic.stop())
 
     // Mid-stream: messages are in flight (each user has some pending) when the server dies.
-    await traffic.until(40)
+    await traffic.when(() => traffic.acknowledged() >= 40 && traffic.inFlight())
     const live = nextLiveTimes(users)
     const unacknowledgedAtKill = users.reduce((sum, u) => sum + u.state.pending.length, 0)
     const killedAt = Date.now()

@@ -173,6 +173,10 @@ export interface Traffic {
    * passed on a very slow machine): a test waiting for more traffic never hangs.
    */
   until(count: number): Promise<void>
+  /** Like `until`, for any condition re-checked on every state change. */
+  when(predicate: () => boolean): Promise<void>
+  /** Whether some chatter has a message sent but not acknowledged yet: the moment to crash a server. */
+  inFlight(): boolean
   /** Whether the time limit stopped the traffic before the test did. */
   readonly timedOut: boolean
   stop(): void
@@ -197,6 +201,8 @@ export function startTraffic(chatters: readonly Chatter[], maxMs: number): Traff
   return {
     acknowledged,
     until: (count) => Promise.race([whenAll(chatters, () => acknowledged() >= count), over]),
+    when: (predicate) => Promise.race([whenAll(chatters, predicate), over]),
+    inFlight: () => chatters.some((c) => c.state.pending.length > 0),
     get timedOut() {
       return timedOut
     },
