@@ -29,7 +29,8 @@ beforeAll(async () => {
     upgradedSockets.add(socket)
     socket.on('close', () => upgradedSockets.delete(socket))
   })
-  backend = await startTestBackend({ sessionServerHosts: [host] })
+  // Every test opens its own room and rooms stay loaded for a grace period: more than the default 10.
+  backend = await startTestBackend({ sessionServerHosts: [host], overrides: { maxRoomsPerServer: 1000 } })
   const config = loadConfig({
     JWT_SECRET: TEST_JWT_SECRET,
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
