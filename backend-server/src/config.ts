@@ -35,6 +35,25 @@ const TrustProxy = z
     return value
   })
 
+/** Hathora Cloud's regions, as its rooms API spells them. */
+export const HATHORA_REGIONS = [
+  'Seattle',
+  'Los_Angeles',
+  'Washington_DC',
+  'Chicago',
+  'London',
+  'Frankfurt',
+  'Mumbai',
+  'Singapore',
+  'Tokyo',
+  'Sydney',
+  'Sao_Paulo',
+  'Dallas',
+  'Johannesburg',
+  'Dubai',
+] as const
+export type HathoraRegion = (typeof HATHORA_REGIONS)[number]
+
 const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -47,7 +66,7 @@ const EnvSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('.data'),
-  SCHEDULER: z.enum(['local', 'fleet']).default('local'),
+  SCHEDULER: z.enum(['local', 'fleet', 'hathora']).optional(),
   FLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(15_000),
   SESSION_SERVER_HOST: HostList.default(['localhost:8000']),
   MAX_ROOMS_PER_SERVER: positiveInt.default(10),
@@ -70,6 +89,17 @@ const EnvSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 16kb')
     .default('16kb'),
+  // Empty counts as unset, so `HATHORA_APP_ID=` in a compose file or a shell does not pick Hathora.
+  HATHORA_APP_ID: z.string().optional().transform((s) => s || undefined),
+  HATHORA_TOKEN: z.string().optional().transform((s) => s || undefined),
+  HATHORA_REGION: z
+    .enum(HATHORA_REGIONS, { error: `must be one of ${HATHORA_REGIONS.join(', ')}` })
+    .default('Washington_DC'),
+  HATHORA_API_URL: z.url().default('https://api.hathora.dev'),
+  HATHORA_ACTIVATION_TIMEOUT_MS: positiveInt.max(100_000, 'must be at most 100000').default(30_000),
+  HATHORA_POLL_INTERVAL_MS: positiveInt.default(250),
+  HATHORA_REQUEST_TIMEOUT_MS: positiveInt.default(5000),
+  HATHORA_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 }).superRefine((env, ctx) => {
@@ -92,7 +122,10 @@ export interface BackendConfig {
   /** Postgres when set; otherwise PGlite in `${dataDir}/pglite`. */
   databaseUrl: string | undefined
   dataDir: string
-  scheduler: z.infer<typeof EnvSchema>['SCHEDULER']
+  /** As `SCHEDULER` says; when unset, `hathora` if `HATHORA_APP_ID` is set, else `local`. */
+  scheduler: 'local' | 'fleet' | 'hathora'
+  /** Set exactly when `scheduler` is `hathora`. */
+  hathora: HathoraConfig | undefined
   sessionServerHosts: string[]
   maxRoomsPerServer: number
   healthCheckIntervalMs: number
@@ -117,6 +150,21 @@ export interface BackendConfig {
   logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT']
 }
 
+export interface HathoraConfig {
+  appId: string
+  token: string
+  region: HathoraRegion
+  /** Base URL of Hathora's API (a local fake in tests). */
+  apiUrl: string
+  /** How long a new room may take to become active before the join gets a 503. */
+  activationTimeoutMs: number
+  /** First wait between connection-info polls and between retries; doubles up to 8×. */
+  pollIntervalMs: number
+  requestTimeoutMs: number
+  /** Retries of one call after a 429, a 5xx or a network failure. */
+  maxRetries: number
+}
+
 /** Thrown by `loadConfig`; the message is one line, e.g. `JWT_SECRET: must be at least 32 characters`. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -134,6 +182,22 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     throw new ConfigError(`${variable}: ${issue?.message ?? 'is invalid'}`)
   }
   const e = result.data
+  const scheduler = e.SCHEDULER ?? (e.HATHORA_APP_ID ? 'hathora' : 'local')
+  let hathora: HathoraConfig | undefined
+  if (scheduler === 'hathora') {
+    if (!e.HATHORA_APP_ID) throw new ConfigError('HATHORA_APP_ID: is required when SCHEDULER=hathora')
+    if (!e.HATHORA_TOKEN) throw new ConfigError('HATHORA_TOKEN: is required when SCHEDULER=hathora')
+    hathora = {
+      appId: e.HATHORA_APP_ID,
+      token: e.HATHORA_TOKEN,
+      region: e.HATHORA_REGION,
+      apiUrl: e.HATHORA_API_URL,
+      activationTimeoutMs: e.HATHORA_ACTIVATION_TIMEOUT_MS,
+      pollIntervalMs: e.HATHORA_POLL_INTERVAL_MS,
+      requestTimeoutMs: e.HATHORA_REQUEST_TIMEOUT_MS,
+      maxRetries: e.HATHORA_MAX_RETRIES,
+    }
+  }
   return {
     production: e.NODE_ENV === 'production',
     port: e.PORT,
@@ -142,7 +206,8 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     serviceToken: e.SERVICE_TOKEN,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
-    scheduler: e.SCHEDULER,
+    scheduler,
+    hathora,
     sessionServerHosts: e.SESSION_SERVER_HOST,
     maxRoomsPerServer: e.MAX_ROOMS_PER_SERVER,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,

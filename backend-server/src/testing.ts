@@ -44,6 +44,8 @@ export interface TestBackendOptions {
    * not close it. How two replicas run on one PGlite, which is a single in-process connection.
    */
   database?: Database
+  /** More environment for `loadConfig`, e.g. `HATHORA_*` to run the HathoraScheduler against a fake. */
+  env?: Record<string, string>
   overrides?: Partial<BackendConfig>
   /** Receives the backend's JSON log lines (at `TEST_LOG_LEVEL`, else `info`) instead of nowhere. */
   logStream?: DestinationStream
@@ -65,7 +67,7 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
     ...loadConfig({
       JWT_SECRET: options.jwtSecret ?? TEST_JWT_SECRET,
       SERVICE_TOKEN: options.serviceToken ?? TEST_SERVICE_TOKEN,
-      // None for SCHEDULER=fleet, whose servers register themselves.
+      // None for SCHEDULER=fleet, whose servers register themselves, and for hathora.
       ...(options.sessionServerHosts.length > 0 ? { SESSION_SERVER_HOST: options.sessionServerHosts.join(',') } : {}),
       PORT: '0',
       BIND_ADDRESS: '127.0.0.1',
@@ -73,6 +75,7 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
       // Every test registers its users from 127.0.0.1; the limits have their own tests.
       AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
       LOGIN_MAX_FAILURES_PER_IP: '1000000',
+      ...options.env,
     }),
     ...options.overrides,
   }

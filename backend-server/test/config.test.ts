@@ -46,4 +46,43 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...secrets, DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL: /)
     expect(() => loadConfig({ ...secrets, SESSION_SERVER_HOST: 'http://a:1/' })).toThrow(/^SESSION_SERVER_HOST: /)
   })
+
+  describe('the Hathora scheduler', () => {
+    it('is chosen when HATHORA_APP_ID is set and SCHEDULER is not, with the documented defaults', () => {
+      const config = loadConfig({ ...secrets, HATHORA_APP_ID: 'app-123', HATHORA_TOKEN: 'tok' })
+      expect(config.scheduler).toBe('hathora')
+      expect(config.hathora).toEqual({
+        appId: 'app-123',
+        token: 'tok',
+        region: 'Washington_DC',
+        apiUrl: 'https://api.hathora.dev',
+        activationTimeoutMs: 30_000,
+        pollIntervalMs: 250,
+        requestTimeoutMs: 5000,
+        maxRetries: 4,
+      })
+    })
+
+    it('stays local when SCHEDULER=local or HATHORA_APP_ID is empty, and carries no Hathora settings', () => {
+      const forced = loadConfig({ ...secrets, SCHEDULER: 'local', HATHORA_APP_ID: 'app-123' })
+      expect(forced.scheduler).toBe('local')
+      expect(forced.hathora).toBeUndefined()
+      expect(loadConfig({ ...secrets, HATHORA_APP_ID: '' }).scheduler).toBe('local')
+    })
+
+    it('says in one line which Hathora variable is missing or invalid', () => {
+      expect(() => loadConfig({ ...secrets, HATHORA_APP_ID: 'app-123' })).toThrow(
+        /^HATHORA_TOKEN: is required when SCHEDULER=hathora$/,
+      )
+      expect(() => loadConfig({ ...secrets, SCHEDULER: 'hathora', HATHORA_TOKEN: 'tok' })).toThrow(
+        /^HATHORA_APP_ID: is required when SCHEDULER=hathora$/,
+      )
+      const hathora = { ...secrets, HATHORA_APP_ID: 'app-123', HATHORA_TOKEN: 'tok' }
+      expect(() => loadConfig({ ...hathora, HATHORA_REGION: 'Mars' })).toThrow(/^HATHORA_REGION: must be one of Seattle, /)
+      expect(() => loadConfig({ ...hathora, HATHORA_API_URL: 'not a url' })).toThrow(/^HATHORA_API_URL: /)
+      expect(() => loadConfig({ ...hathora, HATHORA_ACTIVATION_TIMEOUT_MS: '600000' })).toThrow(
+        /^HATHORA_ACTIVATION_TIMEOUT_MS: must be at most 100000$/,
+      )
+    })
+  })
 })

@@ -88,6 +88,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     const placement = await placements.get(room.id)
     await rooms.delete(room.id)
     if (placement?.host) await deps.sessionServers.roomDeleted(placement.host, room.id)
+    await scheduler.roomDeleted?.(room.id)
     res.status(204).end()
   })
 

@@ -6,10 +6,12 @@
  * stays the same:
  * - `LocalScheduler`: a static list of session servers (`SESSION_SERVER_HOST`), health-checked,
  *   capacity-aware. The default, and what the tests run.
- * - `HathoraScheduler` (later): rooms created through Hathora's rooms API.
  * - `FleetScheduler`: session servers register themselves and report load (`fleet_servers`);
  *   most-headroom placement, never on a draining server; rooms of a server that missed its
  *   heartbeats or deregistered move.
+ * - `HathoraScheduler`: one Hathora Cloud room per chat room, created through Hathora's rooms API
+ *   with our own roomId (`SCHEDULER=hathora`). Hathora's hosting ended on 2026-05-05; it is kept
+ *   for projects built on the reference, and tested against a local fake of the API.
  *
  * Whatever the implementation, the room → host table lives in storage (`placements`), so backend
  * replicas agree, and every (re)placement increments the room's epoch, which the internal API
@@ -31,11 +33,15 @@ export interface PlaceRoomOptions {
   failedHost?: string | undefined
 }
 
-/** Expected failures of `placeRoom`; the HTTP layer maps the first two to 503, the last to 404. */
+/** Expected failures of `placeRoom`; the HTTP layer maps `room_not_found` to 404, the rest to 503. */
 export const PlacementErrorCode = {
   NO_SERVERS: 'no_servers',
   NO_CAPACITY: 'no_capacity',
   ROOM_NOT_FOUND: 'room_not_found',
+  /** The hosting provider did not start the room's server in time. */
+  ROOM_START_TIMEOUT: 'room_start_timeout',
+  /** The hosting provider's API kept failing or refused the request. */
+  SCHEDULER_UNAVAILABLE: 'scheduler_unavailable',
 } as const
 export type PlacementErrorCode = (typeof PlacementErrorCode)[keyof typeof PlacementErrorCode]
 
@@ -44,8 +50,9 @@ export class PlacementError extends Error {
   constructor(
     readonly code: PlacementErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message)
+    super(message, options)
   }
 }
 
@@ -57,9 +64,11 @@ export interface Scheduler {
   /**
    * Returns where the room lives, placing it first if it is not placed or its host is down.
    * Concurrent calls for one room (from any replica) agree on one placement.
-   * @throws PlacementError when no server is healthy, every healthy one is full, or the room is gone
+   * @throws PlacementError when no server is available (none healthy, all full, the provider failing or slow) or the room is gone
    */
   placeRoom(roomId: string, options?: PlaceRoomOptions): Promise<Placement>
   /** A session server (re)started empty. Implementations that track hosts may learn from it. */
   serverRegistered?(host: string): void
+  /** The room was deleted: implementations that hold provider resources per room free them (best effort, never throws). */
+  roomDeleted?(roomId: string): Promise<void>
 }

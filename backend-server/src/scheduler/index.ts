@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { BackendConfig } from '../config.js'
 import type { Database } from '../storage/Database.js'
 import { FleetScheduler } from './FleetScheduler.js'
+import { HathoraScheduler } from './HathoraScheduler.js'
 import { LocalScheduler } from './LocalScheduler.js'
 import type { Scheduler } from './Scheduler.js'
 
@@ -27,5 +28,9 @@ export function createScheduler(config: BackendConfig, deps: { db: Database; log
         maxRoomsPerServer: config.maxRoomsPerServer,
         heartbeatTimeoutMs: config.fleetHeartbeatTimeoutMs,
       })
+    case 'hathora':
+      // loadConfig sets `hathora` exactly when the scheduler is hathora.
+      if (!config.hathora) throw new TypeError('SCHEDULER=hathora needs the HATHORA_* settings')
+      return new HathoraScheduler({ ...config.hathora, db: deps.db, logger: deps.logger.child({ component: 'scheduler' }) })
   }
 }
