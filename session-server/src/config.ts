@@ -35,6 +35,11 @@ const ConfigSchema = z
     PING_INTERVAL_MS: int(30_000, 10),
     MAX_BUFFERED_BYTES: int(1_048_576, 1024),
     TYPING_TIMEOUT_MS: int(6000, 10),
+    /** Set by Hathora in every process: the public hostname and port of the process's exposed port. */
+    HATHORA_HOSTNAME: z.string().min(1).optional(),
+    HATHORA_DEFAULT_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+    /** Set by Hathora in every process; its presence means "running under Hathora". */
+    HATHORA_PROCESS_ID: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
     /** Bearer token `GET /metrics` requires; unset: no `/metrics` (session servers are public). */
@@ -51,9 +56,17 @@ const ConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message: 'must differ from JWT_SECRET' })
     }
   })
-  .transform(({ PUBLIC_HOST, BACKEND_URL, ...rest }) => ({
+  .refine((env) => env.HATHORA_HOSTNAME === undefined || env.HATHORA_DEFAULT_PORT !== undefined, {
+    path: ['HATHORA_DEFAULT_PORT'],
+    message: 'is required with HATHORA_HOSTNAME',
+  })
+  .transform(({ PUBLIC_HOST, BACKEND_URL, HATHORA_HOSTNAME, HATHORA_DEFAULT_PORT, ...rest }) => ({
     ...rest,
-    PUBLIC_HOST: PUBLIC_HOST ?? `localhost:${rest.PORT}`,
+    // Under Hathora, clients reach this process at the room's exposed port: the same host:port that
+    // the backend reads from connection info and puts in room tokens. PORT stays the container port.
+    PUBLIC_HOST:
+      PUBLIC_HOST ??
+      (HATHORA_HOSTNAME ? `${HATHORA_HOSTNAME}:${HATHORA_DEFAULT_PORT}` : `localhost:${rest.PORT}`),
     // Paths are appended to it, so a trailing slash would double up.
     BACKEND_URL: BACKEND_URL.replace(/\/+$/, ''),
   }))

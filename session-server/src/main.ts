@@ -28,20 +28,27 @@ const sessionServer = createSessionServer({
 })
 // A (re)started server holds no rooms: the backend must forget any placements it still had here
 // before clients are routed to us, so register (retrying until the backend answers) before listening.
-try {
-  await sessionServer.registration?.start()
-} catch (error) {
-  if (!(error instanceof FleetRegistrationRejected)) throw error
-  logger.fatal({ detail: error.message }, 'the backend refused registration (check SERVICE_TOKEN)')
-  process.exit(1)
+// Except under Hathora, which kills a process that has not bound its port within 100 s: there the
+// process's host:port is new (no stale placement can point at it), so it binds first and registers after.
+const bindFirst = config.HATHORA_PROCESS_ID !== undefined
+async function register(): Promise<void> {
+  try {
+    await sessionServer.registration?.start()
+  } catch (error) {
+    if (!(error instanceof FleetRegistrationRejected)) throw error
+    logger.fatal({ detail: error.message }, 'the backend refused registration (check SERVICE_TOKEN)')
+    process.exit(1)
+  }
+  sessionServer.markRegistered()
 }
-sessionServer.markRegistered()
+if (!bindFirst) await register()
 server.on('error', (error) => {
   logger.fatal({ err: error }, 'HTTP server error')
   process.exit(1)
 })
 server.listen(config.PORT, config.BIND_ADDRESS, () => {
   logger.info({ address: server.address(), publicHost: config.PUBLIC_HOST }, 'session server listening')
+  if (bindFirst) void register()
 })
 
 let stopping = false

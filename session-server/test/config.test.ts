@@ -50,4 +50,27 @@ describe('loadConfig', () => {
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ...SECRETS, PORT: '' }).PORT).toBe(8000)
   })
+
+  describe('under Hathora', () => {
+    const HATHORA = { HATHORA_HOSTNAME: 'abc123.edge.hathora.dev', HATHORA_DEFAULT_PORT: '31942', HATHORA_PROCESS_ID: 'p-1' }
+
+    it('takes PUBLIC_HOST from the exposed hostname and port, and keeps PORT as the container port', () => {
+      const config = loadConfig({ ...SECRETS, ...HATHORA })
+      expect(config.PUBLIC_HOST).toBe('abc123.edge.hathora.dev:31942')
+      expect(config.PORT).toBe(8000)
+      expect(config.HATHORA_PROCESS_ID).toBe('p-1')
+    })
+
+    it('lets an explicit PUBLIC_HOST win', () => {
+      expect(loadConfig({ ...SECRETS, ...HATHORA, PUBLIC_HOST: 'chat.example.com:443' }).PUBLIC_HOST).toBe(
+        'chat.example.com:443',
+      )
+    })
+
+    it('names HATHORA_DEFAULT_PORT when the hostname comes without it', () => {
+      expect(() => loadConfig({ ...SECRETS, HATHORA_HOSTNAME: 'abc123.edge.hathora.dev' })).toThrow(
+        /^HATHORA_DEFAULT_PORT: is required with HATHORA_HOSTNAME$/,
+      )
+    })
+  })
 })

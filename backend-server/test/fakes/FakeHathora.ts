@@ -114,7 +114,7 @@ export async function startFakeHathora(appId = 'app-fake-0123', token = 'fake-de
     }
     const failure = failures.findIndex((f) => f.route === route)
     if (failure !== -1) {
-      const [{ status }] = failures.splice(failure, 1) as [{ status: number }]
+      const { status } = failures.splice(failure, 1)[0]!
       return send(res, status, { message: `scripted ${status}` })
     }
 

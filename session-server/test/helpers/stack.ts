@@ -5,6 +5,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import type { FakeHathora } from '@scalable-chat/backend-server/testing/fake-hathora'
 import type { AuthResponse, CreateRoomResponse, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
 import type { DestinationStream } from 'pino'
 import type { Backend } from '../../src/backend/Backend.js'
@@ -38,17 +39,34 @@ export interface StackOptions {
   logger?: Logger
   /** Passed to the backend (its JSON log lines). */
   backendLogStream?: DestinationStream
+  /**
+   * Run as under Hathora: the backend uses the HathoraScheduler against this fake, whose rooms are
+   * exposed at this session server's address, and the session server learns its public host from
+   * `HATHORA_HOSTNAME` / `HATHORA_DEFAULT_PORT` as in a Hathora process (no PUBLIC_HOST).
+   */
+  hathora?: FakeHathora
 }
 
 export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
-  const backend = await startTestBackend({ sessionServerHosts: [host], ...(options.backendLogStream ? { logStream: options.backendLogStream } : {}) })
+  const port = (server.address() as AddressInfo).port
+  const fake = options.hathora
+  if (fake) fake.nextExposedPort = { host: '127.0.0.1', port }
+  const backend = await startTestBackend({
+    sessionServerHosts: fake ? [] : [host],
+    env: fake
+      ? { HATHORA_APP_ID: fake.appId, HATHORA_TOKEN: fake.token, HATHORA_API_URL: fake.url, HATHORA_POLL_INTERVAL_MS: '5' }
+      : {},
+    ...(options.backendLogStream ? { logStream: options.backendLogStream } : {}),
+  })
   const config = loadConfig({
     JWT_SECRET: TEST_JWT_SECRET,
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-    PUBLIC_HOST: host,
+    ...(fake
+      ? { HATHORA_HOSTNAME: '127.0.0.1', HATHORA_DEFAULT_PORT: String(port), HATHORA_PROCESS_ID: 'test-process' }
+      : { PUBLIC_HOST: host }),
     BACKEND_URL: backend.url,
     LOG_LEVEL: 'silent',
     ...env,
