@@ -5,6 +5,9 @@
 #   .ci/with-postgres.sh npm test -w backend-server
 set -euo pipefail
 
+# A PostgreSQL given from outside (CI's service container) is used as it is.
+if [ -n "${TEST_DATABASE_URL:-}" ]; then exec "$@"; fi
+
 find_bin() {
   local dir
   for dir in /usr/lib/postgresql/*/bin; do

@@ -1,0 +1,111 @@
+/**
+ * The deployment files, checked offline (no Docker engine runs in CI): every compose service's
+ * build context and Dockerfile exist, and the environment compose (or the ECS task definition)
+ * gives a service is accepted by that service's own configuration schema. Syntax and lint of the
+ * workflows and the compose file: `.ci/check-deploy-files.sh`. Lives in client/ because this is
+ * the workspace that depends on both servers.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadConfig as loadBackendConfig } from '@scalable-chat/backend-server/config'
+import { loadConfig as loadSessionConfig } from '@scalable-chat/session-server/config'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { z } from 'zod'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+const ComposeService = z.object({
+  image: z.string().optional(),
+  build: z.object({ context: z.string(), dockerfile: z.string() }).optional(),
+  environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
+  healthcheck: z.object({ test: z.array(z.string()) }).optional(),
+})
+const ComposeFile = z.object({ services: z.record(z.string(), ComposeService) })
+
+/** `${VAR:-default}` as compose interpolates it with nothing set; a bare `${VAR}` would be empty. */
+function interpolate(text: string): string {
+  return text.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_match, _name: string, fallback?: string) => fallback ?? '')
+}
+
+const compose = ComposeFile.parse(parse(interpolate(readFileSync(join(root, 'docker-compose.yml'), 'utf8')), { merge: true }))
+const services = compose.services
+const envOf = (name: string) =>
+  Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, String(v)]))
+
+describe('docker-compose.yml', () => {
+  it('runs PostgreSQL, the backend, two session servers and the client, each with a health check', () => {
+    expect(Object.keys(services).sort()).toEqual(['backend', 'client', 'postgres', 'session-1', 'session-2'])
+    for (const [name, service] of Object.entries(services)) expect(service.healthcheck, name).toBeDefined()
+  })
+
+  it('builds every service from a Dockerfile that exists, in a context that exists', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.build) continue
+      const context = join(root, service.build.context)
+      expect(existsSync(context), `${name} context`).toBe(true)
+      expect(existsSync(join(context, service.build.dockerfile)), `${name} Dockerfile`).toBe(true)
+    }
+  })
+
+  it('starts every service only after what it depends on is healthy', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(services[dependency], `${name} → ${dependency}`).toBeDefined()
+        expect(condition, `${name} → ${dependency}`).toBe('service_healthy')
+      }
+    }
+  })
+
+  it("gives the backend an environment its own loadConfig accepts: Postgres, and both session servers", () => {
+    const config = loadBackendConfig(envOf('backend'))
+    expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//)
+    expect(config.scheduler).toBe('local')
+    expect(config.sessionServerHosts).toEqual([
+      loadSessionConfig(envOf('session-1')).PUBLIC_HOST,
+      loadSessionConfig(envOf('session-2')).PUBLIC_HOST,
+    ])
+  })
+
+  it("gives each session server an environment its own loadConfig accepts, listening on the port it publishes", () => {
+    for (const name of ['session-1', 'session-2']) {
+      const config = loadSessionConfig(envOf(name))
+      expect(config.BACKEND_URL).toBe('http://backend:8080')
+      expect(config.BIND_ADDRESS).toBe('0.0.0.0')
+      expect(config.PUBLIC_HOST).toBe(`${name}.localhost:${config.PORT}`)
+      expect(config.JWT_SECRET).toBe(loadBackendConfig(envOf('backend')).jwtSecret)
+    }
+  })
+})
+
+describe('backend-server/deploy/task-definition.json (ECS Fargate)', () => {
+  it('gives the backend an environment its loadConfig accepts once the secrets are filled in', () => {
+    const TaskDefinition = z.object({
+      requiresCompatibilities: z.array(z.string()),
+      containerDefinitions: z.array(
+        z.object({
+          name: z.string(),
+          environment: z.array(z.object({ name: z.string(), value: z.string() })),
+          secrets: z.array(z.object({ name: z.string(), valueFrom: z.string() })),
+        }),
+      ),
+    })
+    const task = TaskDefinition.parse(JSON.parse(readFileSync(join(root, 'backend-server/deploy/task-definition.json'), 'utf8')))
+    expect(task.requiresCompatibilities).toEqual(['FARGATE'])
+    const container = task.containerDefinitions.find((c) => c.name === 'backend')!
+    const secretValues: Record<string, string> = {
+      JWT_SECRET: 'j'.repeat(32),
+      SERVICE_TOKEN: 's'.repeat(32),
+      DATABASE_URL: 'postgres://chat@db.internal:5432/chat',
+    }
+    const env = {
+      ...Object.fromEntries(container.environment.map((e) => [e.name, e.value])),
+      ...Object.fromEntries(container.secrets.map((s) => [s.name, secretValues[s.name] ?? ''])),
+    }
+    const config = loadBackendConfig(env)
+    expect(config.bindAddress).toBe('0.0.0.0')
+    expect(config.databaseUrl).toBe(secretValues.DATABASE_URL)
+  })
+})
