@@ -14,6 +14,11 @@ describe('sessionSocketUrl', () => {
   it('uses wss on an https page', () => {
     expect(sessionSocketUrl({ host: 'chat.example.com', token: 't', secure: true })).toMatch(/^wss:\/\/chat\.example\.com\/\?/)
   })
+  it("opens wss to a Hathora room's host:port from the https page CloudFront serves", () => {
+    expect(sessionSocketUrl({ host: 'abc123.edge.hathora.dev:31942', token: 't', secure: true })).toMatch(
+      /^wss:\/\/abc123\.edge\.hathora\.dev:31942\/\?token=t&/,
+    )
+  })
   it('keeps a full ws(s) URL with a path as given', () => {
     expect(sessionSocketUrl({ host: 'wss://edge.example.com/s/3', token: 't', secure: true })).toMatch(
       /^wss:\/\/edge\.example\.com\/s\/3\?token=t/,
