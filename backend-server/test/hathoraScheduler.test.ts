@@ -138,6 +138,21 @@ describe('HathoraScheduler', () => {
     expect((await join(backend, token, roomId)).status).toBe(200)
   })
 
+  it('keeps a placed room where it is while Hathora answers 500, instead of turning users away', async () => {
+    const fake = await fakeHathora()
+    const backend = await backendOn(fake)
+    const { token } = await registerUser(backend)
+    const roomId = await createRoom(backend, token)
+    const first = await join(backend, token, roomId)
+    fake.failNext('connectioninfo', 500, 4)
+
+    const again = await join(backend, token, roomId)
+    expect(again.status).toBe(200)
+    expect(again.body.host).toBe(first.body.host)
+    expect(await placementOf(backend, roomId)).toEqual({ host: first.body.host, epoch: 1 })
+    expect(fake.createCalls(roomId)).toBe(1)
+  })
+
   it('does NOT create the room twice when the create response is lost: it finds the room first', async () => {
     const fake = await fakeHathora()
     const backend = await backendOn(fake)

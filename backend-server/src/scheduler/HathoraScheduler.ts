@@ -39,7 +39,9 @@ const MAX_BACKOFF_FACTOR = 8
  * replicas both see "not found" at worst, and the loser's create is refused (the room exists),
  * after which it reads the winner's connection info. The SDK's own retries stay off (its backoff
  * strategy would retry the create, for up to an hour); ours are bounded by `maxRetries` per call
- * and by `activationTimeoutMs` per placement, and end in a `PlacementError` (503), never a hang.
+ * and by `activationTimeoutMs` per placement, and end in a `PlacementError` (503), never a hang;
+ * except that a room already placed keeps its placement while Hathora's API is failing (its
+ * server may well be up, and a client that cannot reach it comes back with a fresh join).
  *
  * Hathora's hosting ended on 2026-05-05; this stays for projects built on the reference.
  */
@@ -87,7 +89,17 @@ export class HathoraScheduler implements Scheduler {
     for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
       const current = await this.placements.get(roomId)
       if (!current) throw new PlacementError(PlacementErrorCode.ROOM_NOT_FOUND, 'room not found')
-      const host = await this.runningRoomHost(roomId)
+      let host: string
+      try {
+        host = await this.runningRoomHost(roomId)
+      } catch (error) {
+        // Hathora's API failing says nothing about the room's server, which may well be serving:
+        // keep sending users to where the room is rather than turn them away.
+        if (!(error instanceof PlacementError) || error.code !== PlacementErrorCode.SCHEDULER_UNAVAILABLE) throw error
+        if (current.host === null) throw error
+        this.options.logger.warn({ err: error, roomId, host: current.host }, 'Hathora unavailable; using the stored placement')
+        return { host: current.host, epoch: current.epoch }
+      }
       if (current.host === host) return { host, epoch: current.epoch }
       const placed = await this.placements.place(roomId, current.epoch, host)
       if (placed) {
