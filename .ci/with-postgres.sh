@@ -5,8 +5,8 @@
 #   .ci/with-postgres.sh npm test -w backend-server
 set -euo pipefail
 
-# A PostgreSQL given from outside (CI's service container) is used as it is.
-if [ -n "${TEST_DATABASE_URL:-}" ]; then exec "$@"; fi
+# A PostgreSQL given from outside (the GitHub workflow's service container) is used as it is.
+if [ -n "${CI_DATABASE_URL:-}" ]; then TEST_DATABASE_URL="$CI_DATABASE_URL" exec "$@"; fi
 
 find_bin() {
   local dir

@@ -5,6 +5,7 @@
  * workflows and the compose file: `.ci/check-deploy-files.sh`. Lives in client/ because this is
  * the workspace that depends on both servers.
  */
+import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,15 +26,43 @@ const ComposeService = z.object({
 })
 const ComposeFile = z.object({ services: z.record(z.string(), ComposeService) })
 
-/** `${VAR:-default}` as compose interpolates it with nothing set; a bare `${VAR}` would be empty. */
-function interpolate(text: string): string {
-  return text.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_match, _name: string, fallback?: string) => fallback ?? '')
+/** What the README's one-time step writes to `.env`: two random secrets. */
+const dotEnv = { JWT_SECRET: randomBytes(32).toString('base64'), SERVICE_TOKEN: randomBytes(32).toString('base64') }
+
+/** Compose's interpolation: `${VAR}`, `${VAR:-default}`, and `${VAR:?message}` (an error when unset). */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_match, name: string, kind?: string, word?: string) => {
+    const value = env[name]
+    if (value !== undefined && value !== '') return value
+    if (kind === '?') throw new Error(`${name}: ${word}`)
+    return kind === '-' ? (word ?? '') : ''
+  })
 }
 
-const compose = ComposeFile.parse(parse(interpolate(readFileSync(join(root, 'docker-compose.yml'), 'utf8')), { merge: true }))
-const services = compose.services
-const envOf = (name: string) =>
-  Object.fromEntries(Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, String(v)]))
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8')
+const services = ComposeFile.parse(parse(interpolate(composeText, dotEnv), { merge: true })).services
+
+/**
+ * The `ENV` of a Dockerfile's last stage (the image that runs), e.g. NODE_ENV=production: the
+ * service sees it under whatever compose adds, so the configuration checks must too.
+ */
+function imageEnv(dockerfile: string): Record<string, string> {
+  const lastStage = readFileSync(join(root, dockerfile), 'utf8').split(/^FROM /m).at(-1) ?? ''
+  const env: Record<string, string> = {}
+  for (const [, pairs] of lastStage.matchAll(/^ENV (.+)$/gm)) {
+    for (const [, key, value] of (pairs ?? '').matchAll(/(\w+)=(\S+)/g)) env[key!] = value!
+  }
+  return env
+}
+
+/** What the service's process sees: the image's ENV, then compose's environment on top. */
+function envOf(name: string): Record<string, string> {
+  const service = services[name]
+  return {
+    ...(service?.build ? imageEnv(join(service.build.context, service.build.dockerfile)) : {}),
+    ...Object.fromEntries(Object.entries(service?.environment ?? {}).map(([k, v]) => [k, String(v)])),
+  }
+}
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, the backend, two session servers and the client, each with a health check', () => {
@@ -59,8 +88,17 @@ describe('docker-compose.yml', () => {
     }
   })
 
+  it('refuses to start without the secrets from .env, naming the missing one', () => {
+    expect(() => interpolate(composeText, {})).toThrow(/^JWT_SECRET: set JWT_SECRET in \.env/)
+  })
+
+  it('runs the servers in production mode, as their images set it', () => {
+    for (const name of ['backend', 'session-1', 'session-2']) expect(envOf(name).NODE_ENV, name).toBe('production')
+  })
+
   it("gives the backend an environment its own loadConfig accepts: Postgres, and both session servers", () => {
     const config = loadBackendConfig(envOf('backend'))
+    expect(config.production).toBe(true)
     expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//)
     expect(config.scheduler).toBe('local')
     expect(config.sessionServerHosts).toEqual([
@@ -95,16 +133,14 @@ describe('backend-server/deploy/task-definition.json (ECS Fargate)', () => {
     const task = TaskDefinition.parse(JSON.parse(readFileSync(join(root, 'backend-server/deploy/task-definition.json'), 'utf8')))
     expect(task.requiresCompatibilities).toEqual(['FARGATE'])
     const container = task.containerDefinitions.find((c) => c.name === 'backend')!
-    const secretValues: Record<string, string> = {
-      JWT_SECRET: 'j'.repeat(32),
-      SERVICE_TOKEN: 's'.repeat(32),
-      DATABASE_URL: 'postgres://chat@db.internal:5432/chat',
-    }
+    const secretValues: Record<string, string> = { ...dotEnv, DATABASE_URL: 'postgres://chat@db.internal:5432/chat' }
     const env = {
+      ...imageEnv('backend-server/Dockerfile'),
       ...Object.fromEntries(container.environment.map((e) => [e.name, e.value])),
       ...Object.fromEntries(container.secrets.map((s) => [s.name, secretValues[s.name] ?? ''])),
     }
     const config = loadBackendConfig(env)
+    expect(config.production).toBe(true)
     expect(config.bindAddress).toBe('0.0.0.0')
     expect(config.databaseUrl).toBe(secretValues.DATABASE_URL)
   })
