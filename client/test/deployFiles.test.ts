@@ -99,6 +99,7 @@ describe('docker-compose.yml', () => {
   it("gives the backend an environment its own loadConfig accepts: Postgres, and both session servers", () => {
     const config = loadBackendConfig(envOf('backend'))
     expect(config.production).toBe(true)
+    expect(config.trustProxy).toBe(1)
     expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//)
     expect(config.scheduler).toBe('local')
     expect(config.sessionServerHosts).toEqual([
@@ -141,6 +142,7 @@ describe('backend-server/deploy/task-definition.json (ECS Fargate)', () => {
     }
     const config = loadBackendConfig(env)
     expect(config.production).toBe(true)
+    expect(config.trustProxy).toBe(2)
     expect(config.bindAddress).toBe('0.0.0.0')
     expect(config.databaseUrl).toBe(secretValues.DATABASE_URL)
   })
