@@ -23,6 +23,8 @@ const ComposeService = z.object({
   environment: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
   healthcheck: z.object({ test: z.array(z.string()) }).optional(),
+  command: z.array(z.string()).optional(),
+  deploy: z.object({ replicas: z.number() }).optional(),
 })
 const ComposeFile = z.object({ services: z.record(z.string(), ComposeService) })
 
@@ -64,9 +66,22 @@ function envOf(name: string): Record<string, string> {
   }
 }
 
+/**
+ * A session server replica's environment: compose's, plus what its start command exports from the
+ * container's hostname (`$$(hostname)` in the file), here for a replica named `abc123`.
+ */
+function sessionReplicaEnv(hostname = 'abc123'): Record<string, string> {
+  const script = services['session-server']?.command?.at(-1) ?? ''
+  const exported = Object.fromEntries(
+    [...script.matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key!, value!.replaceAll('$$(hostname)', hostname)]),
+  )
+  return { ...envOf('session-server'), ...exported }
+}
+
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, the backend, two session servers and the client, each with a health check', () => {
-    expect(Object.keys(services).sort()).toEqual(['backend', 'client', 'postgres', 'session-1', 'session-2'])
+  it('runs PostgreSQL, the backend, two session servers behind their gateway, and the client, each with a health check', () => {
+    expect(Object.keys(services).sort()).toEqual(['backend', 'client', 'postgres', 'session-gateway', 'session-server'])
+    expect(services['session-server']?.deploy?.replicas).toBe(2)
     for (const [name, service] of Object.entries(services)) expect(service.healthcheck, name).toBeDefined()
   })
 
@@ -93,29 +108,25 @@ describe('docker-compose.yml', () => {
   })
 
   it('runs the servers in production mode, as their images set it', () => {
-    for (const name of ['backend', 'session-1', 'session-2']) expect(envOf(name).NODE_ENV, name).toBe('production')
+    for (const name of ['backend', 'session-server']) expect(envOf(name).NODE_ENV, name).toBe('production')
   })
 
-  it("gives the backend an environment its own loadConfig accepts: Postgres, and both session servers", () => {
+  it('gives the backend an environment its own loadConfig accepts: Postgres and the fleet scheduler', () => {
     const config = loadBackendConfig(envOf('backend'))
     expect(config.production).toBe(true)
     expect(config.trustProxy).toBe(1)
     expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//)
-    expect(config.scheduler).toBe('local')
-    expect(config.sessionServerHosts).toEqual([
-      loadSessionConfig(envOf('session-1')).PUBLIC_HOST,
-      loadSessionConfig(envOf('session-2')).PUBLIC_HOST,
-    ])
+    expect(config.scheduler).toBe('fleet')
   })
 
-  it("gives each session server an environment its own loadConfig accepts, listening on the port it publishes", () => {
-    for (const name of ['session-1', 'session-2']) {
-      const config = loadSessionConfig(envOf(name))
-      expect(config.BACKEND_URL).toBe('http://backend:8080')
-      expect(config.BIND_ADDRESS).toBe('0.0.0.0')
-      expect(config.PUBLIC_HOST).toBe(`${name}.localhost:${config.PORT}`)
-      expect(config.JWT_SECRET).toBe(loadBackendConfig(envOf('backend')).jwtSecret)
-    }
+  it('gives each session server replica an environment its own loadConfig accepts, addressed through the gateway', () => {
+    const config = loadSessionConfig(sessionReplicaEnv('abc123'))
+    expect(config.BACKEND_URL).toBe('http://backend:8080')
+    expect(config.BIND_ADDRESS).toBe('0.0.0.0')
+    expect(config.PUBLIC_HOST).toBe('ws://localhost:8090/s/abc123')
+    expect(config.INTERNAL_URL).toBe(`http://abc123:${config.PORT}`)
+    expect(config.JWT_SECRET).toBe(loadBackendConfig(envOf('backend')).jwtSecret)
+    expect(config.SERVICE_TOKEN).toBe(loadBackendConfig(envOf('backend')).serviceToken)
   })
 })
 
