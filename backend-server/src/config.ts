@@ -72,6 +72,7 @@ const EnvSchema = z.object({
   MAX_ROOMS_PER_SERVER: positiveInt.default(10),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5000),
   HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
+  PLACEMENT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
   USER_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
   ROOM_TOKEN_TTL_SECONDS: positiveInt.default(300),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
@@ -130,6 +131,8 @@ export interface BackendConfig {
   maxRoomsPerServer: number
   healthCheckIntervalMs: number
   healthCheckTimeoutMs: number
+  /** How long a join may answer a placement from memory (`CachedScheduler`); 0 turns the cache off. */
+  placementCacheTtlMs: number
   /** SCHEDULER=fleet: a session server silent for this long is dead. */
   fleetHeartbeatTimeoutMs: number
   userTokenTtlSeconds: number
@@ -212,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     maxRoomsPerServer: e.MAX_ROOMS_PER_SERVER,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+    placementCacheTtlMs: e.PLACEMENT_CACHE_TTL_MS,
     fleetHeartbeatTimeoutMs: e.FLEET_HEARTBEAT_TIMEOUT_MS,
     userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
     roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,

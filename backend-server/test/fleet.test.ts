@@ -17,8 +17,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
+/** Placement itself is under test, so the join path asks the Scheduler every time (no CachedScheduler). */
 async function fleetBackend(): Promise<TestBackend> {
-  const backend = await startTestBackend({ sessionServerHosts: [], overrides: { scheduler: 'fleet' } })
+  const backend = await startTestBackend({ sessionServerHosts: [], overrides: { scheduler: 'fleet', placementCacheTtlMs: 0 } })
   cleanups.push(() => backend.close())
   return backend
 }

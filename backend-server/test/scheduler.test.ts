@@ -22,8 +22,9 @@ async function fakeServer(): Promise<FakeSessionServer> {
   return server
 }
 
+/** These tests are about placement itself, so the join path asks the Scheduler every time (no CachedScheduler). */
 async function backendWith(options: TestBackendOptions): Promise<TestBackend> {
-  const backend = await startTestBackend(options)
+  const backend = await startTestBackend({ ...options, overrides: { placementCacheTtlMs: 0, ...options.overrides } })
   cleanups.push(() => backend.close())
   return backend
 }

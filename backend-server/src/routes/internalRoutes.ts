@@ -86,6 +86,7 @@ export function internalRoutes(deps: {
     const { host, epoch } = parseInput(ReleaseRequest, req.body)
     // A release that no longer matches (the room moved on) is fine: the caller's intent holds.
     await placements.release(roomId, host, epoch)
+    scheduler.roomReleased?.(roomId)
     res.status(204).end()
   })
 

@@ -19,6 +19,7 @@ import type { SessionServerClient } from '../SessionServerClient.js'
 import type { Database } from '../storage/Database.js'
 import { MessageStore } from '../storage/MessageStore.js'
 import { PlacementStore } from '../storage/PlacementStore.js'
+import { RoomCache } from '../storage/RoomCache.js'
 import type { Room, RoomStore } from '../storage/RoomStore.js'
 
 const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() })
@@ -42,13 +43,16 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   const { rooms, scheduler, tokens } = deps
   const messages = new MessageStore(deps.db)
   const placements = new PlacementStore(deps.db)
+  // Joins are the hot path (every reconnect is one): they read rooms and record memberships
+  // through this cache; everything else reads storage.
+  const joinCache = new RoomCache(rooms)
   const router = Router()
   router.use(deps.requireUser)
 
   /** The room, or 404 for an unknown id and for anything that cannot be a room id. */
-  async function findRoom(roomId: unknown): Promise<Room> {
+  async function findRoom(roomId: unknown, lookup: Pick<RoomStore, 'find'> = rooms): Promise<Room> {
     const id = RoomIdParam.safeParse(roomId)
-    const room = id.success ? await rooms.find(id.data) : undefined
+    const room = id.success ? await lookup.find(id.data) : undefined
     if (!room) throw HttpError.roomNotFound()
     return room
   }
@@ -66,11 +70,11 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   })
 
   router.get('/:roomId', async (req, res) => {
-    const room = await findRoom(req.params.roomId)
+    const room = await findRoom(req.params.roomId, joinCache)
     const { failedHost } = parseInput(JoinQuery, req.query, 'query')
     const { user } = res.locals as UserLocals
     const placement = await place(room.id, failedHost)
-    await rooms.addMember(room.id, user.id)
+    await joinCache.addMember(room.id, user.id)
     const token = await tokens.signRoomToken({ sub: user.id, username: user.username, roomId: room.id, host: placement.host })
     res.json({
       roomId: room.id,
@@ -87,6 +91,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     if (room.ownerId !== user.id) throw HttpError.forbidden('only the owner can delete a room')
     const placement = await placements.get(room.id)
     await rooms.delete(room.id)
+    joinCache.forget(room.id)
     if (placement?.host) await deps.sessionServers.roomDeleted(placement.host, room.id)
     await scheduler.roomDeleted?.(room.id)
     res.status(204).end()

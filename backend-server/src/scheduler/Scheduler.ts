@@ -71,4 +71,6 @@ export interface Scheduler {
   serverRegistered?(host: string): void
   /** The room was deleted: implementations that hold provider resources per room free them (best effort, never throws). */
   roomDeleted?(roomId: string): Promise<void>
+  /** The room was released through this replica. Implementations that cache placements drop it. */
+  roomReleased?(roomId: string): void
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { BackendConfig } from '../config.js'
 import type { Database } from '../storage/Database.js'
+import { CachedScheduler } from './CachedScheduler.js'
 import { FleetScheduler } from './FleetScheduler.js'
 import { HathoraScheduler } from './HathoraScheduler.js'
 import { LocalScheduler } from './LocalScheduler.js'
@@ -11,6 +12,12 @@ export type { Placement, PlaceRoomOptions, Scheduler } from './Scheduler.js'
 
 /** The one place that picks the Scheduler implementation from configuration. */
 export function createScheduler(config: BackendConfig, deps: { db: Database; logger: Logger }): Scheduler {
+  // The join path asks for placements far more often than they change: see CachedScheduler.
+  const scheduler = createUncachedScheduler(config, deps)
+  return config.placementCacheTtlMs > 0 ? new CachedScheduler(scheduler, { ttlMs: config.placementCacheTtlMs }) : scheduler
+}
+
+function createUncachedScheduler(config: BackendConfig, deps: { db: Database; logger: Logger }): Scheduler {
   switch (config.scheduler) {
     case 'local':
       return new LocalScheduler({

@@ -48,10 +48,14 @@ export class RoomStore {
     return rows[0] && toRoom(rows[0])
   }
 
-  /** Idempotent: joining a room twice keeps the first `joined_at`. */
+  /**
+   * Idempotent: joining a room twice keeps the first `joined_at`. A room deleted meanwhile (a
+   * cached room row may be seconds old) records nothing rather than fail on the foreign key.
+   */
   async addMember(roomId: string, userId: string): Promise<void> {
     await this.db.query(
-      'INSERT INTO room_members (room_id, user_id) VALUES ($1, $2) ON CONFLICT (room_id, user_id) DO NOTHING',
+      `INSERT INTO room_members (room_id, user_id) SELECT id, $2 FROM rooms WHERE id = $1
+       ON CONFLICT (room_id, user_id) DO NOTHING`,
       [roomId, userId],
     )
   }

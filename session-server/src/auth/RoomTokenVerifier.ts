@@ -1,5 +1,6 @@
-import { createSecretKey, type KeyObject } from 'node:crypto'
+import type { webcrypto } from 'node:crypto'
 import { jwtVerify } from 'jose'
+import { importHmacKey } from '@scalable-chat/backend-server/hmac-key'
 import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-server/internal-contract'
 
 /**
@@ -8,20 +9,20 @@ import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-server/in
  * (a token for another host means the client has a stale route).
  */
 export class RoomTokenVerifier {
-  // Imported once: creating the key object per connection would be wasted work on every join.
-  private readonly key: KeyObject
+  // Imported once, as a CryptoKey: jose re-imports a raw secret or a KeyObject on every verify.
+  private readonly key: Promise<webcrypto.CryptoKey>
 
   constructor(
     secret: string,
     private readonly publicHost: string,
   ) {
-    this.key = createSecretKey(Buffer.from(secret, 'utf8'))
+    this.key = importHmacKey(secret)
   }
 
   /** The claims of a valid token for this host, or `undefined` (the reason is never useful to a client). */
   async verify(token: string): Promise<RoomTokenClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], audience: TokenAudience.ROOM })
+      const { payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], audience: TokenAudience.ROOM })
       const claims = RoomTokenClaims.safeParse(payload)
       if (!claims.success || claims.data.host !== this.publicHost) return undefined
       return claims.data

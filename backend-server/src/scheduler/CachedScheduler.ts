@@ -1,0 +1,86 @@
+import { LRUCache } from 'lru-cache'
+import type { Placement, PlaceRoomOptions, Scheduler } from './Scheduler.js'
+
+/** Rooms whose placement is remembered at once; the least recently joined are forgotten first. */
+export const PLACEMENT_CACHE_MAX_ROOMS = 10_000
+
+export interface CachedSchedulerOptions {
+  /** How long a placement is answered from memory (`PLACEMENT_CACHE_TTL_MS`). Short: it bounds how long a stale answer lives. */
+  ttlMs: number
+  maxRooms?: number
+  /** The clock the TTL is measured on (tests inject one). */
+  clock?: { now(): number }
+}
+
+/**
+ * Remembers placements for a short time in front of any Scheduler, so the join path
+ * (`GET /api/rooms/:roomId`) does not ask storage "where is room X?" on every request: a reconnect
+ * storm asks it thousands of times a second, and the answer almost never changes.
+ *
+ * Why a stale answer is safe: the room token names the host, and a session server loads a room
+ * only if storage places it on that host (`/internal/rooms/:id` answers 409 `room_moved`
+ * otherwise), and writes are fenced by the placement epoch in storage, not by this cache. So a
+ * client sent to a host that no longer holds the room is refused before it sees anything; it then
+ * joins again with `failedHost`, which bypasses the cache and asks the real Scheduler (which also
+ * re-checks that host's health at once). A stale placement costs one extra round trip, never a
+ * lost or misplaced message.
+ *
+ * What this replica learns directly (a room deleted or released here, a session server that
+ * restarted empty) drops the entry at once; other replicas catch up within `ttlMs`.
+ */
+export class CachedScheduler implements Scheduler {
+  private readonly placements: LRUCache<string, Placement>
+
+  constructor(
+    private readonly inner: Scheduler,
+    options: CachedSchedulerOptions,
+  ) {
+    // lru-cache reads ttl 0 as "never expires", the opposite of what 0 would mean here.
+    if (!(options.ttlMs > 0)) throw new TypeError('CachedScheduler: ttlMs must be positive (createScheduler skips the cache for 0)')
+    this.placements = new LRUCache({
+      max: options.maxRooms ?? PLACEMENT_CACHE_MAX_ROOMS,
+      ttl: options.ttlMs,
+      // Expiry is checked on read (no timers), against the injected clock when there is one.
+      ttlAutopurge: false,
+      // Read the clock on every check, not once a millisecond: an expired placement is never served.
+      ttlResolution: 0,
+      ...(options.clock ? { perf: options.clock } : {}),
+    })
+  }
+
+  start(): Promise<void> {
+    return this.inner.start()
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop()
+  }
+
+  async placeRoom(roomId: string, options: PlaceRoomOptions = {}): Promise<Placement> {
+    // A client that could not use its last answer must get a fresh one, never the same again.
+    if (options.failedHost === undefined) {
+      const cached = this.placements.get(roomId)
+      if (cached) return cached
+    }
+    const placement = await this.inner.placeRoom(roomId, options)
+    this.placements.set(roomId, placement)
+    return placement
+  }
+
+  serverRegistered(host: string): void {
+    // It restarted empty: every room it held is unplaced now.
+    const held = [...this.placements.entries()].filter(([, placement]) => placement.host === host)
+    for (const [roomId] of held) this.placements.delete(roomId)
+    this.inner.serverRegistered?.(host)
+  }
+
+  async roomDeleted(roomId: string): Promise<void> {
+    this.placements.delete(roomId)
+    await this.inner.roomDeleted?.(roomId)
+  }
+
+  roomReleased(roomId: string): void {
+    this.placements.delete(roomId)
+    this.inner.roomReleased?.(roomId)
+  }
+}

@@ -1,0 +1,72 @@
+import { LRUCache } from 'lru-cache'
+import type { Room, RoomStore } from './RoomStore.js'
+
+/** How long a room row is answered from memory; bounds how long another replica's delete goes unseen here. */
+export const ROOM_CACHE_TTL_MS = 30_000
+export const ROOM_CACHE_MAX_ROOMS = 10_000
+/** `(room, user)` pairs known to be members; the least recently joined are forgotten (and upserted again) first. */
+export const MEMBERSHIP_CACHE_MAX_PAIRS = 100_000
+
+export interface RoomCacheOptions {
+  roomTtlMs?: number
+  maxRooms?: number
+  maxMemberships?: number
+  /** The clock the TTL is measured on (tests inject one). */
+  clock?: { now(): number }
+}
+
+/**
+ * The join path's view of rooms, kept in memory so a join costs no database statement for a room
+ * and user seen recently. Everything here is a cache of facts that only ever become false by a
+ * room being deleted:
+ * - room rows: immutable except for deletion (and `lastActivityAt`, which joins do not use). A
+ *   delete through this replica calls `forget`; one through another replica is seen after
+ *   `roomTtlMs`, and until then its session server refuses the room anyway (it loads rooms from
+ *   storage, not from here). Unknown ids are never cached, so a room just created elsewhere is
+ *   found at once.
+ * - memberships: recording one is idempotent, so once a pair is stored the upsert is skipped
+ *   (once per pair per replica while the pair stays in the bounded LRU).
+ */
+export class RoomCache {
+  private readonly rooms: LRUCache<string, Room>
+  private readonly members: LRUCache<string, true>
+
+  constructor(
+    private readonly store: RoomStore,
+    options: RoomCacheOptions = {},
+  ) {
+    const perf = options.clock ? { perf: options.clock } : {}
+    this.rooms = new LRUCache({
+      max: options.maxRooms ?? ROOM_CACHE_MAX_ROOMS,
+      ttl: options.roomTtlMs ?? ROOM_CACHE_TTL_MS,
+      // Read the clock on every check, not once a millisecond (the tests' clock jumps).
+      ttlResolution: 0,
+      ...perf,
+    })
+    this.members = new LRUCache({ max: options.maxMemberships ?? MEMBERSHIP_CACHE_MAX_PAIRS })
+  }
+
+  async find(roomId: string): Promise<Room | undefined> {
+    const cached = this.rooms.get(roomId)
+    if (cached) return cached
+    const room = await this.store.find(roomId)
+    if (room) this.rooms.set(roomId, room)
+    return room
+  }
+
+  /** Records the membership unless this replica recorded it already. */
+  async addMember(roomId: string, userId: string): Promise<void> {
+    const key = `${roomId}\u0000${userId}`
+    if (this.members.has(key)) return
+    await this.store.addMember(roomId, userId)
+    this.members.set(key, true)
+  }
+
+  /**
+   * The room was deleted. Its memberships may stay: room ids are random and never reused, so they
+   * can never match again and simply age out of the LRU.
+   */
+  forget(roomId: string): void {
+    this.rooms.delete(roomId)
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { CachedScheduler } from '../src/scheduler/CachedScheduler.js'
+import type { Placement, PlaceRoomOptions, Scheduler } from '../src/scheduler/index.js'
+
+/** A Scheduler that records its calls and answers what the test tells it to. */
+class RecordingScheduler implements Scheduler {
+  readonly calls: { roomId: string; options: PlaceRoomOptions | undefined }[] = []
+  readonly registered: string[] = []
+  readonly released: string[] = []
+  readonly deleted: string[] = []
+  next: Placement | Error = { host: 'a:8000', epoch: 1 }
+
+  async start() {}
+  async stop() {}
+  async placeRoom(roomId: string, options?: PlaceRoomOptions): Promise<Placement> {
+    this.calls.push({ roomId, options })
+    if (this.next instanceof Error) throw this.next
+    return this.next
+  }
+  serverRegistered(host: string) {
+    this.registered.push(host)
+  }
+  roomReleased(roomId: string) {
+    this.released.push(roomId)
+  }
+  async roomDeleted(roomId: string) {
+    this.deleted.push(roomId)
+  }
+}
+
+const TTL_MS = 2000
+
+function setup() {
+  const inner = new RecordingScheduler()
+  const clock = { time: 1_000_000, now() { return this.time } }
+  const cached = new CachedScheduler(inner, { ttlMs: TTL_MS, clock })
+  return { inner, clock, cached }
+}
+
+describe('CachedScheduler', () => {
+  describe('#placeRoom', () => {
+    it('answers a room placed within the TTL from memory, without asking the Scheduler again', async () => {
+      const { inner, clock, cached } = setup()
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'a:8000', epoch: 1 })
+      inner.next = { host: 'b:8000', epoch: 2 }
+      clock.time += TTL_MS - 1
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'a:8000', epoch: 1 })
+      expect(inner.calls).toHaveLength(1)
+    })
+
+    it('asks the Scheduler again once the TTL has passed', async () => {
+      const { inner, clock, cached } = setup()
+      await cached.placeRoom('room1')
+      inner.next = { host: 'b:8000', epoch: 2 }
+      clock.time += TTL_MS + 1
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(inner.calls).toHaveLength(2)
+    })
+
+    it('does NOT answer from memory when the client reports a failedHost, and remembers the fresh answer', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('room1')
+      inner.next = { host: 'b:8000', epoch: 2 }
+      expect(await cached.placeRoom('room1', { failedHost: 'a:8000' })).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(inner.calls.at(-1)).toEqual({ roomId: 'room1', options: { failedHost: 'a:8000' } })
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(inner.calls).toHaveLength(2)
+    })
+
+    it('keeps rooms apart', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('room1')
+      inner.next = { host: 'b:8000', epoch: 1 }
+      expect(await cached.placeRoom('room2')).toEqual({ host: 'b:8000', epoch: 1 })
+    })
+
+    it('remembers nothing when the Scheduler throws', async () => {
+      const { inner, cached } = setup()
+      inner.next = new Error('no servers')
+      await expect(cached.placeRoom('room1')).rejects.toThrow('no servers')
+      inner.next = { host: 'b:8000', epoch: 1 }
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'b:8000', epoch: 1 })
+      expect(inner.calls).toHaveLength(2)
+    })
+  })
+
+  describe('#roomReleased', () => {
+    it('forgets the room at once (deleted or released through this replica) and tells the Scheduler', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('room1')
+      cached.roomReleased('room1')
+      inner.next = { host: 'b:8000', epoch: 2 }
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(inner.released).toEqual(['room1'])
+    })
+  })
+
+  describe('#roomDeleted', () => {
+    it('forgets the room at once and lets the Scheduler free what it holds for it', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('room1')
+      await cached.roomDeleted('room1')
+      expect(inner.deleted).toEqual(['room1'])
+      await cached.placeRoom('room1')
+      expect(inner.calls).toHaveLength(2)
+    })
+  })
+
+  describe('#serverRegistered', () => {
+    it('forgets every room on a server that restarted empty, but NOT the rooms of other servers', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('onA')
+      inner.next = { host: 'b:8000', epoch: 1 }
+      await cached.placeRoom('onB')
+      cached.serverRegistered('a:8000')
+      expect(inner.registered).toEqual(['a:8000'])
+      inner.next = { host: 'c:8000', epoch: 2 }
+      expect(await cached.placeRoom('onA')).toEqual({ host: 'c:8000', epoch: 2 })
+      expect(await cached.placeRoom('onB')).toEqual({ host: 'b:8000', epoch: 1 })
+    })
+  })
+
+  it('refuses a TTL of 0, which lru-cache would read as "never expires"', () => {
+    expect(() => new CachedScheduler(new RecordingScheduler(), { ttlMs: 0 })).toThrow(TypeError)
+  })
+})
