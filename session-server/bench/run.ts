@@ -204,9 +204,15 @@ async function main(): Promise<number> {
 
     await workload('handshakes', async () => {
       const { count, concurrency, users } = sizes.handshakes
-      const run = (target: Target) => runWorker<RateResult>({ kind: 'handshakes', target, count, concurrency, timeoutMs: sizes.timeoutMs })
-      const project = await run(await setup.target(1, users))
-      const base = await run(baselineTarget(baseline, 1))
+      // Server CPU per handshake too: the rate depends on what else the machine runs, this much less.
+      const run = async (target: Target, server: ServerProcess) => {
+        const before = await server.probe(false)
+        const result = await runWorker<RateResult>({ kind: 'handshakes', target, count, concurrency, timeoutMs: sizes.timeoutMs })
+        const after = await server.probe(false)
+        return { ...result, serverCpuUsPerHandshake: (after.cpuUs - before.cpuUs) / Math.max(1, result.completed) }
+      }
+      const project = await run(await setup.target(1, users), stack.session)
+      const base = await run(baselineTarget(baseline, 1), baseline.server)
       raw.handshakes = { project, baseline: base }
       const failure = [project, base].find((r) => r.failed > 0)?.firstError
       rows.push({
@@ -216,14 +222,23 @@ async function main(): Promise<number> {
         baseline: base.completed / (base.durationMs / 1000),
         ...(failure ? { failure } : {}),
       })
+      rows.push({
+        workload: 'handshakes',
+        metric: 'server CPU µs / handshake',
+        project: project.serverCpuUsPerHandshake,
+        baseline: base.serverCpuUsPerHandshake,
+      })
     })
 
     await workload('joins', async () => {
       const { requests, concurrency } = sizes.joins
       const target = await setup.target(10, 100)
       if (target.kind !== 'project') throw new Error('unreachable')
+      const before = await stack.backend.probe(false)
       const result = await runWorker<RateResult>({ kind: 'joins', backendUrl: target.backendUrl, userTokens: target.userTokens, roomIds: target.roomIds, requests, concurrency, timeoutMs: sizes.timeoutMs })
-      raw.joins = result
+      const after = await stack.backend.probe(false)
+      const backendCpuUsPerJoin = (after.cpuUs - before.cpuUs) / Math.max(1, result.completed)
+      raw.joins = { ...result, backendCpuUsPerJoin }
       rows.push({
         workload: 'joins',
         metric: 'GET /api/rooms/:roomId / s',
@@ -231,6 +246,10 @@ async function main(): Promise<number> {
         target: { bound: 'min', value: 5000, of: 'project' },
         ...(result.failed > 0 ? { failure: `${result.failed} failed: ${result.firstError}` } : {}),
       })
+      rows.push({ workload: 'joins', metric: 'backend CPU µs / join', project: backendCpuUsPerJoin })
+      // What one backend process could serve with a core to itself (the load generator and the
+      // other servers share this machine's cores during the run).
+      rows.push({ workload: 'joins', metric: 'joins / s per backend core (10⁶ / CPU µs)', project: 1e6 / backendCpuUsPerJoin })
     })
 
     const compareFanout = async (label: string, size: FanoutSize, targets: { deliveries?: boolean; p99?: boolean }) => {

@@ -6,11 +6,12 @@ import {
   type HeartbeatRequest,
 } from '@scalable-chat/backend-server/internal-contract'
 import type { Backend, BackendResult, FleetBackend } from './Backend.js'
+import { jsonRequest, type JsonResponse } from './jsonRequest.js'
 
 /** A backend that does not answer within this long is treated as unavailable (and retried by callers). */
 const REQUEST_TIMEOUT_MS = 10_000
 
-/** The backend's internal HTTP API over `fetch`, authenticated with the service token. */
+/** The backend's internal HTTP API over keep-alive `node:http(s)` (`jsonRequest`), authenticated with the service token. */
 export class HttpBackend implements Backend, FleetBackend {
   constructor(
     private readonly baseUrl: string,
@@ -48,30 +49,28 @@ export class HttpBackend implements Backend, FleetBackend {
     body: unknown,
     schema?: z.ZodType<T>,
   ): Promise<BackendResult<T>> {
-    let response: Response
+    let response: JsonResponse
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      response = await jsonRequest(new URL(`${this.baseUrl}${path}`), {
         method,
         headers: {
           authorization: `Bearer ${this.serviceToken}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        timeoutMs: REQUEST_TIMEOUT_MS,
       })
     } catch (error) {
       return { ok: false, reason: 'unavailable', detail: error instanceof Error ? error.message : String(error) }
     }
-    if (response.status === 404) return drained(response, { ok: false, reason: 'not_found' })
-    if (response.status === 409) return drained(response, { ok: false, reason: 'moved' })
-    if (response.status >= 500) {
-      return drained(response, { ok: false, reason: 'unavailable', detail: `HTTP ${response.status}` })
-    }
-    if (!response.ok) return drained(response, { ok: false, reason: 'rejected', detail: `HTTP ${response.status}` })
-    if (schema === undefined) return drained(response, { ok: true, value: undefined as T })
+    if (response.status === 404) return { ok: false, reason: 'not_found' }
+    if (response.status === 409) return { ok: false, reason: 'moved' }
+    if (response.status >= 500) return { ok: false, reason: 'unavailable', detail: `HTTP ${response.status}` }
+    if (response.status < 200 || response.status >= 300) return { ok: false, reason: 'rejected', detail: `HTTP ${response.status}` }
+    if (schema === undefined) return { ok: true, value: undefined as T }
     let json: unknown
     try {
-      json = await response.json()
+      json = JSON.parse(response.body.toString('utf8'))
     } catch {
       return { ok: false, reason: 'rejected', detail: 'response is not JSON' }
     }
@@ -79,10 +78,4 @@ export class HttpBackend implements Backend, FleetBackend {
     if (!parsed.success) return { ok: false, reason: 'rejected', detail: `invalid response: ${parsed.error.message}` }
     return { ok: true, value: parsed.data }
   }
-}
-
-/** Reads the body to the end so the keep-alive connection can be re-used. */
-async function drained<R>(response: Response, result: R): Promise<R> {
-  await response.arrayBuffer().catch(() => undefined)
-  return result
 }
