@@ -33,8 +33,9 @@ function hathoraEnv(apiUrl: string, fake: { appId: string; token: string }, extr
   }
 }
 
+/** Placement itself is under test, so the join path asks the Scheduler every time (no CachedScheduler). */
 async function backendOn(fake: FakeHathora, extra: Record<string, string> = {}): Promise<TestBackend> {
-  const backend = await startTestBackend({ sessionServerHosts: [], env: hathoraEnv(fake.url, fake, extra) })
+  const backend = await startTestBackend({ sessionServerHosts: [], env: hathoraEnv(fake.url, fake, { PLACEMENT_CACHE_TTL_MS: '0', ...extra }) })
   cleanups.push(() => backend.close())
   return backend
 }
