@@ -57,7 +57,15 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
   const backend = await startTestBackend({
     sessionServerHosts: fake ? [] : [host],
     env: fake
-      ? { HATHORA_APP_ID: fake.appId, HATHORA_TOKEN: fake.token, HATHORA_API_URL: fake.url, HATHORA_POLL_INTERVAL_MS: '5' }
+      ? {
+          HATHORA_APP_ID: fake.appId,
+          HATHORA_TOKEN: fake.token,
+          HATHORA_API_URL: fake.url,
+          HATHORA_POLL_INTERVAL_MS: '5',
+          // The fake exposes every Hathora room at this one server, so a destroyed room's address
+          // still answers and no client would report it as failedHost: ask Hathora on every join.
+          PLACEMENT_CACHE_TTL_MS: '0',
+        }
       : {},
     ...(options.backendLogStream ? { logStream: options.backendLogStream } : {}),
   })
