@@ -313,7 +313,8 @@ export class ChatConnection {
     let gotSnapshot = false
     socket.onmessage = (event) => {
       if (this.socket !== socket) return
-      if (!gotSnapshot) {
+      // Only a snapshot proves the host served us: a closed room answers with an `error` first.
+      if (!gotSnapshot && isSnapshotFrame(event.data)) {
         gotSnapshot = true
         this.failedHost = undefined
       }
@@ -540,6 +541,16 @@ export class ChatConnection {
 }
 
 /** The socket closed because its server is going (1012 drain) or gone (1006: no close frame, e.g. a crash). */
+/** A cheap look at the frame's type; `handleFrame` does the real parse. */
+function isSnapshotFrame(data: unknown): boolean {
+  if (typeof data !== 'string') return false
+  try {
+    return (JSON.parse(data) as { type?: unknown }).type === 'snapshot'
+  } catch {
+    return false
+  }
+}
+
 function hostWentAway(code: number): boolean {
   return code === CloseCode.SERVICE_RESTART || code === ABNORMAL_CLOSURE
 }
