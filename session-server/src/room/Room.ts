@@ -213,6 +213,11 @@ export class Room {
     }
   }
 
+  /** Whether the user already sent `clientId` here: it is pending, in flight or stored in memory. */
+  isResend(userId: string, clientId: string): boolean {
+    return this.unstored.has(clientKey(userId, clientId)) || this.history.findByClientId(userId, clientId) !== undefined
+  }
+
   /**
    * Serialises once and writes the same bytes to every member connection, except those of the
    * user `without`.
