@@ -98,8 +98,10 @@ export class RoomRegistry {
   }
 
   /**
-   * Graceful shutdown: refuse new joins, store every room's accepted messages, close sockets with
-   * SERVICE_RESTART (clients reconnect at once, possibly elsewhere) and release the rooms.
+   * Graceful shutdown: refuse new joins, store every room's accepted messages, release the rooms,
+   * then close sockets with SERVICE_RESTART (clients reconnect at once, possibly elsewhere).
+   * Release BEFORE close: a client re-joins the moment its socket closes, and a backend that has
+   * not heard of the release yet would send it straight back to this draining host.
    */
   async drain(): Promise<void> {
     this.draining = true
@@ -112,8 +114,8 @@ export class RoomRegistry {
         const flushed = await withTimeout(room.flushed(), DRAIN_FLUSH_TIMEOUT_MS)
         if (!flushed) this.deps.logger.error({ roomId: room.id, pending: room.pendingCount }, 'drain: messages not stored in time')
         this.forget(room)
-        room.close(CloseCode.SERVICE_RESTART)
         await this.release(room)
+        room.close(CloseCode.SERVICE_RESTART)
       }),
     )
     await Promise.allSettled([...this.releasing.values()])
