@@ -7,7 +7,7 @@
  * fake of Hathora's API and sets `SCHEDULER=hathora`).
  */
 import request from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { JoinRoomResponse } from '../src/contract.js'
 import { startTestBackend, type TestBackend } from '../src/testing.js'
 import { bearer, createRoom, deadHost, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
@@ -138,7 +138,7 @@ describe.each(harnesses)('Scheduler contract: $name', (harness) => {
     expect(res.body.error?.code).toBe('no_servers')
   })
 
-  it('re-places a room whose server is down when a client reports it, with a higher epoch', async () => {
+  it('re-places a room whose server is down when a client reports it, with a higher epoch, and tells the old server', async () => {
     const [a, b] = await servers(2)
     const backend = track(await harness.start([a!, b!]))
     const { token } = await registerUser(backend)
@@ -149,6 +149,11 @@ describe.each(harnesses)('Scheduler contract: $name', (harness) => {
     const moved = await joinRoom(backend, token, roomId, holder.host)
     expect(moved.body.host).toBe(other.host)
     expect(await placementOf(backend, roomId)).toEqual({ host: other.host, epoch: 2 })
+    // Best effort and not awaited by the join: the old server closes its stale copy (ROOM_MOVED).
+    await vi.waitFor(() =>
+      expect(holder.requests).toContainEqual(expect.objectContaining({ method: 'POST', url: `/internal/rooms/${roomId}/moved` })),
+    )
+    expect(other.requests).toEqual([])
   })
 
   it('does NOT move a room when the server a client reports as failed is actually up', async () => {

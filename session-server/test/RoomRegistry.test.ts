@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BackendResult } from '../src/backend/Backend.js'
 import { CloseCode } from '../src/protocol/index.js'
 import { RoomRegistry } from '../src/room/RoomRegistry.js'
-import { FakeBackend } from './helpers/fakeBackend.js'
+import { FakeBackend, storedMessages } from './helpers/fakeBackend.js'
 import { fakeConnection } from './helpers/fakeSocket.js'
 
 const UNLOAD_GRACE_MS = 30_000
@@ -42,6 +42,39 @@ describe('RoomRegistry#acquire', () => {
     vi.spyOn(backend, 'loadRoom').mockResolvedValueOnce(failure as BackendResult<never>)
     expect(await registry.acquire('room-1')).toEqual({ ok: false, close })
     expect(registry.size).toBe(0)
+  })
+})
+
+describe('RoomRegistry#acquire with a newer placement epoch', () => {
+  it('closes a stale copy with ROOM_MOVED and reloads it with the new epoch and seq; a resuming client gets a resumed snapshot', async () => {
+    const { registry, backend } = makeRegistry(new FakeBackend(storedMessages(3)))
+    const stale = await registry.acquire('room-1', 1)
+    if (!stale.ok) throw new Error('expected the room')
+    const reader = fakeConnection('reader')
+    stale.room.join(reader)
+
+    // The room moved to another host, which stored two more messages, and then came back: epoch 3.
+    backend.stored.push(...storedMessages(5).slice(3))
+    backend.epoch = 3
+    const fresh = await registry.acquire('room-1', 3)
+    if (!fresh.ok) throw new Error('expected the room')
+    expect(reader.socket.closed?.code).toBe(CloseCode.ROOM_MOVED)
+    expect(stale.room.isClosed).toBe(true)
+    expect(fresh.room).not.toBe(stale.room)
+    expect({ epoch: fresh.room.epoch, seq: fresh.room.latestSeq }).toEqual({ epoch: 3, seq: 5 })
+    expect(backend.releases).toEqual([])
+
+    const resuming = fakeConnection('reader')
+    fresh.room.join(resuming, 4)
+    expect(resuming.socket.ofType('snapshot')[0]).toMatchObject({ resumed: true, seq: 5, messages: [expect.objectContaining({ seq: 5 })] })
+  })
+
+  it('keeps the room for a token minted with an older or equal epoch', async () => {
+    const { registry, backend } = makeRegistry()
+    backend.epoch = 2
+    const held = await registry.acquire('room-1', 2)
+    const older = await registry.acquire('room-1', 1)
+    expect(held.ok && older.ok && held.room === older.room).toBe(true)
   })
 })
 

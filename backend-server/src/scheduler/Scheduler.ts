@@ -27,6 +27,8 @@ export interface Placement {
   /** The session server's public address (`SessionServerAddress`: `host:port` or a `ws(s)://` URL). */
   host: string
   epoch: number
+  /** Set when this call moved the room: the host that held it, to be told it no longer does. */
+  previousHost?: string
 }
 
 export interface PlaceRoomOptions {

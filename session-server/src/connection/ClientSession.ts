@@ -68,7 +68,7 @@ export class ClientSession implements RoomConnection {
 
   private async join(): Promise<void> {
     const { rooms, claims, since } = this.deps
-    const acquired = await rooms.acquire(claims.roomId)
+    const acquired = await rooms.acquire(claims.roomId, claims.epoch)
     if (this.state.state === 'closed') {
       if (acquired.ok) rooms.unloadIfEmpty(acquired.room)
       return

@@ -59,12 +59,17 @@ export class RoomRegistry {
 
   /**
    * The room, loaded if needed. The caller joins it right away, or calls `unloadIfEmpty` when it
-   * no longer wants it (its client left during the load).
+   * no longer wants it (its client left during the load). `epoch` is the placement epoch the
+   * client's token was minted for: a room held here with an older one is a stale copy (the room
+   * moved away and came back), so it is closed with ROOM_MOVED and loaded afresh.
    */
-  async acquire(roomId: string): Promise<AcquireResult> {
+  async acquire(roomId: string, epoch = 0): Promise<AcquireResult> {
     if (this.draining) return { ok: false, close: CloseCode.SERVICE_RESTART }
     const room = this.rooms.get(roomId)
-    if (room && !room.isClosed) {
+    if (room && !room.isClosed && room.epoch < epoch) {
+      this.deps.logger.info({ roomId, epoch: room.epoch, tokenEpoch: epoch }, 'room placed here again; reloading')
+      this.moved(roomId)
+    } else if (room && !room.isClosed) {
       this.cancelUnload(roomId)
       return { ok: true, room }
     }
@@ -94,6 +99,18 @@ export class RoomRegistry {
     this.forget(room)
     room.close(CloseCode.ROOM_DELETED, { type: 'room_deleted' })
     this.deps.logger.info({ roomId }, 'room deleted')
+    return true
+  }
+
+  /**
+   * The backend placed the room elsewhere: close its sockets with ROOM_MOVED (its clients re-join
+   * through the backend and find the new host) and forget it (no release: it is not ours).
+   */
+  moved(roomId: string): boolean {
+    const room = this.rooms.get(roomId)
+    if (!room) return false
+    this.forget(room)
+    room.close(CloseCode.ROOM_MOVED)
     return true
   }
 
