@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { sessionServerUrl } from './sessionServerUrl.js'
 
-/** Deleting a room must not hang on a session server that is down or slow. */
+/** Deleting or moving a room must not hang on a session server that is down or slow. */
 const NOTIFY_TIMEOUT_MS = 1000
 
 /** The backend's calls to session servers (the reverse direction of the internal API). */
@@ -19,20 +19,33 @@ export class SessionServerClient {
    * ROOM_DELETED. Best effort: the room is already deleted, and the session server would find out
    * on its next write anyway (404), so a failure is logged, never thrown.
    */
-  async roomDeleted(host: string, roomId: string): Promise<void> {
+  roomDeleted(host: string, roomId: string): Promise<void> {
+    return this.notify(host, 'DELETE', `/internal/rooms/${encodeURIComponent(roomId)}`, roomId, 'deleted')
+  }
+
+  /**
+   * Tells a session server that the room was placed elsewhere, so it closes its stale copy with
+   * ROOM_MOVED and its readers re-join the new host at once, instead of waiting for a write to be
+   * fenced. Best effort, like `roomDeleted`.
+   */
+  roomMoved(host: string, roomId: string): Promise<void> {
+    return this.notify(host, 'POST', `/internal/rooms/${encodeURIComponent(roomId)}/moved`, roomId, 'moved')
+  }
+
+  private async notify(host: string, method: 'DELETE' | 'POST', path: string, roomId: string, event: string): Promise<void> {
     try {
-      const url = await this.urlOf(host, `/internal/rooms/${encodeURIComponent(roomId)}`)
+      const url = await this.urlOf(host, path)
       const response = await fetch(url, {
-        method: 'DELETE',
+        method,
         headers: { authorization: `Bearer ${this.serviceToken}` },
         signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
       })
       await response.body?.cancel()
       if (!response.ok && response.status !== 404) {
-        this.logger.warn({ host, roomId, status: response.status }, 'session server refused the room deletion')
+        this.logger.warn({ host, roomId, status: response.status, event }, 'session server refused the room notice')
       }
     } catch (error) {
-      this.logger.warn({ host, roomId, err: error }, 'could not tell the session server that a room was deleted')
+      this.logger.warn({ host, roomId, err: error, event }, 'could not tell the session server about the room')
     }
   }
 }

@@ -41,6 +41,11 @@ export const RoomTokenClaims = z.object({
   roomId: RoomIdParam,
   /** The session server's address (see `SessionServerAddress`), compared with its own as given. */
   host: z.string(),
+  /**
+   * The room's placement epoch when the token was minted: a session server holding the room with an
+   * older epoch holds a stale copy (the room moved away and back) and must reload it.
+   */
+  epoch: z.number().int().nonnegative(),
 })
 export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
 /** JWT audiences keep one kind of token from being accepted as another. */

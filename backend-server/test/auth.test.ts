@@ -112,6 +112,7 @@ describe('user tokens', () => {
       username: user.username,
       roomId: 'abcdefghijkl',
       host: 'h:1',
+      epoch: 1,
     })
     expect((await api().get('/api/me').set(bearer(roomToken))).status).toBe(401)
 

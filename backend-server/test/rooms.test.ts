@@ -89,7 +89,7 @@ describe('GET /api/rooms/:roomId', () => {
     const { payload } = await jwtVerify(joined.token, createSecretKey(Buffer.from(TEST_JWT_SECRET)), {
       audience: TokenAudience.ROOM,
     })
-    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: session.host })
+    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: session.host, epoch: 1 })
   })
 
   it('makes the joining user a member, once, however often they join', async () => {

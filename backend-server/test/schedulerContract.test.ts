@@ -7,7 +7,7 @@
  * fake of Hathora's API and sets `SCHEDULER=hathora`).
  */
 import request from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { JoinRoomResponse } from '../src/contract.js'
 import { startTestBackend, type TestBackend } from '../src/testing.js'
 import { bearer, createRoom, deadHost, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
@@ -18,6 +18,8 @@ interface Harness {
   start(servers: FakeSessionServer[], maxRoomsPerServer?: number): Promise<TestBackend>
   /** A backend whose Scheduler has no server it could use. */
   startWithoutServers(): Promise<TestBackend>
+  /** `server` starts draining, the way this Scheduler learns of it. */
+  drain(backend: TestBackend, server: FakeSessionServer): Promise<void>
 }
 
 const harnesses: Harness[] = [
@@ -26,6 +28,10 @@ const harnesses: Harness[] = [
     start: (servers, maxRoomsPerServer = 10) =>
       startTestBackend({ sessionServerHosts: servers.map((s) => s.host), overrides: { maxRoomsPerServer } }),
     startWithoutServers: async () => startTestBackend({ sessionServerHosts: [await deadHost()] }),
+    // Its `/healthz` says so; the health check (or a failedHost probe) reads it.
+    drain: async (_backend, server) => {
+      server.draining = true
+    },
   },
   {
     name: 'FleetScheduler',
@@ -38,6 +44,14 @@ const harnesses: Harness[] = [
       return backend
     },
     startWithoutServers: () => startTestBackend({ sessionServerHosts: [], overrides: { scheduler: 'fleet' } }),
+    drain: async (backend, server) => {
+      server.draining = true
+      await request(backend.url)
+        .post('/internal/servers/heartbeat')
+        .set(service)
+        .send({ host: server.host, rooms: 1, members: 1, draining: true })
+        .expect(204)
+    },
   },
 ]
 
@@ -124,7 +138,7 @@ describe.each(harnesses)('Scheduler contract: $name', (harness) => {
     expect(res.body.error?.code).toBe('no_servers')
   })
 
-  it('re-places a room whose server is down when a client reports it, with a higher epoch', async () => {
+  it('re-places a room whose server is down when a client reports it, with a higher epoch, and tells the old server', async () => {
     const [a, b] = await servers(2)
     const backend = track(await harness.start([a!, b!]))
     const { token } = await registerUser(backend)
@@ -135,6 +149,11 @@ describe.each(harnesses)('Scheduler contract: $name', (harness) => {
     const moved = await joinRoom(backend, token, roomId, holder.host)
     expect(moved.body.host).toBe(other.host)
     expect(await placementOf(backend, roomId)).toEqual({ host: other.host, epoch: 2 })
+    // Best effort and not awaited by the join: the old server closes its stale copy (ROOM_MOVED).
+    await vi.waitFor(() =>
+      expect(holder.requests).toContainEqual(expect.objectContaining({ method: 'POST', url: `/internal/rooms/${roomId}/moved` })),
+    )
+    expect(other.requests).toEqual([])
   })
 
   it('does NOT move a room when the server a client reports as failed is actually up', async () => {
@@ -145,6 +164,24 @@ describe.each(harnesses)('Scheduler contract: $name', (harness) => {
     const again = await joinRoom(backend, token, roomId, first.body.host)
     expect(again.body.host).toBe(first.body.host)
     expect((await placementOf(backend, roomId)).epoch).toBe(1)
+  })
+
+  it('keeps a room on a draining server even when a client reports it, and places NO new room there', async () => {
+    const [a, b] = await servers(2)
+    const backend = track(await harness.start([a!, b!]))
+    const { token } = await registerUser(backend)
+    const roomId = await createRoom(backend, token)
+    const first = await joinRoom(backend, token, roomId)
+    await load(backend, roomId, first.body.host)
+    const [holder, other] = first.body.host === a!.host ? [a!, b!] : [b!, a!]
+    await harness.drain(backend, holder)
+
+    const again = await joinRoom(backend, token, roomId, holder.host)
+    expect(again.body.host).toBe(holder.host)
+    expect(await placementOf(backend, roomId)).toEqual({ host: holder.host, epoch: 1 })
+    for (let i = 0; i < 3; i++) {
+      expect((await joinRoom(backend, token, await createRoom(backend, token))).body.host).toBe(other.host)
+    }
   })
 
   it('frees the slot of a released room for another room', async () => {

@@ -247,6 +247,39 @@ describe('ChatConnection (real backend and session server)', () => {
     expect(joins).toEqual([undefined, host])
   })
 
+  it('names the host as failedHost when it answered only with an error before closing (a closed room)', async () => {
+    const { api } = await signedInApi()
+    const { roomId } = await api.createRoom('Closed on arrival')
+    const joins: (string | undefined)[] = []
+    const recordingApi = {
+      ...api,
+      joinRoom: (id: string, failedHost?: string) => {
+        joins.push(failedHost)
+        return api.joinRoom(id, failedHost)
+      },
+    }
+    const log = { urls: [] as string[], frames: [] as ServerMessage[] }
+    const Real = recordingSocket(log)
+    let refused = false
+    // What `Room.join` on a closed room does: an `error` frame, then ROOM_MOVED.
+    const closedRoomFirst = class {
+      constructor(url: string) {
+        if (refused) return new Real(url)
+        refused = true
+        const socket: SocketLike = { readyState: 1, send() {}, close() {}, onmessage: null, onclose: null, onerror: null }
+        setTimeout(() => {
+          socket.onmessage?.({ data: JSON.stringify({ type: 'error', code: 'unavailable', message: 'room is closed' }) })
+          socket.onclose?.({ code: 4009, reason: 'room moved' })
+        })
+        return socket
+      }
+    } as unknown as SocketConstructor
+    const connection = connect({ api: recordingApi, roomId, socket: closedRoomFirst })
+    await waitFor(connection, isLive)
+    const { host } = await api.joinRoom(roomId)
+    expect(joins).toEqual([undefined, host])
+  })
+
   it('keeps a message typed while disconnected and sends it after the reconnect', async () => {
     const { api } = await signedInApi()
     const { roomId } = await api.createRoom('Offline send')

@@ -317,9 +317,11 @@ describe('Room#handle send (group commit)', () => {
   it.each([
     ['moved', CloseCode.ROOM_MOVED],
     ['not_found', CloseCode.ROOM_DELETED],
+    // A 2xx with an unreadable body: stored, but the room's seq is stale; a reload fixes it.
+    ['unreadable', CloseCode.ROOM_MOVED],
   ] as const)('when storage answers %s, closes every socket with %i and does NOT acknowledge', async (reason, code) => {
     const { room, backend, hooks } = makeRoom()
-    backend.failures.push({ ok: false, reason })
+    backend.failures.push(reason === 'unreadable' ? { ok: false, reason, detail: 'response is not JSON' } : { ok: false, reason })
     const alice = fakeConnection('alice')
     const bob = fakeConnection('bob')
     room.join(alice)
@@ -343,6 +345,27 @@ describe('Room#handle send (group commit)', () => {
     expect(alice.socket.ofType('error')).toEqual([
       { type: 'error', code: ErrorCode.UNAVAILABLE, message: expect.any(String), clientId: 'a1' },
     ])
+  })
+})
+
+describe('Room commit failures', () => {
+  it('when storing a batch throws, tells its sender and stores a re-send of the same clientId (NOT ignored as pending)', async () => {
+    const { room, backend } = makeRoom()
+    vi.spyOn(backend, 'commit').mockRejectedValueOnce(new Error('bug in commit'))
+    const alice = fakeConnection('alice')
+    room.join(alice)
+    room.handle(alice, send('a1', 'hi'))
+    await room.flushed()
+    expect(alice.socket.ofType('error')).toEqual([
+      { type: 'error', code: ErrorCode.UNAVAILABLE, message: expect.any(String), clientId: 'a1' },
+    ])
+    expect(backend.stored).toEqual([])
+
+    expect(room.handle(alice, send('a1', 'hi'))).toEqual({ ok: true })
+    await room.flushed()
+    expect(backend.stored.map((m) => m.clientId)).toEqual(['a1'])
+    expect(alice.socket.ofType('message').map((m) => m.message.clientId)).toEqual(['a1'])
+    expect(room.isClosed).toBe(false)
   })
 })
 

@@ -251,7 +251,7 @@ describe('a live session server under bad input', () => {
   })
 
   it('refuses expired, forged, wrong-host, wrong-audience, alg-none and tampered tokens, and a flood of 200 bad connects, then serves normally', async () => {
-    const claims = { sub: owner.user.id, username: owner.user.username, roomId, host: stack.host }
+    const claims = { sub: owner.user.id, username: owner.user.username, roomId, host: stack.host, epoch: 1 }
     const sign = (c: Record<string, unknown>, options: { secret?: string; audience?: string; exp?: number | string } = {}) =>
       new SignJWT(c)
         .setProtectedHeader({ alg: 'HS256' })

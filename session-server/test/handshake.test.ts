@@ -24,7 +24,7 @@ function roomToken(claims: Record<string, unknown>, options: { secret?: string; 
 async function validClaims() {
   const auth = await stack.register(uniqueName())
   const roomId = await stack.createRoom(auth.token)
-  return { auth, roomId, claims: { sub: auth.user.id, username: auth.user.username, roomId, host: stack.host } }
+  return { auth, roomId, claims: { sub: auth.user.id, username: auth.user.username, roomId, host: stack.host, epoch: 1 } }
 }
 
 describe('upgrade refused with HTTP 401 before any WebSocket opens', () => {

@@ -24,6 +24,24 @@ describe('room deletion', () => {
     expect(stack.session.rooms.get(roomId)).toBeUndefined()
   })
 
+  it('when the backend says the room moved, members get a ROOM_MOVED close and the room is forgotten (no release)', async () => {
+    const { roomId, users } = await stack.usersInRoom([uniqueName('reader')])
+    const response = await fetch(`http://${stack.host}/internal/rooms/${roomId}/moved`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.config.SERVICE_TOKEN}` },
+    })
+    expect(response.status).toBe(204)
+    expect((await users[0]!.client.closed).code).toBe(CloseCode.ROOM_MOVED)
+    expect(stack.session.rooms.get(roomId)).toBeUndefined()
+  })
+
+  it('refuses POST /internal/rooms/:id/moved without the service token, and keeps the room', async () => {
+    const { roomId } = await stack.usersInRoom([uniqueName('reader')])
+    const response = await fetch(`http://${stack.host}/internal/rooms/${roomId}/moved`, { method: 'POST' })
+    expect(response.status).toBe(401)
+    expect(stack.session.rooms.get(roomId)?.isClosed).toBe(false)
+  })
+
   it('answers DELETE /internal/rooms/:id with 204 for a room it does not hold', async () => {
     const response = await fetch(`http://${stack.host}/internal/rooms/notLoadedRoom1`, {
       method: 'DELETE',

@@ -26,18 +26,37 @@ describe('limits', () => {
     expect((await client.next('message')).message.seq).toBe(1)
   })
 
-  it('rate-limits a burst with rate_limited errors, then closes with 1008 after repeated abuse', async () => {
+  it('rate-limits a burst with rate_limited errors, and does NOT close a client for them (they are not strikes)', async () => {
     const { users } = await stack.usersInRoom([uniqueName()])
     const { client } = users[0]!
     for (let i = 0; i < 4; i++) client.send({ type: 'send', clientId: `r${i}`, text: `burst ${i}` })
     expect(await client.next('error')).toMatchObject({ code: ErrorCode.RATE_LIMITED, clientId: 'r3' })
     expect((await client.waitForCount('message', 3)).map((m) => m.message.clientId)).toEqual(['r0', 'r1', 'r2'])
 
-    // One refusal so far; keep flooding until the strike limit is reached.
+    // More refusals than the strike limit, then a frame that is answered: the socket is still open.
     for (let i = 4; i < 4 + MAX_STRIKES; i++) client.send({ type: 'send', clientId: `r${i}`, text: 'flood' })
-    expect((await client.closed).code).toBe(CloseCode.POLICY_VIOLATION)
-    expect(client.all('error').length).toBe(MAX_STRIKES)
+    client.send({ type: 'status', status: 'away' })
+    expect(await client.next('status')).toMatchObject({ status: 'away' })
+    expect(client.all('error').map((e) => e.code)).toEqual(Array(1 + MAX_STRIKES).fill(ErrorCode.RATE_LIMITED))
     expect(client.all('message')).toHaveLength(3)
+  })
+
+  it('does NOT charge re-sends of pending or stored messages against the burst', async () => {
+    const { users } = await stack.usersInRoom([uniqueName()])
+    const { client } = users[0]!
+    client.send({ type: 'send', clientId: 'k0', text: 'zero' })
+    client.send({ type: 'send', clientId: 'k1', text: 'one' })
+    await client.waitForCount('message', 2)
+    // Re-sends after a reconnect: answered with the stored originals, free of charge.
+    for (let i = 0; i < 3; i++) {
+      client.send({ type: 'send', clientId: 'k0', text: 'zero' })
+      client.send({ type: 'send', clientId: 'k1', text: 'one' })
+    }
+    client.send({ type: 'send', clientId: 'k2', text: 'two' })
+    const messages = await client.waitForCount('message', 9)
+    expect(messages.map((m) => m.message.clientId)).toEqual(['k0', 'k1', 'k0', 'k1', 'k0', 'k1', 'k0', 'k1', 'k2'])
+    expect(messages.at(-1)?.message.seq).toBe(3)
+    expect(client.all('error')).toEqual([])
   })
 
   it('closes a repeated sender of bad frames with 1008', async () => {

@@ -75,7 +75,13 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     const { user } = res.locals as UserLocals
     const placement = await place(room.id, failedHost)
     await joinCache.addMember(room.id, user.id)
-    const token = await tokens.signRoomToken({ sub: user.id, username: user.username, roomId: room.id, host: placement.host })
+    const token = await tokens.signRoomToken({
+      sub: user.id,
+      username: user.username,
+      roomId: room.id,
+      host: placement.host,
+      epoch: placement.epoch,
+    })
     res.json({
       roomId: room.id,
       name: room.name,
@@ -109,6 +115,9 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     try {
       const placement = await scheduler.placeRoom(roomId, { failedHost })
       deps.metrics.placements.inc({ outcome: 'placed' })
+      // Not awaited: the old host is often the one that just failed, and the join must not wait
+      // for it. Best effort; a stale host also learns on its next write (409) or load (epoch).
+      if (placement.previousHost !== undefined) void deps.sessionServers.roomMoved(placement.previousHost, roomId)
       return placement
     } catch (error) {
       if (!(error instanceof PlacementError)) throw error

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { sessionServerUrl } from '../sessionServerUrl.js'
-import { probeHealth } from './probeHealth.js'
+import { probeStatus } from './probeHealth.js'
 
 export interface HealthCheckerOptions {
   hosts: readonly string[]
@@ -11,7 +11,8 @@ export interface HealthCheckerOptions {
 
 /**
  * Keeps the set of session servers that answer `GET /healthz` (URL derived from the address) with a
- * 2xx and are not draining (`"draining": true` in the body).
+ * 2xx, and which of them are draining (`"draining": true` in the body). The `Scheduler` rule: a
+ * draining server keeps the rooms it holds (its drain stores and releases them) but gets no new ones.
  *
  * A host counts as healthy until a check proves otherwise: before `start()` (so a freshly created
  * app can place rooms at once) and between checks. `start()` runs the first round before it
@@ -19,6 +20,7 @@ export interface HealthCheckerOptions {
  */
 export class HealthChecker {
   private readonly healthy: Set<string>
+  private readonly draining = new Set<string>()
   private timer: NodeJS.Timeout | undefined
   private round: Promise<void> | undefined
   /** Probes in flight per host: every client of a dead server reports it at once, one probe answers them all. */
@@ -40,17 +42,21 @@ export class HealthChecker {
     this.timer = undefined
   }
 
+  /** Alive, draining or not: the rooms it holds stay there. */
   isHealthy(host: string): boolean {
     return this.healthy.has(host)
   }
 
+  /** Alive and not draining: the hosts that may get new rooms. */
   healthyHosts(): string[] {
-    return this.options.hosts.filter((h) => this.healthy.has(h))
+    return this.options.hosts.filter((h) => this.healthy.has(h) && !this.draining.has(h))
   }
 
   /** Marks a host healthy without waiting for the next round (it just told us it is up). */
   markHealthy(host: string): void {
-    if (this.options.hosts.includes(host)) this.healthy.add(host)
+    if (!this.options.hosts.includes(host)) return
+    this.healthy.add(host)
+    this.draining.delete(host)
   }
 
   /** Checks every host now; concurrent callers share one round. */
@@ -77,7 +83,10 @@ export class HealthChecker {
   }
 
   private async probeAndRecord(host: string, timeoutMs: number): Promise<boolean> {
-    const ok = await probeHealth(sessionServerUrl(host, '/healthz'), timeoutMs, { drainingIsDown: true })
+    const status = await probeStatus(sessionServerUrl(host, '/healthz'), timeoutMs)
+    const ok = status !== 'down'
+    if (status === 'draining') this.draining.add(host)
+    else this.draining.delete(host)
     const was = this.healthy.has(host)
     if (ok) this.healthy.add(host)
     else this.healthy.delete(host)

@@ -78,7 +78,7 @@ export class LocalScheduler implements Scheduler {
       const placed = await this.placements.place(roomId, current.epoch, host)
       if (placed) {
         this.options.logger.info({ roomId, host, epoch: placed.epoch, from: current.host }, 'placed room')
-        return { host, epoch: placed.epoch }
+        return { host, epoch: placed.epoch, ...(current.host !== null ? { previousHost: current.host } : {}) }
       }
     }
     throw new Error(`could not place room ${roomId}: the placement kept changing`)

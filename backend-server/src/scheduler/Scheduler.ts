@@ -13,6 +13,11 @@
  *   with our own roomId (`SCHEDULER=hathora`). Hathora's hosting ended on 2026-05-05; it is kept
  *   for projects built on the reference, and tested against a local fake of the API.
  *
+ * Draining, one rule for all: a draining session server keeps the rooms placed on it (its drain
+ * stores their last messages and releases them, which frees them to move) and gets no new room,
+ * even when a client reports it as failed. Moving a room off it early would fence the drain's
+ * last batch.
+ *
  * Whatever the implementation, the room → host table lives in storage (`placements`), so backend
  * replicas agree, and every (re)placement increments the room's epoch, which the internal API
  * uses to fence a stale session server. `scheduler/index.ts` is the only place that names a
@@ -22,6 +27,8 @@ export interface Placement {
   /** The session server's public address (`SessionServerAddress`: `host:port` or a `ws(s)://` URL). */
   host: string
   epoch: number
+  /** Set when this call moved the room: the host that held it, to be told it no longer does. */
+  previousHost?: string
 }
 
 export interface PlaceRoomOptions {

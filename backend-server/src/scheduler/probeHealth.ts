@@ -1,20 +1,24 @@
 /**
- * `GET url` answers 2xx within `timeoutMs`. Any failure (refused, timeout, 5xx) is just "no".
- * With `drainingIsDown`, so is a 2xx whose body says `"draining": true`: a session server's
- * `/healthz` stays 200 while it drains (it is alive), but it must get no rooms.
+ * What a session server's `GET /healthz` says: `up`, `draining` (a 2xx whose body says
+ * `"draining": true`: alive, keeping its rooms until it releases them, but taking no new ones) or
+ * `down` (refused, timeout, non-2xx).
  */
-export async function probeHealth(url: string, timeoutMs: number, { drainingIsDown = false } = {}): Promise<boolean> {
+export type HealthStatus = 'up' | 'draining' | 'down'
+
+export async function probeStatus(url: string, timeoutMs: number): Promise<HealthStatus> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
-    if (!drainingIsDown) {
-      await response.body?.cancel()
-      return response.ok
-    }
     const body = await response.text()
-    return response.ok && !saysDraining(body)
+    if (!response.ok) return 'down'
+    return saysDraining(body) ? 'draining' : 'up'
   } catch {
-    return false
+    return 'down'
   }
+}
+
+/** `GET url` answers 2xx within `timeoutMs` (a draining server is alive). Any failure is just "no". */
+export async function probeHealth(url: string, timeoutMs: number): Promise<boolean> {
+  return (await probeStatus(url, timeoutMs)) !== 'down'
 }
 
 function saysDraining(body: string): boolean {

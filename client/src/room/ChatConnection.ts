@@ -31,6 +31,7 @@ import type { ApiClient } from '../api/createApiClient.js'
 import { backoffDelay } from './backoffDelay.js'
 import { ClosedReason, type ConnectionStatus } from './connectionStatus.js'
 import { mergeMessages } from './mergeMessages.js'
+import { ResendPacer } from './ResendPacer.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
 import { sessionSocketUrl } from './sessionSocketUrl.js'
 import type { TypingUser } from './typingText.js'
@@ -128,6 +129,7 @@ export class ChatConnection {
   private disposed = false
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly resends = new ResendPacer((clientId) => this.resendPending(clientId))
   private unsubscribeNetwork: (() => void) | undefined
 
   constructor(options: ChatConnectionOptions) {
@@ -186,6 +188,7 @@ export class ChatConnection {
     this.disposed = true
     this.generation++
     clearTimeout(this.retryTimer)
+    this.resends.reset()
     for (const timer of this.typingTimers.values()) clearTimeout(timer)
     this.typingTimers.clear()
     this.unsubscribeNetwork?.()
@@ -210,7 +213,7 @@ export class ChatConnection {
       state: 'sending',
     }
     this.update({ pending: [...this.state.pending, pending] })
-    this.sendFrame({ type: 'send', clientId: pending.clientId, text: pending.text })
+    this.sendOrQueue(pending)
     return pending.clientId
   }
 
@@ -221,7 +224,7 @@ export class ChatConnection {
     this.update({
       pending: this.state.pending.map((p) => (p.clientId === clientId ? { ...p, state: 'sending', error: undefined } : p)),
     })
-    this.sendFrame({ type: 'send', clientId, text: message.text })
+    this.sendOrQueue(message)
   }
 
   /** Forgets a failed message. */
@@ -313,7 +316,8 @@ export class ChatConnection {
     let gotSnapshot = false
     socket.onmessage = (event) => {
       if (this.socket !== socket) return
-      if (!gotSnapshot) {
+      // Only a snapshot proves the host served us: a closed room answers with an `error` first.
+      if (!gotSnapshot && isSnapshotFrame(event.data)) {
         gotSnapshot = true
         this.failedHost = undefined
       }
@@ -332,6 +336,8 @@ export class ChatConnection {
   }
 
   private handleClose(code: number): void {
+    // The next snapshot starts the backlog over.
+    this.resends.reset()
     if (this.disposed || this.state.status.kind === 'closed') return
     this.clearTyping()
     if (!shouldReconnect(code)) {
@@ -401,6 +407,19 @@ export class ChatConnection {
 
   // Frames ----------------------------------------------------------------------------------
 
+  /** Sends a pending message now, or behind a backlog of re-sends still going out. */
+  private sendOrQueue(message: PendingMessage): void {
+    if (this.resends.busy) this.resends.add(message.clientId)
+    else this.sendFrame({ type: 'send', clientId: message.clientId, text: message.text })
+  }
+
+  private resendPending(clientId: string): boolean {
+    const message = this.state.pending.find((p) => p.clientId === clientId && p.state === 'sending')
+    if (!message) return false
+    this.sendFrame({ type: 'send', clientId, text: message.text })
+    return true
+  }
+
   private handleFrame(data: unknown): void {
     if (typeof data !== 'string') return
     let frame: ServerMessage
@@ -464,14 +483,14 @@ export class ChatConnection {
     })
     // After the snapshot, in their original order and with their original clientIds: a message
     // the server stored but whose ack we missed is answered with the stored original, not duplicated.
-    for (const message of pending) {
-      if (message.state === 'sending') this.sendFrame({ type: 'send', clientId: message.clientId, text: message.text })
-    }
+    // Paced, so that a backlog longer than the server's burst is not refused.
+    this.resends.start(pending.filter((p) => p.state === 'sending').map((p) => p.clientId))
     if (this.state.ownStatus !== 'online') this.sendFrame({ type: 'status', status: this.state.ownStatus })
   }
 
   private onMessage(message: ChatMessage): void {
     const own = message.userId === this.state.you?.userId
+    if (own) this.resends.settle(message.clientId)
     this.clearTypingTimer(message.userId)
     this.update({
       messages: mergeMessages(this.state.messages, [message]),
@@ -482,6 +501,11 @@ export class ChatConnection {
   }
 
   private onError(frame: ErrorEvent): void {
+    if (frame.clientId !== undefined) {
+      // A paced re-send that was rate-limited goes again by itself; it has not failed.
+      if (frame.code === ErrorCode.RATE_LIMITED && this.resends.rateLimited(frame.clientId)) return
+      this.resends.settle(frame.clientId)
+    }
     const text = SEND_ERROR_TEXT[frame.code] ?? frame.message
     if (frame.clientId && this.state.pending.some((p) => p.clientId === frame.clientId)) {
       this.update({
@@ -540,6 +564,16 @@ export class ChatConnection {
 }
 
 /** The socket closed because its server is going (1012 drain) or gone (1006: no close frame, e.g. a crash). */
+/** A cheap look at the frame's type; `handleFrame` does the real parse. */
+function isSnapshotFrame(data: unknown): boolean {
+  if (typeof data !== 'string') return false
+  try {
+    return (JSON.parse(data) as { type?: unknown }).type === 'snapshot'
+  } catch {
+    return false
+  }
+}
+
 function hostWentAway(code: number): boolean {
   return code === CloseCode.SERVICE_RESTART || code === ABNORMAL_CLOSURE
 }

@@ -21,8 +21,13 @@ export type BackendFailure =
   | { ok: false; reason: 'moved' }
   /** Network error, timeout or 5xx: worth retrying. */
   | { ok: false; reason: 'unavailable'; detail: string }
-  /** Any other answer (400, 401, an invalid body): a bug or a misconfiguration; retrying will not help. */
+  /** Any other answer (400, 401): a bug or a misconfiguration; retrying will not help. */
   | { ok: false; reason: 'rejected'; detail: string }
+  /**
+   * A 2xx whose body is unreadable or fails the schema: the request DID take effect (a commit was
+   * stored), but what it answered is unknown, so the caller's state may be stale.
+   */
+  | { ok: false; reason: 'unreadable'; detail: string }
 
 export type BackendResult<T> = { ok: true; value: T } | BackendFailure
 

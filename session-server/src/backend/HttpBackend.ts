@@ -72,10 +72,10 @@ export class HttpBackend implements Backend, FleetBackend {
     try {
       json = JSON.parse(response.body.toString('utf8'))
     } catch {
-      return { ok: false, reason: 'rejected', detail: 'response is not JSON' }
+      return { ok: false, reason: 'unreadable', detail: 'response is not JSON' }
     }
     const parsed = schema.safeParse(json)
-    if (!parsed.success) return { ok: false, reason: 'rejected', detail: `invalid response: ${parsed.error.message}` }
+    if (!parsed.success) return { ok: false, reason: 'unreadable', detail: `invalid response: ${parsed.error.message}` }
     return { ok: true, value: parsed.data }
   }
 }

@@ -68,7 +68,7 @@ export class ClientSession implements RoomConnection {
 
   private async join(): Promise<void> {
     const { rooms, claims, since } = this.deps
-    const acquired = await rooms.acquire(claims.roomId)
+    const acquired = await rooms.acquire(claims.roomId, claims.epoch)
     if (this.state.state === 'closed') {
       if (acquired.ok) rooms.unloadIfEmpty(acquired.room)
       return
@@ -91,8 +91,12 @@ export class ClientSession implements RoomConnection {
       const parsed = parseClientFrame(data, isBinary)
       if (!parsed.ok) return this.refuse(parsed)
       const message = parsed.message
-      if (message.type === 'send' && !(await this.deps.rateLimiter.tryConsume(this.userId))) {
-        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many messages; slow down', clientId: message.clientId })
+      // A re-send of a message pending or stored costs no allowance: a client that reconnects
+      // re-sends its whole unacknowledged backlog, and that must not use up its burst.
+      const isResend = message.type === 'send' && this.state.room.isResend(this.userId, message.clientId)
+      if (message.type === 'send' && !isResend && !(await this.deps.rateLimiter.tryConsume(this.userId))) {
+        // Not a strike: the client only has to wait, and a paced re-send must not get it closed.
+        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many messages; slow down', clientId: message.clientId }, false)
       }
       if (this.state.state !== 'joined') return
       const outcome = this.state.room.handle(this, message)
@@ -103,10 +107,10 @@ export class ClientSession implements RoomConnection {
     }
   }
 
-  private refuse(error: FrameError): void {
+  private refuse(error: FrameError, strike = true): void {
     this.deps.metrics?.reject(error.code)
     this.sendError(error)
-    if (this.strikes.strike()) {
+    if (strike && this.strikes.strike()) {
       this.log.info('too many refused frames; closing')
       this.closeWith(CloseCode.POLICY_VIOLATION)
     }

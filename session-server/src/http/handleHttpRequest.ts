@@ -21,12 +21,13 @@ export interface HttpDeps {
 }
 
 const DELETE_ROOM_PATH = /^\/internal\/rooms\/([^/]+)$/
+const MOVED_ROOM_PATH = /^\/internal\/rooms\/([^/]+)\/moved$/
 
 /**
  * The few plain HTTP routes of a session server: `GET /healthz` (liveness) and `GET /readyz`
  * (registered with the backend and not draining) for orchestrators, `GET /metrics` (Prometheus,
- * bearer `METRICS_TOKEN`), and `DELETE /internal/rooms/:roomId` for the backend (service token)
- * when a room is deleted. None reads a request body, so none needs a size limit.
+ * bearer `METRICS_TOKEN`), and for the backend (service token) `DELETE /internal/rooms/:roomId`
+ * when a room is deleted and `POST /internal/rooms/:roomId/moved` when it was placed elsewhere. None reads a request body, so none needs a size limit.
  */
 export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger, basePath }: HttpDeps) {
   const expectedDigest = digest(`Bearer ${serviceToken}`)
@@ -58,14 +59,19 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
       )
       return
     }
-    const match = DELETE_ROOM_PATH.exec(path)
-    if (req.method === 'DELETE' && match) {
+    const deleted = req.method === 'DELETE' ? DELETE_ROOM_PATH.exec(path) : null
+    const moved = req.method === 'POST' ? MOVED_ROOM_PATH.exec(path) : null
+    const match = deleted ?? moved
+    if (match) {
       // Digests have equal lengths, so the comparison is constant-time whatever was sent.
       if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expectedDigest)) {
         return json(res, 401, { error: { code: 'unauthorized', message: 'a valid service token is required' } })
       }
       const roomId = safeDecode(match[1] ?? '')
-      if (roomId !== undefined && RoomIdParam.safeParse(roomId).success) rooms.delete(roomId)
+      if (roomId !== undefined && RoomIdParam.safeParse(roomId).success) {
+        if (deleted) rooms.delete(roomId)
+        else rooms.moved(roomId)
+      }
       res.writeHead(204).end()
       return
     }

@@ -10,14 +10,21 @@ export interface GroupCommitterOptions {
   /** Stores one batch. Never called again before the previous call settled. */
   commit(batch: NewMessage[]): Promise<BackendResult<CommitResponse>>
   onStored(batch: NewMessage[], response: CommitResponse): void
-  /** The backend refused this room's writes for good (409 moved/conflict, or 404 deleted). */
-  onFenced(reason: 'moved' | 'not_found'): void
+  /**
+   * The room must stop writing: the backend refused its writes for good (409 moved/conflict, or
+   * 404 deleted), or stored a batch with an answer that could not be read (`unreadable`: the seq
+   * this room holds is stale, so only a reload can continue).
+   */
+  onFenced(reason: 'moved' | 'not_found' | 'unreadable'): void
   /** The backend refused the batch in a way retrying cannot fix; the batch is dropped. */
   onRejected(batch: NewMessage[], detail: string): void
   /** A batch failed transiently and will be sent again after `delayMs`. */
   onRetry?(attempt: number, delayMs: number, detail: string): void
-  /** A callback above threw: a bug. The committer carries on with the next batch. */
-  onBug(error: unknown): void
+  /**
+   * Storing `batch` threw (a bug in `commit` or in a callback above). The batch is dropped like a
+   * rejected one, so its senders hear of it; the committer carries on with the next batch.
+   */
+  onBug(error: unknown, batch: NewMessage[]): void
   maxBatchSize?: number
 }
 
@@ -84,7 +91,7 @@ export class GroupCommitter {
     const batch = this.pending.splice(0, this.options.maxBatchSize ?? MAX_BATCH_SIZE)
     this.inFlight = batch
     void this.store(batch)
-      .catch((error: unknown) => this.options.onBug(error))
+      .catch((error: unknown) => this.options.onBug(error, batch))
       .finally(() => {
         this.inFlight = undefined
         this.sendNext()
@@ -99,6 +106,7 @@ export class GroupCommitter {
       switch (result.reason) {
         case 'moved':
         case 'not_found':
+        case 'unreadable':
           return this.options.onFenced(result.reason)
         case 'rejected':
           return this.options.onRejected(batch, result.detail)

@@ -101,23 +101,19 @@ export class Room {
       },
       onStored: (batch, response) => this.onStored(batch, response),
       onFenced: (reason) => {
-        deps.logger.warn({ roomId: this.id, reason }, 'backend refused the room’s writes; closing the room')
-        this.close(reason === 'moved' ? CloseCode.ROOM_MOVED : CloseCode.ROOM_DELETED)
+        deps.logger.warn({ roomId: this.id, reason }, 'the room can no longer write; closing it')
+        // `unreadable`: the batch was stored but this room's seq is stale; clients re-join a reload.
+        this.close(reason === 'not_found' ? CloseCode.ROOM_DELETED : CloseCode.ROOM_MOVED)
         deps.onClosed(this)
       },
       onRejected: (batch, detail) => {
         deps.logger.error({ roomId: this.id, detail, count: batch.length }, 'backend rejected a batch; dropped')
-        for (const message of batch) {
-          this.unstored.delete(clientKey(message.userId, message.clientId))
-          this.sendToUser(message.userId, {
-            type: 'error',
-            code: ErrorCode.UNAVAILABLE,
-            message: 'the message could not be stored',
-            clientId: message.clientId,
-          })
-        }
+        this.dropBatch(batch)
       },
-      onBug: (error) => deps.logger.error({ err: error, roomId: this.id }, 'group commit failed'),
+      onBug: (error, batch) => {
+        deps.logger.error({ err: error, roomId: this.id, count: batch.length }, 'group commit failed; batch dropped')
+        this.dropBatch(batch)
+      },
       onRetry: (attempt, delayMs, detail) =>
         deps.logger.warn({ roomId: this.id, attempt, delayMs, detail }, 'commit failed; retrying'),
     })
@@ -217,6 +213,11 @@ export class Room {
     }
   }
 
+  /** Whether the user already sent `clientId` here: it is pending, in flight or stored in memory. */
+  isResend(userId: string, clientId: string): boolean {
+    return this.unstored.has(clientKey(userId, clientId)) || this.history.findByClientId(userId, clientId) !== undefined
+  }
+
   /**
    * Serialises once and writes the same bytes to every member connection, except those of the
    * user `without`.
@@ -290,6 +291,22 @@ export class Room {
     const inOrder = [...response.messages].sort((a, b) => a.seq - b.seq)
     this.corked(() => this.deliverStored(inOrder))
     this.seq = Math.max(this.seq, response.seq)
+  }
+
+  /**
+   * Forgets a batch that will not be stored and tells its senders, whose re-sends must then be
+   * taken again (not ignored as still pending).
+   */
+  private dropBatch(batch: NewMessage[]): void {
+    for (const message of batch) {
+      this.unstored.delete(clientKey(message.userId, message.clientId))
+      this.sendToUser(message.userId, {
+        type: 'error',
+        code: ErrorCode.UNAVAILABLE,
+        message: 'the message could not be stored',
+        clientId: message.clientId,
+      })
+    }
   }
 
   private deliverStored(inOrder: ChatMessage[]): void {

@@ -59,12 +59,17 @@ export class RoomRegistry {
 
   /**
    * The room, loaded if needed. The caller joins it right away, or calls `unloadIfEmpty` when it
-   * no longer wants it (its client left during the load).
+   * no longer wants it (its client left during the load). `epoch` is the placement epoch the
+   * client's token was minted for: a room held here with an older one is a stale copy (the room
+   * moved away and came back), so it is closed with ROOM_MOVED and loaded afresh.
    */
-  async acquire(roomId: string): Promise<AcquireResult> {
+  async acquire(roomId: string, epoch = 0): Promise<AcquireResult> {
     if (this.draining) return { ok: false, close: CloseCode.SERVICE_RESTART }
     const room = this.rooms.get(roomId)
-    if (room && !room.isClosed) {
+    if (room && !room.isClosed && room.epoch < epoch) {
+      this.deps.logger.info({ roomId, epoch: room.epoch, tokenEpoch: epoch }, 'room placed here again; reloading')
+      this.moved(roomId)
+    } else if (room && !room.isClosed) {
       this.cancelUnload(roomId)
       return { ok: true, room }
     }
@@ -98,8 +103,22 @@ export class RoomRegistry {
   }
 
   /**
-   * Graceful shutdown: refuse new joins, store every room's accepted messages, close sockets with
-   * SERVICE_RESTART (clients reconnect at once, possibly elsewhere) and release the rooms.
+   * The backend placed the room elsewhere: close its sockets with ROOM_MOVED (its clients re-join
+   * through the backend and find the new host) and forget it (no release: it is not ours).
+   */
+  moved(roomId: string): boolean {
+    const room = this.rooms.get(roomId)
+    if (!room) return false
+    this.forget(room)
+    room.close(CloseCode.ROOM_MOVED)
+    return true
+  }
+
+  /**
+   * Graceful shutdown: refuse new joins, store every room's accepted messages, release the rooms,
+   * then close sockets with SERVICE_RESTART (clients reconnect at once, possibly elsewhere).
+   * Release BEFORE close: a client re-joins the moment its socket closes, and a backend that has
+   * not heard of the release yet would send it straight back to this draining host.
    */
   async drain(): Promise<void> {
     this.draining = true
@@ -112,8 +131,8 @@ export class RoomRegistry {
         const flushed = await withTimeout(room.flushed(), DRAIN_FLUSH_TIMEOUT_MS)
         if (!flushed) this.deps.logger.error({ roomId: room.id, pending: room.pendingCount }, 'drain: messages not stored in time')
         this.forget(room)
-        room.close(CloseCode.SERVICE_RESTART)
         await this.release(room)
+        room.close(CloseCode.SERVICE_RESTART)
       }),
     )
     await Promise.allSettled([...this.releasing.values()])

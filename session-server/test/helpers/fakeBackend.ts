@@ -13,6 +13,8 @@ export class FakeBackend implements Backend {
   readonly releases: Array<{ roomId: string; epoch: number }> = []
   /** Answers for the next commits, before storing resumes. */
   readonly failures: BackendFailure[] = []
+  /** The placement epoch `loadRoom` answers (a test re-places the room by raising it). */
+  epoch = 1
   private held: Array<() => void> | undefined
 
   constructor(initial: ChatMessage[] = []) {
@@ -41,7 +43,7 @@ export class FakeBackend implements Backend {
   async loadRoom(roomId: string): Promise<BackendResult<LoadRoomResponse>> {
     return {
       ok: true,
-      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: 1, seq: this.seq, messages: this.stored.slice(-100) },
+      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: this.epoch, seq: this.seq, messages: this.stored.slice(-100) },
     }
   }
 
