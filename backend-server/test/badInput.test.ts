@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Credentials, CreateRoomRequest, HistoryQuery } from '../src/contract.js'
-import { startTestBackend, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import { BAD_REQUEST_TARGETS, rawRequestStatus, startTestBackend, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
 import { bearer, createRoom, registerUser, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 const counts: Record<string, number> = {}
@@ -205,6 +205,17 @@ describe('hand-picked bad input', () => {
       expected.rooms++
       count('hand: room names')
     }
+  })
+
+  it('answers odd request targets (sent verbatim over TCP) with 400, 401 or 404, and keeps serving', async () => {
+    const host = new URL(backend.url).host
+    for (const target of BAD_REQUEST_TARGETS) {
+      for (const method of ['GET', 'POST', 'DELETE']) {
+        expect({ method, target, status: await rawRequestStatus(host, method, target) }).toEqual({ method, target, status: expect.toBeOneOf([400, 401, 404]) })
+        count('hand: request targets')
+      }
+    }
+    expect((await request(backend.url).get('/healthz')).status).toBe(200)
   })
 
   it('afterwards serves normal traffic, and storage holds only the rows the valid inputs created', async () => {

@@ -19,6 +19,7 @@ import { startHeartbeat } from './connection/startHeartbeat.js'
 import { FleetRegistration } from './fleet/FleetRegistration.js'
 import { createHttpHandler } from './http/handleHttpRequest.js'
 import { rejectHandshake } from './http/rejectHandshake.js'
+import { splitRequestTarget } from './http/splitRequestTarget.js'
 import type { Logger } from './logger.js'
 import { SessionMetrics } from './metrics/SessionMetrics.js'
 import { CloseCode, CloseReason, PROTOCOL_VERSION } from './protocol/index.js'
@@ -136,7 +137,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     // Any path is accepted: behind an ingress the address's path prefix may arrive stripped or
     // not, and the token (checked against PUBLIC_HOST), not the path, names the room and server.
-    const params = new URL(req.url ?? '/', 'http://session-server').searchParams
+    const params = splitRequestTarget(req.url).query
     const token = params.get('token')
     if (!token) return refuse(socket, log, 401, 'unauthorized', 'a room token is required')
     const sinceParam = params.get('since')

@@ -8,7 +8,7 @@
 import fc from 'fast-check'
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
+import { BAD_REQUEST_TARGETS, rawRequestStatus, TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
 import { TokenAudience } from '@scalable-chat/backend-server/internal-contract'
 import { parseClientFrame } from '../src/connection/parseClientFrame.js'
 import { MAX_STRIKES } from '../src/connection/StrikeCounter.js'
@@ -284,6 +284,22 @@ describe('a live session server under bad input', () => {
     expect(new Set(await Promise.all(flood.map((c) => c.rejected)))).toEqual(new Set([401]))
     count('hand: flood of bad connects', flood.length)
     expect(stack.session.rooms.connectionCount).toBeLessThanOrEqual(2)
+  })
+
+  it('answers odd request targets (sent verbatim over TCP) with 400 or 404, upgrades to them with a 4xx, and keeps serving', async () => {
+    const upgrade = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' }
+    for (const target of BAD_REQUEST_TARGETS) {
+      for (const method of ['GET', 'DELETE']) {
+        expect({ method, target, status: await rawRequestStatus(stack.host, method, target) }).toEqual({ method, target, status: expect.toBeOneOf([400, 404]) })
+        count('hand: request targets')
+      }
+      for (const query of ['', `?token=x&v=${PROTOCOL_VERSION}`]) {
+        const status = await rawRequestStatus(stack.host, 'GET', `${target}${query}`, upgrade)
+        expect({ target, query, status }).toEqual({ target, query, status: expect.toBeOneOf([400, 401]) })
+        count('hand: upgrade request targets')
+      }
+    }
+    expect(await rawRequestStatus(stack.host, 'GET', '/healthz')).toBe(200)
   })
 
   it('afterwards still serves normal traffic, and storage holds exactly the valid messages', async () => {

@@ -4,6 +4,7 @@ import { RoomIdParam } from '@scalable-chat/backend-server/contract'
 import type { Logger } from '../logger.js'
 import type { SessionMetrics } from '../metrics/SessionMetrics.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
+import { splitRequestTarget } from './splitRequestTarget.js'
 
 /** Why the server should not get new clients now, or `undefined` when it is ready. */
 export type NotReadyReason = 'not_registered' | 'draining'
@@ -34,7 +35,7 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
   const metricsDigest = metricsToken === undefined ? undefined : digest(`Bearer ${metricsToken}`)
 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = withoutPrefix(new URL(req.url ?? '/', 'http://session-server').pathname, basePath)
+    const path = withoutPrefix(splitRequestTarget(req.url).path, basePath)
     if (req.method === 'GET' && path === '/healthz') {
       // Liveness, so 200 even while draining; but `draining` tells the backend's Scheduler (its
       // periodic check, or the one it makes at once when a client reports this host) to place
