@@ -63,8 +63,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   SCHEDULER: z.enum(['local', 'fleet', 'hathora']).optional(),
   FLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(15_000),
@@ -83,16 +82,14 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+    .optional(),
   CORS_ORIGIN: commaList.default(['http://localhost:5173']),
   JSON_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 16kb')
     .default('16kb'),
-  // Empty counts as unset, so `HATHORA_APP_ID=` in a compose file or a shell does not pick Hathora.
-  HATHORA_APP_ID: z.string().optional().transform((s) => s || undefined),
-  HATHORA_TOKEN: z.string().optional().transform((s) => s || undefined),
+  HATHORA_APP_ID: z.string().optional(),
+  HATHORA_TOKEN: z.string().optional(),
   HATHORA_REGION: z
     .enum(HATHORA_REGIONS, { error: `must be one of ${HATHORA_REGIONS.join(', ')}` })
     .default('Washington_DC'),
@@ -178,7 +175,9 @@ export class ConfigError extends Error {
  * const config = loadConfig(process.env) // throws ConfigError naming the first bad variable
  */
 export function loadConfig(env: Record<string, string | undefined>): BackendConfig {
-  const result = EnvSchema.safeParse(env)
+  // An empty variable means "not set", as it does for a shell `FOO= cmd` and for the session
+  // server: `PORT=` must not listen on a random port, nor `HATHORA_APP_ID=` pick Hathora.
+  const result = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')))
   if (!result.success) {
     const issue = result.error.issues[0]
     const variable = String(issue?.path[0] ?? 'environment')

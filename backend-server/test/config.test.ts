@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     })
   })
 
+  it('treats an empty variable as unset, as the session server does', () => {
+    const config = loadConfig({ ...secrets, PORT: '', DATABASE_URL: '', METRICS_TOKEN: '', TRUST_PROXY: '', SESSION_SERVER_HOST: '' })
+    expect(config).toMatchObject({ port: 8080, databaseUrl: undefined, metricsToken: undefined, trustProxy: false, sessionServerHosts: ['localhost:8000'] })
+    expect(() => loadConfig({ ...secrets, JWT_SECRET: '' })).toThrow(/^JWT_SECRET: is required$/)
+  })
+
   it('splits comma-separated lists and trims them', () => {
     const config = loadConfig({ ...secrets, SESSION_SERVER_HOST: 'a:1, b:2,', CORS_ORIGIN: 'http://x, http://y' })
     expect(config.sessionServerHosts).toEqual(['a:1', 'b:2'])
