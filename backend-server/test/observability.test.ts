@@ -63,6 +63,20 @@ describe('request ids and logs', () => {
       expect(logs.text).not.toContain(secret)
     }
   })
+
+  it('redacts a query token from the URL in the log line of a failed request too', async () => {
+    const failing = new LogCapture()
+    const broken = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'], logStream: failing })
+    try {
+      const { token } = await registerUser(broken)
+      await broken.db.close()
+      expect((await request(broken.url).get(`/api/me?token=${token}`).set(bearer(token))).status).toBe(500)
+      expect(failing.lines.find((l) => l.msg === 'request failed')).toMatchObject({ url: '/api/me?token=[redacted]' })
+      expect(failing.text).not.toContain(token)
+    } finally {
+      await broken.close()
+    }
+  })
 })
 
 describe('GET /readyz and /healthz', () => {

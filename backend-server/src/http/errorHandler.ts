@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
 import type { Logger } from 'pino'
 import type { ErrorResponse } from '../contract.js'
 import { HttpError } from './HttpError.js'
+import { redactUrl } from './redactUrl.js'
 
 /** What body-parser attaches to the errors it throws; `type` tells malformed JSON from too large. */
 interface BodyParserError {
@@ -40,7 +41,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, parserError.status, 'invalid_request', 'the request could not be read')
       return
     }
-    logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed')
+    logger.error({ err: error, method: req.method, url: redactUrl(req.originalUrl) }, 'request failed')
     if (res.headersSent) {
       res.destroy()
       return
