@@ -1,6 +1,0 @@
-export { Room, MAX_PENDING_MESSAGES, type RoomDeps, type RoomLimits, type Outcome, type Refusal } from './Room.js'
-export { RoomRegistry, type AcquireResult } from './RoomRegistry.js'
-export type { RoomConnection, RoomSocket } from './RoomSocket.js'
-export { GroupCommitter } from './GroupCommitter.js'
-export { MessageHistory, HISTORY_CAPACITY } from './MessageHistory.js'
-export { sanitizeText } from './sanitizeText.js'
