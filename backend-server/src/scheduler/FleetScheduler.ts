@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import type { Database } from '../storage/Database.js'
 import { FleetStore, type FleetServer } from '../storage/FleetStore.js'
-import { PlacementStore } from '../storage/PlacementStore.js'
-import { PENDING_PLACEMENT_GRACE_MS } from './LocalScheduler.js'
+import type { PlacementRow } from '../storage/PlacementStore.js'
+import { FAILED_HOST_CHECK_TIMEOUT_MS, PENDING_PLACEMENT_GRACE_MS, PlacingScheduler } from './PlacingScheduler.js'
 import { probeHealth } from './probeHealth.js'
-import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from './Scheduler.js'
+import { PlacementError, PlacementErrorCode, type PlaceRoomOptions } from './Scheduler.js'
 
 export interface FleetSchedulerOptions {
   db: Database
@@ -13,11 +13,6 @@ export interface FleetSchedulerOptions {
   /** A server whose last heartbeat is older than this is dead: no new rooms, and its rooms move. */
   heartbeatTimeoutMs: number
 }
-
-/** Checking the server a client just failed to reach happens on the join path, so keep it short. */
-const FAILED_HOST_CHECK_TIMEOUT_MS = 500
-/** Compare-and-set rounds before giving up; each lost round means another replica placed the room. */
-const MAX_PLACEMENT_ATTEMPTS = 5
 
 /**
  * Places rooms on session servers that registered themselves (`POST /internal/servers/register`)
@@ -35,39 +30,24 @@ const MAX_PLACEMENT_ATTEMPTS = 5
  *   normal reconnect and resume.
  *
  * Both the fleet and the placements live in storage, so backend replicas agree; placement uses
- * the same compare-and-set on the epoch as `LocalScheduler`.
+ * `PlacingScheduler`'s compare-and-set on the epoch.
  */
-export class FleetScheduler implements Scheduler {
+export class FleetScheduler extends PlacingScheduler {
   private readonly fleet: FleetStore
-  private readonly placements: PlacementStore
 
   constructor(private readonly options: FleetSchedulerOptions) {
+    super(options.db, options.logger)
     this.fleet = new FleetStore(options.db)
-    this.placements = new PlacementStore(options.db)
   }
 
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
 
-  async placeRoom(roomId: string, options: PlaceRoomOptions = {}): Promise<Placement> {
-    await this.placements.ensure(roomId)
-    for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
-      const current = await this.placements.get(roomId)
-      if (!current) throw new PlacementError(PlacementErrorCode.ROOM_NOT_FOUND, 'room not found')
-
-      const live = await this.fleet.live(this.options.heartbeatTimeoutMs)
-      if (current.host !== null && (await this.isUsable(current.host, live, options.failedHost))) {
-        return { host: current.host, epoch: current.epoch }
-      }
-      const host = await this.chooseHost(live.filter((s) => s.host !== current.host))
-      const placed = await this.placements.place(roomId, current.epoch, host)
-      if (placed) {
-        this.options.logger.info({ roomId, host, epoch: placed.epoch, from: current.host }, 'placed room')
-        return { host, epoch: placed.epoch, ...(current.host !== null ? { previousHost: current.host } : {}) }
-      }
-    }
-    throw new Error(`could not place room ${roomId}: the placement kept changing`)
+  protected async targetHost(_roomId: string, current: PlacementRow, options: PlaceRoomOptions): Promise<string> {
+    const live = await this.fleet.live(this.options.heartbeatTimeoutMs)
+    if (current.host !== null && (await this.isUsable(current.host, live, options.failedHost))) return current.host
+    return this.chooseHost(live.filter((s) => s.host !== current.host))
   }
 
   private async isUsable(host: string, live: FleetServer[], failedHost: string | undefined): Promise<boolean> {

@@ -10,16 +10,15 @@ import {
 import type { Logger } from 'pino'
 import type { HathoraConfig } from '../config.js'
 import type { Database } from '../storage/Database.js'
-import { PlacementStore } from '../storage/PlacementStore.js'
-import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } from './Scheduler.js'
+import type { PlacementRow } from '../storage/PlacementStore.js'
+import { PlacingScheduler } from './PlacingScheduler.js'
+import { PlacementError, PlacementErrorCode, type Placement } from './Scheduler.js'
 
 export interface HathoraSchedulerOptions extends HathoraConfig {
   db: Database
   logger: Logger
 }
 
-/** Compare-and-set rounds on the placement row before giving up (each lost round: another replica placed it). */
-const MAX_PLACEMENT_ATTEMPTS = 5
 /** Waits grow from `pollIntervalMs` by doubling up to this multiple of it. */
 const MAX_BACKOFF_FACTOR = 8
 
@@ -45,12 +44,12 @@ const MAX_BACKOFF_FACTOR = 8
  *
  * Hathora's hosting ended on 2026-05-05; this stays for projects built on the reference.
  */
-export class HathoraScheduler implements Scheduler {
+export class HathoraScheduler extends PlacingScheduler {
   private readonly client: HathoraCloud
-  private readonly placements: PlacementStore
   private readonly inFlight = new Map<string, Promise<Placement>>()
 
   constructor(private readonly options: HathoraSchedulerOptions) {
+    super(options.db, options.logger)
     // appId on the client is required: without it the SDK throws AND leaves an unhandled rejection.
     this.client = new HathoraCloud({
       serverURL: options.apiUrl,
@@ -59,17 +58,16 @@ export class HathoraScheduler implements Scheduler {
       timeoutMs: options.requestTimeoutMs,
       retryConfig: { strategy: 'none' },
     })
-    this.placements = new PlacementStore(options.db)
   }
 
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
 
-  placeRoom(roomId: string): Promise<Placement> {
+  override placeRoom(roomId: string): Promise<Placement> {
     let placing = this.inFlight.get(roomId)
     if (!placing) {
-      placing = this.place(roomId).finally(() => this.inFlight.delete(roomId))
+      placing = super.placeRoom(roomId).finally(() => this.inFlight.delete(roomId))
       this.inFlight.set(roomId, placing)
     }
     return placing
@@ -84,30 +82,17 @@ export class HathoraScheduler implements Scheduler {
     }
   }
 
-  private async place(roomId: string): Promise<Placement> {
-    await this.placements.ensure(roomId)
-    for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
-      const current = await this.placements.get(roomId)
-      if (!current) throw new PlacementError(PlacementErrorCode.ROOM_NOT_FOUND, 'room not found')
-      let host: string
-      try {
-        host = await this.runningRoomHost(roomId)
-      } catch (error) {
-        // Hathora's API failing says nothing about the room's server, which may well be serving:
-        // keep sending users to where the room is rather than turn them away.
-        if (!(error instanceof PlacementError) || error.code !== PlacementErrorCode.SCHEDULER_UNAVAILABLE) throw error
-        if (current.host === null) throw error
-        this.options.logger.warn({ err: error, roomId, host: current.host }, 'Hathora unavailable; using the stored placement')
-        return { host: current.host, epoch: current.epoch }
-      }
-      if (current.host === host) return { host, epoch: current.epoch }
-      const placed = await this.placements.place(roomId, current.epoch, host)
-      if (placed) {
-        this.options.logger.info({ roomId, host, epoch: placed.epoch, from: current.host }, 'placed room on Hathora')
-        return { host, epoch: placed.epoch }
-      }
+  protected async targetHost(roomId: string, current: PlacementRow): Promise<string> {
+    try {
+      return await this.runningRoomHost(roomId)
+    } catch (error) {
+      // Hathora's API failing says nothing about the room's server, which may well be serving:
+      // keep sending users to where the room is rather than turn them away.
+      if (!(error instanceof PlacementError) || error.code !== PlacementErrorCode.SCHEDULER_UNAVAILABLE) throw error
+      if (current.host === null) throw error
+      this.logger.warn({ err: error, roomId, host: current.host }, 'Hathora unavailable; using the stored placement')
+      return current.host
     }
-    throw new Error(`could not place room ${roomId}: the placement kept changing`)
   }
 
   /** `host:port` of the room's active Hathora room, creating the room if Hathora does not have it. */

@@ -20,8 +20,9 @@
  *
  * Whatever the implementation, the room → host table lives in storage (`placements`), so backend
  * replicas agree, and every (re)placement increments the room's epoch, which the internal API
- * uses to fence a stale session server. `scheduler/index.ts` is the only place that names a
- * concrete class.
+ * uses to fence a stale session server. All three extend `PlacingScheduler`, which runs that
+ * compare-and-set loop and asks the subclass only where the room belongs. `scheduler/index.ts`
+ * is the only place that names a concrete class.
  */
 export interface Placement {
   /** The session server's public address (`SessionServerAddress`: `host:port` or a `ws(s)://` URL). */
