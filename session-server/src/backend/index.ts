@@ -1,2 +1,0 @@
-export type { Backend, BackendFailure, BackendResult, FleetBackend } from './Backend.js'
-export { HttpBackend } from './HttpBackend.js'
