@@ -10,7 +10,7 @@ import type { Database } from './storage/Database.js'
 import { migrate } from './storage/migrate.js'
 import { openDatabase } from './storage/openDatabase.js'
 
-export interface Backend {
+export interface RunningBackend {
   app: Express
   db: Database
   scheduler: Scheduler
@@ -31,7 +31,7 @@ export async function startBackend(
   db?: Database,
   /** Process metrics (CPU, memory, event loop): once per process, so `main.ts` only. */
   options: { processMetrics?: boolean } = {},
-): Promise<Backend> {
+): Promise<RunningBackend> {
   const database = db ?? (await openDatabase(config))
   try {
     await migrate(database, logger)

@@ -3,10 +3,9 @@
  * types the web and terminal clients import. Errors are always `{ error: { code, message } }`.
  */
 import { z } from 'zod'
+import { replaceLoneSurrogates } from './replaceLoneSurrogates.js'
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g
-/** A UTF-16 surrogate without its other half: not text, and not storable as UTF-8. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 export const Username = z
   .string()
@@ -25,7 +24,7 @@ export type Credentials = z.infer<typeof Credentials>
 /** Room names: control characters removed, lone surrogates replaced by U+FFFD, trimmed, 1–64 characters. */
 export const RoomName = z
   .string()
-  .transform((s) => s.replace(CONTROL_CHARS, '').replace(LONE_SURROGATE, '\ufffd').trim())
+  .transform((s) => replaceLoneSurrogates(s.replace(CONTROL_CHARS, '')).trim())
   .pipe(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
 export const CreateRoomRequest = z.strictObject({ name: RoomName })
 

@@ -75,6 +75,15 @@ export const NewMessage = z.strictObject({
 export type NewMessage = z.infer<typeof NewMessage>
 
 /**
+ * A message's identity across re-sends, `(userId, clientId)`, as one Map key: storage answers a
+ * re-sent message with the original, and a room ignores a re-send of one it is still storing.
+ * A userId (a uuid) holds no NUL, so the first NUL ends it and keys cannot collide.
+ */
+export function clientKey(userId: string, clientId: string): string {
+  return `${userId}\u0000${clientId}`
+}
+
+/**
  * `POST /internal/rooms/:roomId/messages`: one group commit. Stored atomically, in order, with
  * seqs `afterSeq + 1, …`; a message whose `(userId, clientId)` is already stored is not stored
  * again and is answered with the original. 409 `seq_conflict` when `afterSeq` is not the latest.

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js'
-import { startBackend, type Backend } from './backend.js'
+import { startBackend, type RunningBackend } from './backend.js'
 import { createLogger } from './logger.js'
 
 let config
@@ -12,7 +12,7 @@ try {
 }
 
 const logger = createLogger(config)
-let backend: Backend
+let backend: RunningBackend
 let url: string
 try {
   backend = await startBackend(config, logger, undefined, { processMetrics: true })

@@ -3,12 +3,12 @@
  * the backend's `DELETE /internal/rooms/:roomId`. `main.ts` listens and handles signals; tests
  * start it on port 0.
  */
-import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { RoomTokenClaims } from '@scalable-chat/backend-server/internal-contract'
+import { requestIdFrom } from '@scalable-chat/backend-server/request-id'
 import { RoomTokenVerifier } from './auth/RoomTokenVerifier.js'
 import type { Backend, FleetBackend } from './backend/Backend.js'
 import { HttpBackend } from './backend/HttpBackend.js'
@@ -64,8 +64,6 @@ export interface SessionServer {
 }
 
 const SINCE = /^\d{1,15}$/
-/** An incoming `X-Request-Id` is kept only when it looks like an id (no log injection). */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const { config } = deps
@@ -116,8 +114,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
 
   server.on('request', handleHttpRequest)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const incomingId = req.headers['x-request-id']
-    const log = logger.child({ reqId: typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID() })
+    const log = logger.child({ reqId: requestIdFrom(req.headers['x-request-id']) })
     // Without a listener, a client resetting the TCP connection mid-handshake would crash the process.
     socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'))
     void handleUpgrade(req, socket, head, log).catch((error: unknown) => {

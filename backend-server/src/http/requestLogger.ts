@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Request, RequestHandler } from 'express'
 import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import { redactUrl } from './redactUrl.js'
-
-/** An incoming `X-Request-Id` is kept only when it looks like an id, so a client cannot inject log noise. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+import { requestIdFrom } from './requestId.js'
 /** Probes that would otherwise write a line every few seconds per load balancer. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
 
@@ -23,8 +20,7 @@ export function requestLogger(logger: Logger, metrics: BackendMetrics): RequestH
   const log = pinoHttp({
     logger,
     genReqId(req, res) {
-      const incoming = req.headers['x-request-id']
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+      const id = requestIdFrom(req.headers['x-request-id'])
       res.setHeader('x-request-id', id)
       return id
     },

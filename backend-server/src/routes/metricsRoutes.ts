@@ -1,10 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { Router } from 'express'
 import { bearerToken } from '../auth/requireUser.js'
+import { secretMatcher } from '../auth/secretMatcher.js'
 import { HttpError } from '../http/HttpError.js'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
-
-const digest = (value: string) => createHash('sha256').update(value).digest()
 
 /**
  * `GET /metrics` in Prometheus text format, only with `Authorization: Bearer <METRICS_TOKEN>`.
@@ -16,10 +14,9 @@ const digest = (value: string) => createHash('sha256').update(value).digest()
 export function metricsRoutes(metrics: BackendMetrics, metricsToken: string | undefined): Router {
   const router = Router()
   if (metricsToken === undefined) return router
-  const expected = digest(metricsToken)
+  const isMetricsToken = secretMatcher(metricsToken)
   router.get('/metrics', async (req, res) => {
-    const token = bearerToken(req)
-    if (token === undefined || !timingSafeEqual(digest(token), expected)) {
+    if (!isMetricsToken(bearerToken(req))) {
       throw HttpError.unauthorized('missing or invalid metrics token')
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics())

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../contract.js'
-import { InternalErrorCode, type CommitRequest } from '../internalContract.js'
+import { clientKey, InternalErrorCode, type CommitRequest } from '../internalContract.js'
 import type { Database } from './Database.js'
 import { MessageStore } from './MessageStore.js'
 import { PlacementStore } from './PlacementStore.js'
@@ -8,8 +8,6 @@ import { RoomStore } from './RoomStore.js'
 export type CommitOutcome =
   | { ok: true; messages: ChatMessage[]; seq: number }
   | { ok: false; code: (typeof InternalErrorCode)[keyof typeof InternalErrorCode]; message: string }
-
-const pairKey = (m: { userId: string; clientId: string }) => `${m.userId}\u0000${m.clientId}`
 
 /**
  * One group commit from a room's session server, all in one transaction. This is the durability
@@ -36,11 +34,11 @@ export async function commitMessages(db: Database, roomId: string, request: Comm
     }
 
     const stored = new Map<string, ChatMessage>()
-    for (const message of await messages.findByClientIds(roomId, request.messages)) stored.set(pairKey(message), message)
+    for (const message of await messages.findByClientIds(roomId, request.messages)) stored.set(clientKey(message.userId, message.clientId), message)
 
     const fresh = new Map<string, (typeof request.messages)[number]>()
     for (const message of request.messages) {
-      const key = pairKey(message)
+      const key = clientKey(message.userId, message.clientId)
       if (!stored.has(key) && !fresh.has(key)) fresh.set(key, message)
     }
 
@@ -54,11 +52,11 @@ export async function commitMessages(db: Database, roomId: string, request: Comm
         }
       }
       const inserted = await messages.insertBatch(roomId, request.afterSeq, [...fresh.values()])
-      for (const message of inserted) stored.set(pairKey(message), message)
+      for (const message of inserted) stored.set(clientKey(message.userId, message.clientId), message)
       seq = request.afterSeq + inserted.length
       await new RoomStore(tx).touch(roomId)
     }
 
-    return { ok: true, messages: request.messages.map((m) => stored.get(pairKey(m))!), seq }
+    return { ok: true, messages: request.messages.map((m) => stored.get(clientKey(m.userId, m.clientId))!), seq }
   })
 }

@@ -46,8 +46,7 @@ export interface Backend {
  * The fleet's side of the internal API (`FleetRegistration` uses it): load reports and
  * deregistration. Apart from `Backend` so room tests and their scripted backends need not care.
  */
-export interface FleetBackend {
-  register(host: string, internalUrl?: string): Promise<BackendResult<void>>
+export interface FleetBackend extends Pick<Backend, 'register'> {
   /** `POST /internal/servers/heartbeat`: this server is alive, with its load. */
   heartbeat(report: HeartbeatRequest): Promise<BackendResult<void>>
   /** `POST /internal/servers/deregister`: this server drained and stops. */

@@ -1,6 +1,6 @@
-import { timingSafeEqual, createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RoomIdParam } from '@scalable-chat/backend-server/contract'
+import { secretMatcher } from '@scalable-chat/backend-server/secret-matcher'
 import type { Logger } from '../logger.js'
 import type { SessionMetrics } from '../metrics/SessionMetrics.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
@@ -31,8 +31,8 @@ const MOVED_ROOM_PATH = /^\/internal\/rooms\/([^/]+)\/moved$/
  * when a room is deleted and `POST /internal/rooms/:roomId/moved` when it was placed elsewhere. None reads a request body, so none needs a size limit.
  */
 export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger, basePath }: HttpDeps) {
-  const expectedDigest = digest(`Bearer ${serviceToken}`)
-  const metricsDigest = metricsToken === undefined ? undefined : digest(`Bearer ${metricsToken}`)
+  const isServiceAuth = secretMatcher(`Bearer ${serviceToken}`)
+  const isMetricsAuth = metricsToken === undefined ? undefined : secretMatcher(`Bearer ${metricsToken}`)
 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = withoutPrefix(splitRequestTarget(req.url).path, basePath)
@@ -47,8 +47,8 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
       if (reason === undefined) return json(res, 200, { ok: true })
       return json(res, 503, { error: { code: reason, message: reason === 'draining' ? 'the server is draining' : 'not registered with the backend yet' } })
     }
-    if (req.method === 'GET' && path === '/metrics' && metricsDigest !== undefined) {
-      if (!timingSafeEqual(digest(req.headers.authorization ?? ''), metricsDigest)) {
+    if (req.method === 'GET' && path === '/metrics' && isMetricsAuth !== undefined) {
+      if (!isMetricsAuth(req.headers.authorization)) {
         return json(res, 401, { error: { code: 'unauthorized', message: 'a valid metrics token is required' } })
       }
       metrics.registry.metrics().then(
@@ -64,8 +64,7 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
     const moved = req.method === 'POST' ? MOVED_ROOM_PATH.exec(path) : null
     const match = deleted ?? moved
     if (match) {
-      // Digests have equal lengths, so the comparison is constant-time whatever was sent.
-      if (!timingSafeEqual(digest(req.headers.authorization ?? ''), expectedDigest)) {
+      if (!isServiceAuth(req.headers.authorization)) {
         return json(res, 401, { error: { code: 'unauthorized', message: 'a valid service token is required' } })
       }
       const roomId = safeDecode(match[1] ?? '')
@@ -92,10 +91,6 @@ function safeDecode(value: string): string | undefined {
 function withoutPrefix(path: string, prefix: string): string {
   if (prefix === '' || (path !== prefix && !path.startsWith(`${prefix}/`))) return path
   return path.slice(prefix.length) || '/'
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest()
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

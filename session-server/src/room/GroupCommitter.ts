@@ -1,5 +1,6 @@
 import type { CommitResponse, NewMessage } from '@scalable-chat/backend-server/internal-contract'
 import type { BackendResult } from '../backend/Backend.js'
+import { exhaustive } from '../exhaustive.js'
 
 /** The internal API takes at most this many messages per commit. */
 export const MAX_BATCH_SIZE = 500
@@ -133,8 +134,4 @@ export class GroupCommitter {
     this.idleWaiters = []
     for (const resolve of waiters) resolve()
   }
-}
-
-function exhaustive(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`)
 }

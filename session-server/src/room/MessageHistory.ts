@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import { clientKey } from '@scalable-chat/backend-server/internal-contract'
 
 /**
  * How many stored messages a room keeps in memory: the snapshot needs the latest 100, and the rest
@@ -46,9 +47,4 @@ export class MessageHistory {
     if (since < firstSeq - 1) return undefined
     return this.messages.filter((m) => m.seq > since)
   }
-}
-
-export function clientKey(userId: string, clientId: string): string {
-  // NUL cannot occur in a ClientId (letters, digits, _ and -), so keys cannot collide.
-  return `${userId}\u0000${clientId}`
 }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ChatMessage } from '@scalable-chat/backend-server/contract'
-import type { CommitResponse, LoadRoomResponse, NewMessage } from '@scalable-chat/backend-server/internal-contract'
+import { clientKey, type CommitResponse, type LoadRoomResponse, type NewMessage } from '@scalable-chat/backend-server/internal-contract'
 import {
   CloseCode,
   CloseReason,
@@ -22,9 +22,10 @@ import {
   type ServerMessage,
 } from '../protocol/index.js'
 import type { Backend } from '../backend/Backend.js'
+import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
 import { GroupCommitter } from './GroupCommitter.js'
-import { MessageHistory, clientKey } from './MessageHistory.js'
+import { MessageHistory } from './MessageHistory.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
 import { sanitizeText } from './sanitizeText.js'
 
@@ -387,8 +388,4 @@ export class Room {
     }
     connection.socket.send(data)
   }
-}
-
-function exhaustive(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`)
 }

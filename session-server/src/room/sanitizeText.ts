@@ -1,8 +1,7 @@
+import { replaceLoneSurrogates } from '@scalable-chat/backend-server/replace-lone-surrogates'
+
 /** C0 and C1 control characters except tab (\u0009) and line feed (\u000a). */
 const UNWANTED_CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
-
-/** A UTF-16 surrogate without its other half (JSON can carry one as `"\ud800"`). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /**
  * Message text as it is stored: control characters removed (they break terminals and can hide
@@ -10,5 +9,5 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * not text and cannot be stored as UTF-8, replaced by U+FFFD; then trimmed.
  */
 export function sanitizeText(text: string): string {
-  return text.replace(UNWANTED_CONTROL_CHARS, '').replace(LONE_SURROGATE, '\ufffd').trim()
+  return replaceLoneSurrogates(text.replace(UNWANTED_CONTROL_CHARS, '')).trim()
 }
