@@ -66,6 +66,10 @@ export interface RoomSummary {
   lastActivityAt: string
   createdAt: string
 }
+/** `GET /api/rooms`: the rooms the user owns or joined, most recently active first. */
+export interface ListRoomsResponse {
+  rooms: RoomSummary[]
+}
 export interface CreateRoomResponse {
   roomId: string
   name: string

@@ -129,7 +129,7 @@ export type RegisterRequest = z.infer<typeof RegisterRequest>
  */
 export const HeartbeatRequest = RegisterRequest.extend({
   rooms: z.number().int().nonnegative(),
-  /** Open client connections over all its rooms. */
+  /** Distinct users connected, summed over its rooms (FleetScheduler's tie-break). */
   members: z.number().int().nonnegative(),
   /** Shutting down: gets no new rooms; keeps the ones it has until it releases them. */
   draining: z.boolean(),

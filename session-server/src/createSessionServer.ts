@@ -106,7 +106,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       host: config.PUBLIC_HOST,
       internalUrl: config.INTERNAL_URL,
       intervalMs: config.FLEET_HEARTBEAT_INTERVAL_MS,
-      load: () => ({ rooms: rooms.size, members: rooms.connectionCount }),
+      load: () => ({ rooms: rooms.size, members: rooms.memberCount }),
       logger,
     })
   const ownsServer = deps.server === undefined

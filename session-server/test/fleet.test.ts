@@ -108,6 +108,25 @@ describe('a fleet of session servers', { timeout: 60_000 }, () => {
     expect(rows.find((r) => r.host === join.host)).toMatchObject({ rooms: 1, members: 1, draining: false })
   })
 
+  it('counts members as distinct users: a second tab of one user adds a connection, not a member', async () => {
+    const backend = await fleetBackend()
+    await startMember(backend)
+    const [alice, bob] = [await registerUser(backend), await registerUser(backend)]
+    const roomId = await createRoom(backend, alice.token)
+    const join = await joinRoom(backend, alice.token, roomId)
+    for (const client of [connect(join), connect(join), connect(await joinRoom(backend, bob.token, roomId))]) await client.next('snapshot')
+    // A heartbeat stamped after all three connected (the database's clock on both sides).
+    const [{ now }] = (await backend.db.query<{ now: Date }>('SELECT now() AS now')) as [{ now: Date }]
+    for (;;) {
+      const [row] = await backend.db.query<{ members: number; fresh: boolean }>(
+        'SELECT members, last_seen_at > $2 AS fresh FROM fleet_servers WHERE host = $1',
+        [join.host, now],
+      )
+      if (row?.fresh) return expect(row.members).toBe(2)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })
+
   it('spreads rooms over the servers by load', async () => {
     const backend = await fleetBackend()
     const members = [await startMember(backend), await startMember(backend), await startMember(backend)]

@@ -8,6 +8,7 @@ import {
   type CreateRoomResponse,
   type HistoryResponse,
   type JoinRoomResponse,
+  type ListRoomsResponse,
 } from '../contract.js'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
@@ -66,7 +67,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
 
   router.get('/', async (_req, res) => {
     const { user } = res.locals as UserLocals
-    res.json({ rooms: await rooms.listForUser(user.id) })
+    res.json({ rooms: await rooms.listForUser(user.id) } satisfies ListRoomsResponse)
   })
 
   router.get('/:roomId', async (req, res) => {

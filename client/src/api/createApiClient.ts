@@ -11,6 +11,7 @@ import type {
   Credentials,
   HistoryResponse,
   JoinRoomResponse,
+  ListRoomsResponse,
   RoomSummary,
   User,
 } from '@scalable-chat/backend-server/contract'
@@ -67,11 +68,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Checks the stored token against the server (the account may be gone after a data reset). */
     me: () => request<{ user: User }>('GET', '/api/me'),
     login: (credentials: Credentials) => request<AuthResponse>('POST', '/api/login', credentials),
-    listRooms: async (): Promise<RoomSummary[]> => {
-      // Accept both a bare array and `{ rooms: [...] }`: the contract names the item type only.
-      const body = await request<RoomSummary[] | { rooms: RoomSummary[] }>('GET', '/api/rooms')
-      return Array.isArray(body) ? body : body.rooms
-    },
+    listRooms: async (): Promise<RoomSummary[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
     createRoom: (name: string) => request<CreateRoomResponse>('POST', '/api/rooms', { name }),
     /** `failedHost`: the session server the last attempt could not reach, so the Scheduler re-checks it. */
     joinRoom: (roomId: string, failedHost?: string) => {
