@@ -37,9 +37,8 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = withoutPrefix(splitRequestTarget(req.url).path, basePath)
     if (req.method === 'GET' && path === '/healthz') {
-      // Liveness, so 200 even while draining; but `draining` tells the backend's Scheduler (its
-      // periodic check, or the one it makes at once when a client reports this host) to place
-      // this server's rooms elsewhere.
+      // Liveness, so 200 even while draining; `draining` tells the backend's Scheduler to place no
+      // new rooms here, while the rooms this server holds stay until its drain releases them.
       return json(res, 200, { ok: true, draining: rooms.isDraining, rooms: rooms.size, connections: rooms.connectionCount })
     }
     if (req.method === 'GET' && path === '/readyz') {
