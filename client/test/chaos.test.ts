@@ -8,10 +8,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, onTestFailed } from 'vitest'
+import { describe, expect, it, onTestFailed } from 'vitest'
 import { Chatter, nextLiveTimes, startTraffic } from './helpers/Chatter.js'
 import { expectRoomIntact, percentile } from './helpers/expectRoomIntact.js'
-import { freePort, startBackendProcess, startSessionProcess, warningsOfAll, type ServiceProcess } from './helpers/serviceProcesses.js'
+import { freePort, startBackendProcess, startSessionProcess, warningsOfAll } from './helpers/serviceProcesses.js'
+import { trackServices } from './helpers/ServiceTracker.js'
 
 const ROOMS = 3
 const USERS_PER_ROOM = 3
@@ -20,24 +21,7 @@ const MAX_TRAFFIC_MS = 20_000
 /** Acknowledged messages (all rooms together) between two events, so each event hits live traffic. */
 const MESSAGES_BETWEEN_EVENTS = 60
 
-const running: ServiceProcess[] = []
-const chatters: Chatter[] = []
-const cleanups: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const chatter of chatters.splice(0)) chatter.dispose()
-  await Promise.all(running.splice(0).map((service) => service.kill('SIGKILL')))
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-
-async function track(service: Promise<ServiceProcess>): Promise<ServiceProcess> {
-  const started = await service
-  running.push(started)
-  return started
-}
-
-function forget(service: ServiceProcess): void {
-  running.splice(running.indexOf(service), 1)
-}
+const { chatters, cleanups, track, forget } = trackServices()
 
 function report(event: string, startedAt: number, liveAt: number[]): void {
   const ms = liveAt.map((at) => at - startedAt)

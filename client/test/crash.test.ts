@@ -7,28 +7,16 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, onTestFailed } from 'vitest'
+import { describe, expect, it, onTestFailed } from 'vitest'
 import { Chatter, nextLiveTimes, startTraffic } from './helpers/Chatter.js'
 import { expectRoomIntact, percentile, storedHistory } from './helpers/expectRoomIntact.js'
-import { freePort, startBackendProcess, startSessionProcess, warningsOfAll, type ServiceProcess } from './helpers/serviceProcesses.js'
+import { freePort, startBackendProcess, startSessionProcess, warningsOfAll } from './helpers/serviceProcesses.js'
+import { trackServices } from './helpers/ServiceTracker.js'
 
 /** Traffic stops by itself after this long, whatever happens. */
 const MAX_TRAFFIC_MS = 20_000
 
-const running: ServiceProcess[] = []
-const chatters: Chatter[] = []
-const cleanups: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const chatter of chatters.splice(0)) chatter.dispose()
-  await Promise.all(running.splice(0).map((service) => service.kill('SIGKILL')))
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-
-async function track(service: Promise<ServiceProcess>): Promise<ServiceProcess> {
-  const started = await service
-  running.push(started)
-  return started
-}
+const { chatters, cleanups, killAll, track, forget } = trackServices()
 
 describe('a session server killed with SIGKILL mid-stream', () => {
   it('loses no acknowledged message: storage and every client view are gapless and hold each message once; a full restart keeps it all', async () => {
@@ -60,7 +48,7 @@ describe('a session server killed with SIGKILL mid-stream', () => {
     const unacknowledgedAtKill = users.reduce((sum, u) => sum + u.state.pending.length, 0)
     const killedAt = Date.now()
     await holder.kill('SIGKILL')
-    running.splice(running.indexOf(holder), 1)
+    forget(holder)
     const recoveredAt = await live
     const recoveryMs = recoveredAt.map((at) => at - killedAt)
     console.info(
@@ -79,7 +67,7 @@ describe('a session server killed with SIGKILL mid-stream', () => {
 
     // Now every service dies at once, and comes back on the same data directory and ports.
     for (const user of users) user.dispose()
-    await Promise.all(running.splice(0).map((service) => service.kill('SIGKILL')))
+    await killAll()
     await track(startBackendProcess({ port: backendPort, dataDir, sessionHosts: hosts }))
     await Promise.all([portA, portB].map((port) => track(startSessionProcess({ port, backendUrl }))))
 
