@@ -14,6 +14,7 @@ import { loadConfig } from '../../session-server/src/config.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { backoffDelay } from '../src/room/backoffDelay.js'
 import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
+import { wsSocket } from './helpers/wsSocket.js'
 
 let httpServer: Server
 let sessionServer: SessionServer
@@ -64,36 +65,16 @@ async function signedInApi(): Promise<{ api: ApiClient; userId: string }> {
   return { api, userId: auth.user.id }
 }
 
-/** `ws` behind the SocketLike interface, recording URLs and every frame received. */
+/** Records the URL of every socket and every frame received; `drop` keeps a frame from the connection. */
 function recordingSocket(log: { urls: string[]; frames: ServerMessage[] }, drop?: (frame: ServerMessage) => boolean) {
-  return class RecordingSocket implements SocketLike {
-    private readonly ws: WebSocket
-    onmessage: SocketLike['onmessage'] = null
-    onclose: SocketLike['onclose'] = null
-    onerror: SocketLike['onerror'] = null
-
-    constructor(url: string) {
-      log.urls.push(url)
-      this.ws = new WebSocket(url)
-      this.ws.on('message', (data) => {
-        const text = String(data)
-        const frame = JSON.parse(text) as ServerMessage
-        log.frames.push(frame)
-        if (!drop?.(frame)) this.onmessage?.({ data: text })
-      })
-      this.ws.on('close', (code, reason) => this.onclose?.({ code, reason: String(reason) }))
-      this.ws.on('error', (error) => this.onerror?.(error))
-    }
-    get readyState() {
-      return this.ws.readyState
-    }
-    send(data: string) {
-      this.ws.send(data)
-    }
-    close(code?: number, reason?: string) {
-      this.ws.close(code, reason)
-    }
-  } satisfies SocketConstructor
+  return wsSocket({
+    onOpen: (url) => log.urls.push(url),
+    frame: (text) => {
+      const frame = JSON.parse(text) as ServerMessage
+      log.frames.push(frame)
+      return drop?.(frame) ? null : text
+    },
+  })
 }
 
 /**

@@ -16,6 +16,7 @@ import { createSessionServer, type SessionServer } from '../../session-server/sr
 import { runChat } from '../cli/runChat.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
+import { wsSocket } from './helpers/wsSocket.js'
 
 const PASSWORD = 'correct horse battery'
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+/
@@ -134,28 +135,7 @@ function waitForState(connection: ChatConnection, predicate: (state: ChatState) 
 
 /** `ws` behind ChatConnection's SocketLike, with every received frame passed through `transform`. */
 function tamperingSocket(transform: (frame: string) => string): SocketConstructor {
-  return class TamperingSocket implements SocketLike {
-    private readonly ws: WebSocket
-    onmessage: SocketLike['onmessage'] = null
-    onclose: SocketLike['onclose'] = null
-    onerror: SocketLike['onerror'] = null
-
-    constructor(url: string) {
-      this.ws = new WebSocket(url)
-      this.ws.on('message', (data) => this.onmessage?.({ data: transform(String(data)) }))
-      this.ws.on('close', (code, reason) => this.onclose?.({ code, reason: String(reason) }))
-      this.ws.on('error', (error) => this.onerror?.(error))
-    }
-    get readyState() {
-      return this.ws.readyState
-    }
-    send(data: string) {
-      this.ws.send(data)
-    }
-    close(code?: number, reason?: string) {
-      this.ws.close(code, reason)
-    }
-  }
+  return wsSocket({ frame: transform })
 }
 
 const isLive = (state: ChatState) => state.status.kind === 'live'
