@@ -8,7 +8,7 @@ import { requireUser } from './auth/requireUser.js'
 import { TokenService } from './auth/TokenService.js'
 import { errorHandler, notFoundHandler } from './http/errorHandler.js'
 import { rateLimit } from './http/rateLimit.js'
-import { requestLogger } from './http/requestLogger.js'
+import { installRequestLogging } from './http/requestLogger.js'
 import { authRoutes } from './routes/authRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
 import { internalRoutes } from './routes/internalRoutes.js'
@@ -55,17 +55,35 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
 
   const app = express()
   app.disable('x-powered-by')
+  // Every API answer is fresh (a join mints a new token): hashing each body for an ETag only costs.
+  app.set('etag', false)
   // `?a=1&a=2` stays a string or an array, never a nested object: the schemas expect flat queries.
   app.set('query parser', 'simple')
   // Behind a load balancer `req.ip` must be the client's, or every client shares one rate limit.
   app.set('trust proxy', config.trustProxy)
-  app.use(requestLogger(logger, metrics))
+  installRequestLogging(app, logger, metrics)
+  // Service-to-service calls (session servers' loads and group commits) come first and skip the
+  // browser-facing headers: no browser reads them, and a commit is on every message's path.
+  app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
+  app.use('/internal', internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
   app.use(helmet())
   app.use(cors({ origin: config.corsOrigins }))
-
-  app.use(healthRoutes(db))
-  app.use(metricsRoutes(metrics, config.metricsToken))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
+  // Busiest first: every join and reconnect is a `GET /api/rooms/:roomId`.
+  app.use(
+    '/api/rooms',
+    roomRoutes({
+      db,
+      rooms,
+      scheduler,
+      tokens,
+      sessionServers: new SessionServerClient(config.serviceToken, logger, (host, path) =>
+        fleet.httpUrl(host, path),
+      ),
+      requireUser: authenticate,
+      metrics,
+    }),
+  )
   app.use(
     '/api',
     authRoutes({
@@ -81,24 +99,10 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
       metrics,
     }),
   )
-  app.use(
-    '/api/rooms',
-    roomRoutes({
-      db,
-      rooms,
-      scheduler,
-      tokens,
-      sessionServers: new SessionServerClient(config.serviceToken, logger, (host, path) =>
-        fleet.httpUrl(host, path),
-      ),
-      requireUser: authenticate,
-      metrics,
-    }),
-  )
-  app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
-  app.use('/internal', internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
+  app.use(healthRoutes(db))
+  app.use(metricsRoutes(metrics, config.metricsToken))
 
   app.use(notFoundHandler)
-  app.use(errorHandler(logger))
+  app.use(errorHandler)
   return app
 }

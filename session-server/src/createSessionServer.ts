@@ -117,10 +117,12 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     const log = logger.child({ reqId: requestIdFrom(req.headers['x-request-id']) })
     // Without a listener, a client resetting the TCP connection mid-handshake would crash the process.
     socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'))
-    void handleUpgrade(req, socket, head, log).catch((error: unknown) => {
+    try {
+      handleUpgrade(req, socket, head, log)
+    } catch (error) {
       log.error({ err: error }, 'upgrade failed')
       rejectHandshake(socket, 500, 'internal', 'internal error')
-    })
+    }
   })
 
   /** Refuses the upgrade, counting and logging why (never the URL: it carries the token). */
@@ -130,7 +132,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     rejectHandshake(socket, status, code, message)
   }
 
-  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): Promise<void> {
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): void {
     if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     // Any path is accepted: behind an ingress the address's path prefix may arrive stripped or
     // not, and the token (checked against PUBLIC_HOST), not the path, names the room and server.
@@ -141,9 +143,8 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     if (sinceParam !== null && !SINCE.test(sinceParam)) {
       return refuse(socket, log, 400, 'invalid_since', 'since must be a non-negative whole number')
     }
-    const claims = await verifier.verify(token)
+    const claims = verifier.verify(token)
     if (!claims) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
-    if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     if (socket.destroyed) return
     const since = sinceParam === null ? undefined : Number(sinceParam)
     const version = params.get('v')

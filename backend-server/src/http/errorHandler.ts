@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
-import type { Logger } from 'pino'
 import type { ErrorResponse } from '../contract.js'
 import { HttpError } from './HttpError.js'
 import { redactUrl } from './redactUrl.js'
@@ -22,30 +21,28 @@ export const notFoundHandler: RequestHandler = (req, res) => {
  * The one error handler: expected errors (4xx) go out as they are; anything else is logged with
  * the request and hidden behind `internal_error`, so no stack trace or SQL reaches a client.
  */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    if (error instanceof HttpError) {
-      sendError(res, error.status, error.code, error.message)
-      return
-    }
-    const parserError = error as BodyParserError
-    if (parserError.type === 'entity.parse.failed') {
-      sendError(res, 400, 'invalid_json', 'the request body is not valid JSON')
-      return
-    }
-    if (parserError.type === 'entity.too.large') {
-      sendError(res, 413, 'payload_too_large', 'the request body is too large')
-      return
-    }
-    if (parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500) {
-      sendError(res, parserError.status, 'invalid_request', 'the request could not be read')
-      return
-    }
-    logger.error({ err: error, method: req.method, url: redactUrl(req.originalUrl) }, 'request failed')
-    if (res.headersSent) {
-      res.destroy()
-      return
-    }
-    sendError(res, 500, 'internal_error', 'something went wrong on our side')
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  if (error instanceof HttpError) {
+    sendError(res, error.status, error.code, error.message)
+    return
   }
+  const parserError = error as BodyParserError
+  if (parserError.type === 'entity.parse.failed') {
+    sendError(res, 400, 'invalid_json', 'the request body is not valid JSON')
+    return
+  }
+  if (parserError.type === 'entity.too.large') {
+    sendError(res, 413, 'payload_too_large', 'the request body is too large')
+    return
+  }
+  if (parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500) {
+    sendError(res, parserError.status, 'invalid_request', 'the request could not be read')
+    return
+  }
+  req.log.error({ err: error, method: req.method, url: redactUrl(req.originalUrl) }, 'request failed')
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  sendError(res, 500, 'internal_error', 'something went wrong on our side')
 }

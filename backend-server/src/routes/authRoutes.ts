@@ -26,7 +26,7 @@ export function authRoutes(deps: {
     const { username, password } = parseInput(Credentials, req.body)
     const user = await users.create(username, await hashPassword(password))
     if (!user) throw new HttpError(409, 'username_taken', 'that username is taken')
-    res.status(201).json({ token: await tokens.signUserToken(user), user } satisfies AuthResponse)
+    res.status(201).json({ token: tokens.signUserToken(user), user } satisfies AuthResponse)
   })
 
   router.post('/login', deps.limitAttempts, async (req, res) => {
@@ -48,7 +48,7 @@ export function authRoutes(deps: {
     }
     await deps.loginThrottle.recordSuccess(username)
     const user = { id: found.id, username: found.username }
-    res.json({ token: await tokens.signUserToken(user), user } satisfies AuthResponse)
+    res.json({ token: tokens.signUserToken(user), user } satisfies AuthResponse)
   })
 
   router.get('/me', deps.requireUser, async (_req, res) => {

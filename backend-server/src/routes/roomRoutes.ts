@@ -76,7 +76,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     const { user } = res.locals as UserLocals
     const placement = await place(room.id, failedHost)
     await joinCache.addMember(room.id, user.id)
-    const token = await tokens.signRoomToken({
+    const token = tokens.signRoomToken({
       sub: user.id,
       username: user.username,
       roomId: room.id,

@@ -25,7 +25,9 @@ export async function runJoins(task: JoinTask): Promise<RateResult> {
           agent,
           host: base.hostname,
           port: base.port,
-          path: `/api/rooms/${roomIds[i % roomIds.length]}`,
+          // Every user in the first room, then every user in the next: the first users × rooms
+          // requests are each pair's first join.
+          path: `/api/rooms/${roomIds[Math.floor(i / userTokens.length) % roomIds.length]}`,
           headers: { authorization: `Bearer ${userTokens[i % userTokens.length]}` },
           timeout: task.timeoutMs,
         },

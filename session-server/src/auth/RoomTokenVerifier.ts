@@ -1,6 +1,4 @@
-import type { webcrypto } from 'node:crypto'
-import { jwtVerify } from 'jose'
-import { importHmacKey } from '@scalable-chat/backend-server/hmac-key'
+import { hs256Verifier } from '@scalable-chat/backend-server/jwt'
 import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-server/internal-contract'
 
 /**
@@ -9,25 +7,18 @@ import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-server/in
  * (a token for another host means the client has a stale route).
  */
 export class RoomTokenVerifier {
-  // Imported once, as a CryptoKey: jose re-imports a raw secret or a KeyObject on every verify.
-  private readonly key: Promise<webcrypto.CryptoKey>
+  private readonly verifyToken: ReturnType<typeof hs256Verifier>
 
   constructor(
     secret: string,
     private readonly publicHost: string,
   ) {
-    this.key = importHmacKey(secret)
+    this.verifyToken = hs256Verifier(secret, { audience: TokenAudience.ROOM })
   }
 
   /** The claims of a valid token for this host, or `undefined` (the reason is never useful to a client). */
-  async verify(token: string): Promise<RoomTokenClaims | undefined> {
-    try {
-      const { payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], audience: TokenAudience.ROOM })
-      const claims = RoomTokenClaims.safeParse(payload)
-      if (!claims.success || claims.data.host !== this.publicHost) return undefined
-      return claims.data
-    } catch {
-      return undefined
-    }
+  verify(token: string): RoomTokenClaims | undefined {
+    const claims = RoomTokenClaims.safeParse(this.verifyToken(token))
+    return claims.success && claims.data.host === this.publicHost ? claims.data : undefined
   }
 }
