@@ -36,7 +36,7 @@ export async function migrate(db: Database, logger?: Logger, dir = MIGRATIONS_DI
     const pending = files.filter((f) => !applied.has(f))
     for (const file of pending) {
       const sql = await readFile(`${dir}/${file}`, 'utf8')
-      // Statements are split on `;` at line ends; migrations must not contain functions with bodies.
+      // Statements are split on `;` at line ends, outside `$$`-quoted function bodies.
       for (const statement of splitStatements(sql)) await tx.query(statement)
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file])
       logger?.info({ migration: file }, 'applied migration')
@@ -57,16 +57,24 @@ export async function pendingMigrations(db: Database, dir = MIGRATIONS_DIR): Pro
   return files.filter((f) => !applied.has(f)).sort()
 }
 
-/** Extended-protocol queries take one statement each; PGlite and pg both use it for parameters. */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) =>
-      s
-        .split('\n')
-        .filter((line) => !line.trim().startsWith('--'))
-        .join('\n')
-        .trim(),
-    )
-    .filter((s) => s.length > 0)
+/**
+ * Extended-protocol queries take one statement each (PGlite and pg both use it for parameters), so
+ * a file is split on `;` at the end of a line, except inside a `$$`-quoted function body.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = []
+  let current: string[] = []
+  let inBody = false
+  for (const line of sql.split('\n')) {
+    if (!inBody && line.trim().startsWith('--')) continue
+    current.push(line)
+    // An odd number of `$$` on a line opens or closes a body.
+    if ((line.split('$$').length - 1) % 2 === 1) inBody = !inBody
+    if (!inBody && /;\s*$/.test(line)) {
+      statements.push(current.join('\n').replace(/;\s*$/, '').trim())
+      current = []
+    }
+  }
+  statements.push(current.join('\n').trim())
+  return statements.filter((s) => s.length > 0)
 }
