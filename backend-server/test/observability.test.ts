@@ -70,8 +70,14 @@ describe('request ids and logs', () => {
     try {
       const { token } = await registerUser(broken)
       await broken.db.close()
-      expect((await request(broken.url).get(`/api/me?token=${token}`).set(bearer(token))).status).toBe(500)
-      expect(failing.lines.find((l) => l.msg === 'request failed')).toMatchObject({ url: '/api/me?token=[redacted]' })
+      const failed = await request(broken.url).get(`/api/me?token=${token}`).set(bearer(token)).set('x-request-id', 'failing-req-1')
+      expect(failed.status).toBe(500)
+      // The error line carries the request's id, like the request line, so the two can be matched.
+      expect(failing.lines.find((l) => l.msg === 'request failed')).toMatchObject({ reqId: 'failing-req-1', url: '/api/me?token=[redacted]' })
+      expect(failing.lines.find((l) => l.msg === 'request' && (l.req as { id?: string }).id === 'failing-req-1')).toMatchObject({
+        level: 40,
+        res: { status: 500 },
+      })
       expect(failing.text).not.toContain(token)
     } finally {
       await broken.close()
