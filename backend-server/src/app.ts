@@ -1,6 +1,5 @@
 import cors from 'cors'
 import express, { type Express } from 'express'
-import helmet from 'helmet'
 import type { Logger } from 'pino'
 import type { BackendConfig } from './config.js'
 import { LoginThrottle } from './auth/LoginThrottle.js'
@@ -9,6 +8,7 @@ import { TokenService } from './auth/TokenService.js'
 import { errorHandler, notFoundHandler } from './http/errorHandler.js'
 import { rateLimit } from './http/rateLimit.js'
 import { installRequestLogging } from './http/requestLogger.js'
+import { securityHeaders } from './http/securityHeaders.js'
 import { authRoutes } from './routes/authRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
 import { internalRoutes } from './routes/internalRoutes.js'
@@ -66,7 +66,7 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
   // browser-facing headers: no browser reads them, and a commit is on every message's path.
   app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
   app.use('/internal', internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
-  app.use(helmet())
+  app.use(securityHeaders())
   app.use(cors({ origin: config.corsOrigins }))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
   // Busiest first: every join and reconnect is a `GET /api/rooms/:roomId`.

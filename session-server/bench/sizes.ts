@@ -14,8 +14,8 @@ export interface BenchSizes {
   fanout: FanoutSize
   latency: FanoutSize
   memory: { rooms: number; members: number }
-  /** `users` × `rooms` first joins, then `requests` joins again. */
-  joins: { users: number; rooms: number; requests: number; concurrency: number }
+  /** `users` × `rooms` first joins, `warmup` joins again unmeasured, then `requests` measured. */
+  joins: { users: number; rooms: number; warmup: number; requests: number; concurrency: number }
   handshakes: { count: number; concurrency: number; users: number }
   durability: FanoutSize
   ramp: FanoutSize[]
@@ -29,7 +29,7 @@ export const FULL: BenchSizes = {
   fanout: { rooms: 10, members: 100, messagesPerSender: 1000, window: 10 },
   latency: { rooms: 1, members: 100, messagesPerSender: 1000, window: 1 },
   memory: { rooms: 50, members: 100 },
-  joins: { users: 100, rooms: 10, requests: 20000, concurrency: 32 },
+  joins: { users: 100, rooms: 10, warmup: 10000, requests: 20000, concurrency: 32 },
   handshakes: { count: 3000, concurrency: 32, users: 100 },
   durability: { rooms: 10, members: 1, messagesPerSender: 2000, window: 100 },
   ramp: [rampStep(1, 10, 300), rampStep(1, 25, 300), rampStep(1, 50, 300), rampStep(1, 100, 300), rampStep(2, 100, 300), rampStep(5, 100, 300), rampStep(10, 100, 300)],
@@ -40,7 +40,7 @@ export const SMOKE: BenchSizes = {
   fanout: { rooms: 2, members: 5, messagesPerSender: 20, window: 3 },
   latency: { rooms: 1, members: 5, messagesPerSender: 10, window: 1 },
   memory: { rooms: 2, members: 5 },
-  joins: { users: 5, rooms: 2, requests: 50, concurrency: 4 },
+  joins: { users: 5, rooms: 2, warmup: 20, requests: 50, concurrency: 4 },
   handshakes: { count: 20, concurrency: 4, users: 5 },
   durability: { rooms: 2, members: 1, messagesPerSender: 30, window: 5 },
   ramp: [rampStep(1, 3, 10), rampStep(2, 5, 10)],
