@@ -7,7 +7,7 @@ import { requireUser } from './auth/requireUser.js'
 import { TokenService } from './auth/TokenService.js'
 import { errorHandler, notFoundHandler } from './http/errorHandler.js'
 import { rateLimit } from './http/rateLimit.js'
-import { installRequestLogging } from './http/requestLogger.js'
+import { installRequestLogging, recordMountPath } from './http/requestLogger.js'
 import { securityHeaders } from './http/securityHeaders.js'
 import { authRoutes } from './routes/authRoutes.js'
 import { healthRoutes } from './routes/healthRoutes.js'
@@ -65,13 +65,14 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
   // Service-to-service calls (session servers' loads and group commits) come first and skip the
   // browser-facing headers: no browser reads them, and a commit is on every message's path.
   app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
-  app.use('/internal', internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
+  app.use('/internal', recordMountPath, internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
   app.use(securityHeaders())
   app.use(cors({ origin: config.corsOrigins }))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
   // Busiest first: every join and reconnect is a `GET /api/rooms/:roomId`.
   app.use(
     '/api/rooms',
+    recordMountPath,
     roomRoutes({
       db,
       rooms,
@@ -86,6 +87,7 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
   )
   app.use(
     '/api',
+    recordMountPath,
     authRoutes({
       users,
       tokens,

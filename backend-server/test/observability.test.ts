@@ -122,6 +122,8 @@ describe('GET /metrics', () => {
     const { token } = await registerUser(backend)
     const roomId = await createRoom(backend, token)
     await api().get(`/api/rooms/${roomId}`).set(bearer(token))
+    // A handler that throws (unknown room: 404) still counts under its full route pattern.
+    expect((await api().get('/api/rooms/nonexistent0').set(bearer(token))).status).toBe(404)
     await api().get('/api/me').set(bearer('forged'))
     await api().post('/api/login').send({ username: 'nobody_at_all', password: 'password123' })
 
@@ -130,6 +132,7 @@ describe('GET /metrics', () => {
     expect(res.headers['content-type']).toContain('text/plain')
     const text = res.text
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/rooms\/:roomId",status="200"\} [1-9]/)
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/rooms\/:roomId",status="404"\} [1-9]/)
     expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/register",status="201"\} [1-9]/)
     expect(text).toMatch(/room_placements_total\{outcome="placed"\} [1-9]/)
     expect(text).toMatch(/auth_failures_total\{reason="invalid_token"\} [1-9]/)

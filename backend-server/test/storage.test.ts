@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js'
-import { migrate, splitStatements } from '../src/storage/migrate.js'
+import { migrate } from '../src/storage/migrate.js'
 import { openTestDatabase, type TestDatabase } from '../src/testing.js'
 
 const opened: TestDatabase[] = []
@@ -32,25 +32,6 @@ describe('migrate', () => {
     const [first, second] = await Promise.all([migrate(db), migrate(db)])
     expect([...first, ...second].filter((v) => v === '001_initial.sql').length).toBeLessThanOrEqual(1)
     expect(await db.query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }])
-  })
-
-  it('splits a file into statements on line-ending semicolons, keeping a $$ function body whole', () => {
-    const sql = [
-      '-- a comment; with a semicolon;',
-      'CREATE TABLE a (x int);',
-      'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$',
-      'BEGIN',
-      '  -- inside the body;',
-      '  RETURN 1;',
-      'END;',
-      '$$;',
-      'SELECT 1',
-    ].join('\n')
-    expect(splitStatements(sql)).toEqual([
-      'CREATE TABLE a (x int)',
-      'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  -- inside the body;\n  RETURN 1;\nEND;\n$$',
-      'SELECT 1',
-    ])
   })
 })
 

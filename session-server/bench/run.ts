@@ -248,11 +248,10 @@ async function main(): Promise<number> {
       await run(warmup)
       const repeat = await run(requests)
       raw.joins = { first, repeat }
-      const failure = [first, repeat].find((r) => r.failed > 0)
-      const failed = failure ? { failure: `${failure.failed} failed: ${failure.firstError}` } : {}
+      const failed = (r: RateResult) => (r.failed > 0 ? { failure: `${r.failed} failed: ${r.firstError}` } : {})
       const perSecond = (r: RateResult) => r.completed / (r.durationMs / 1000)
-      rows.push({ workload: 'joins', metric: `GET /api/rooms/:roomId / s (first join of each of ${pairs} user×room pairs)`, project: perSecond(first), ...failed })
-      rows.push({ workload: 'joins', metric: 'GET /api/rooms/:roomId / s (joins again)', project: perSecond(repeat), target: { bound: 'min', value: 5000, of: 'project' }, ...failed })
+      rows.push({ workload: 'joins', metric: `GET /api/rooms/:roomId / s (first join of each of ${pairs} user×room pairs)`, project: perSecond(first), ...failed(first) })
+      rows.push({ workload: 'joins', metric: 'GET /api/rooms/:roomId / s (joins again)', project: perSecond(repeat), target: { bound: 'min', value: 5000, of: 'project' }, ...failed(repeat) })
       rows.push({ workload: 'joins', metric: 'backend CPU µs / first join', project: first.backendCpuUsPerJoin })
       rows.push({ workload: 'joins', metric: 'backend CPU µs / join again', project: repeat.backendCpuUsPerJoin })
       // What one backend process could serve with a core to itself (the load generator and the

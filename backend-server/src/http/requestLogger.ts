@@ -1,4 +1,4 @@
-import type { Express, Request, Response } from 'express'
+import type { Express, Request, RequestHandler, Response } from 'express'
 import type { Level, Logger } from 'pino'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import { redactUrl } from './redactUrl.js'
@@ -34,6 +34,8 @@ export function installRequestLogging(app: Express, logger: Logger, metrics: Bac
   const children = new WeakMap<Request, Logger>()
   Object.defineProperty(app.request, 'log', {
     get(this: Request): Logger {
+      // Only a logger with the id is kept: one asked for before the id is set gets none.
+      if (this.id === undefined) return logger
       let child = children.get(this)
       if (!child) children.set(this, (child = logger.child({ reqId: this.id })))
       return child
@@ -47,7 +49,7 @@ export function installRequestLogging(app: Express, logger: Logger, metrics: Bac
     res.once('close', () => {
       const finished = res.writableFinished
       const status = finished ? String(res.statusCode) : 'aborted'
-      const seconds = end({ route: routeLabel(req), status })
+      const seconds = end({ route: routeLabel(req, res), status })
       const level = levelFor(req, res, finished)
       if (!logger.isLevelEnabled(level)) return
       logger[level](
@@ -71,8 +73,23 @@ function levelFor(req: Request, res: Response, finished: boolean): Level {
   return QUIET_PATHS.has(query === -1 ? url : url.slice(0, query)) ? 'debug' : 'info'
 }
 
+/**
+ * Put before each mounted router (`app.use('/api/rooms', recordMountPath, router)`): when a
+ * handler throws, Express resets `req.baseUrl` on the way out of the router but keeps
+ * `req.route`, so without this a failed join would be labelled `/:roomId`.
+ */
+export const recordMountPath: RequestHandler = (req, res, next) => {
+  ;(res.locals as MountLocals).mountPath = req.baseUrl
+  next()
+}
+
+interface MountLocals {
+  mountPath?: string
+}
+
 /** The matched route pattern, or `unmatched`: a bounded label set whatever URLs clients send. */
-function routeLabel(req: Request): string {
+function routeLabel(req: Request, res: Response): string {
   const route = (req as Request & { route?: { path?: unknown } }).route
-  return typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched'
+  if (typeof route?.path !== 'string') return 'unmatched'
+  return `${(res.locals as MountLocals).mountPath ?? req.baseUrl}${route.path}`
 }

@@ -15,12 +15,21 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>
 }
 
+/** A transaction's connection. */
+export interface Transaction extends Queryable {
+  /**
+   * Runs a script of any number of statements, without parameters or results (the simple query
+   * protocol): how a migration file runs, whole, function bodies and all.
+   */
+  exec(sql: string): Promise<void>
+}
+
 export interface Database extends Queryable {
   /**
    * Runs `fn` in one transaction on one connection: committed when `fn` resolves, rolled back when
    * it throws (and the error rethrown). Concurrent transactions never interleave their statements.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>
   /** Closes the connection(s); waits for running statements. */
   close(): Promise<void>
 }

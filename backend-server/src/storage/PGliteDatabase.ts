@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
-import type { Database, Queryable } from './Database.js'
+import type { Database, Transaction } from './Database.js'
 
 /**
  * PGlite is a single connection. Its own `transaction()` and `query()` share one mutex, so a
@@ -31,10 +31,13 @@ export class PGliteDatabase implements Database {
     return result.rows
   }
 
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) =>
       fn({
         query: async <R>(sql: string, params: readonly unknown[] = []) => (await tx.query<R>(sql, [...params])).rows,
+        exec: async (sql: string) => {
+          await tx.exec(sql)
+        },
       }),
     )
   }

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Database, Queryable } from './Database.js'
+import type { Database, Transaction } from './Database.js'
 
 export interface PostgresOptions {
   connectionString: string
@@ -28,13 +28,17 @@ export class PostgresDatabase implements Database {
   }
 
   /** All statements of a transaction must go to the same connection, hence the checked-out client. */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
       const result = await fn({
         query: async <R>(sql: string, params: readonly unknown[] = []) =>
           (await client.query(sql, [...params])).rows as R[],
+        // No parameters: pg sends it with the simple query protocol, which takes several statements.
+        exec: async (sql: string) => {
+          await client.query(sql)
+        },
       })
       await client.query('COMMIT')
       return result

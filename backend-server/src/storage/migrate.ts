@@ -35,9 +35,7 @@ export async function migrate(db: Database, logger?: Logger, dir = MIGRATIONS_DI
     )
     const pending = files.filter((f) => !applied.has(f))
     for (const file of pending) {
-      const sql = await readFile(`${dir}/${file}`, 'utf8')
-      // Statements are split on `;` at line ends, outside `$$`-quoted function bodies.
-      for (const statement of splitStatements(sql)) await tx.query(statement)
+      await tx.exec(await readFile(`${dir}/${file}`, 'utf8'))
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file])
       logger?.info({ migration: file }, 'applied migration')
     }
@@ -55,26 +53,4 @@ export async function pendingMigrations(db: Database, dir = MIGRATIONS_DIR): Pro
     .query<{ version: string }>('SELECT version FROM schema_migrations')
     .then((rows) => new Set(rows.map((r) => r.version)))
   return files.filter((f) => !applied.has(f)).sort()
-}
-
-/**
- * Extended-protocol queries take one statement each (PGlite and pg both use it for parameters), so
- * a file is split on `;` at the end of a line, except inside a `$$`-quoted function body.
- */
-export function splitStatements(sql: string): string[] {
-  const statements: string[] = []
-  let current: string[] = []
-  let inBody = false
-  for (const line of sql.split('\n')) {
-    if (!inBody && line.trim().startsWith('--')) continue
-    current.push(line)
-    // An odd number of `$$` on a line opens or closes a body.
-    if ((line.split('$$').length - 1) % 2 === 1) inBody = !inBody
-    if (!inBody && /;\s*$/.test(line)) {
-      statements.push(current.join('\n').replace(/;\s*$/, '').trim())
-      current = []
-    }
-  }
-  statements.push(current.join('\n').trim())
-  return statements.filter((s) => s.length > 0)
 }
