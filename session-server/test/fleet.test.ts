@@ -34,6 +34,21 @@ async function fleetBackend(): Promise<TestBackend> {
 }
 
 /** A session server that joins the fleet as `main.ts` does (register, then heartbeats). */
+/**
+ * The first heartbeat of `host` the backend stamped after `since`. Stamps travel as text: a JS
+ * Date would cut the database's microseconds and let the same heartbeat count as a later one.
+ */
+async function heartbeatAfter(backend: TestBackend, host: string, since: string): Promise<{ members: number; lastSeenAt: string }> {
+  for (;;) {
+    const [row] = await backend.db.query<{ members: number; last_seen_at: string }>(
+      'SELECT members, last_seen_at::text AS last_seen_at FROM fleet_servers WHERE host = $1 AND last_seen_at > $2::timestamptz',
+      [host, since],
+    )
+    if (row) return { members: row.members, lastSeenAt: row.last_seen_at }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 async function startMember(backend: TestBackend, publicHost?: (port: number) => string): Promise<FleetMember> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -115,16 +130,12 @@ describe('a fleet of session servers', { timeout: 60_000 }, () => {
     const roomId = await createRoom(backend, alice.token)
     const join = await joinRoom(backend, alice.token, roomId)
     for (const client of [connect(join), connect(join), connect(await joinRoom(backend, bob.token, roomId))]) await client.next('snapshot')
-    // A heartbeat stamped after all three connected (the database's clock on both sides).
-    const [{ now }] = (await backend.db.query<{ now: Date }>('SELECT now() AS now')) as [{ now: Date }]
-    for (;;) {
-      const [row] = await backend.db.query<{ members: number; fresh: boolean }>(
-        'SELECT members, last_seen_at > $2 AS fresh FROM fleet_servers WHERE host = $1',
-        [join.host, now],
-      )
-      if (row?.fresh) return expect(row.members).toBe(2)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    // The first heartbeat stamped after all three connected may have counted before they did (it
+    // was on its way); the one after it was sent once that one was answered, so it counts them.
+    // Heartbeats go one at a time, and both stamps are the database's clock.
+    const [{ now }] = (await backend.db.query<{ now: string }>('SELECT now()::text AS now')) as [{ now: string }]
+    const first = await heartbeatAfter(backend, join.host, now)
+    expect((await heartbeatAfter(backend, join.host, first.lastSeenAt)).members).toBe(2)
   })
 
   it('spreads rooms over the servers by load', async () => {
