@@ -9,7 +9,8 @@
  *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp)
  *   npm run bench -- --profile          V8 CPU profiles of the servers in bench-results/profiles/
  *
- * Durability also runs on Postgres when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
+ * Durability (and the latency workload with it) also runs on Postgres when BENCH_DATABASE_URL (or
+ * TEST_DATABASE_URL) is set.
  */
 import { fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -259,8 +260,9 @@ async function main(): Promise<number> {
       rows.push({ workload: 'joins', metric: 'joins again / s per backend core (10⁶ / CPU µs)', project: 1e6 / repeat.backendCpuUsPerJoin })
     })
 
-    const compareFanout = async (label: string, size: FanoutSize, targets: { deliveries?: boolean; p99?: boolean }) => {
-      const project = await fanout(await setup.target(size.rooms, size.members), size, stack.session, stack.backend)
+    /** The project (on PGlite unless `on` says otherwise) against the baseline, one row per figure. */
+    const compareFanout = async (label: string, size: FanoutSize, targets: { deliveries?: boolean; p99?: boolean }, on = { stack, setup }) => {
+      const project = await fanout(await on.setup.target(size.rooms, size.members), size, on.stack.session, on.stack.backend)
       const base = await fanout(baselineTarget(baseline, size.rooms), size, baseline.server)
       raw[label] = { project, baseline: base }
       const failure = fanoutFailure([project, base])
@@ -319,7 +321,11 @@ async function main(): Promise<number> {
       }
       const pgStack = await startProject({ cpuProfileDir, databaseUrl: postgresUrl, label: 'postgres' })
       try {
-        await stored(pgStack, new ProjectSetup(pgStack), 'Postgres')
+        const pgSetup = new ProjectSetup(pgStack)
+        await stored(pgStack, pgSetup, 'Postgres')
+        // What the durability step costs a single message when the store is a real Postgres.
+        const { rooms, members } = sizes.latency
+        await compareFanout(`latency on Postgres (${rooms}×${members}, 1 in flight)`, sizes.latency, { p99: true }, { stack: pgStack, setup: pgSetup })
       } finally {
         await pgStack.stop()
       }
