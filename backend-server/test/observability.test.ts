@@ -64,6 +64,16 @@ describe('request ids and logs', () => {
     }
   })
 
+  it('writes no info line for probes and session servers\' internal calls', async () => {
+    expect((await api().post('/internal/servers/heartbeat').set('x-request-id', 'internal-req-1').send({})).status).toBe(401)
+    expect((await api().get('/healthz').set('x-request-id', 'probe-req-1')).status).toBe(200)
+    expect((await api().get('/api/me').set('x-request-id', 'api-req-1')).status).toBe(401)
+    const ids = logs.lines.map((l) => (l.req as { id?: string } | undefined)?.id)
+    expect(ids).toContain('api-req-1')
+    expect(ids).not.toContain('internal-req-1')
+    expect(ids).not.toContain('probe-req-1')
+  })
+
   it('redacts a query token from the URL in the log line of a failed request too', async () => {
     const failing = new LogCapture()
     const broken = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'], logStream: failing })

@@ -18,6 +18,11 @@ declare global {
 
 /** Probes that would otherwise write a line every few seconds per load balancer. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
+/**
+ * Session servers' calls: a group commit per message batch and a heartbeat every few seconds per
+ * server, far too many for a line each. Their failures are still logged (5xx at `warn`).
+ */
+const QUIET_PREFIX = '/internal/'
 
 /**
  * Request ids, one JSON log line per request when it ends, and `http_request_duration_seconds`.
@@ -69,6 +74,7 @@ function levelFor(req: Request, res: Response, finished: boolean): Level {
   if (finished && res.statusCode >= 500) return 'warn'
   // A string slice, not a URL parse: this runs for every request.
   const url = req.originalUrl
+  if (url.startsWith(QUIET_PREFIX)) return 'debug'
   const query = url.indexOf('?')
   return QUIET_PATHS.has(query === -1 ? url : url.slice(0, query)) ? 'debug' : 'info'
 }
