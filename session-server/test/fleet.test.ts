@@ -34,21 +34,6 @@ async function fleetBackend(): Promise<TestBackend> {
 }
 
 /** A session server that joins the fleet as `main.ts` does (register, then heartbeats). */
-/**
- * The first heartbeat of `host` the backend stamped after `since`. Stamps travel as text: a JS
- * Date would cut the database's microseconds and let the same heartbeat count as a later one.
- */
-async function heartbeatAfter(backend: TestBackend, host: string, since: string): Promise<{ members: number; lastSeenAt: string }> {
-  for (;;) {
-    const [row] = await backend.db.query<{ members: number; last_seen_at: string }>(
-      'SELECT members, last_seen_at::text AS last_seen_at FROM fleet_servers WHERE host = $1 AND last_seen_at > $2::timestamptz',
-      [host, since],
-    )
-    if (row) return { members: row.members, lastSeenAt: row.last_seen_at }
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 async function startMember(backend: TestBackend, publicHost?: (port: number) => string): Promise<FleetMember> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -99,11 +84,23 @@ function connect(join: JoinRoomResponse, since?: number): TestClient {
   return client
 }
 
+/** A fleet row; `seenAtUs` is the last heartbeat's stamp in microseconds (a Date would cut them). */
+interface FleetRow {
+  host: string
+  rooms: number
+  members: number
+  draining: boolean
+  seenAtUs: number
+}
+
+/** The database's clock, in the unit of `FleetRow.seenAtUs`. */
+const epochMicros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::float8`
+
 /** Resolves once the backend's fleet table satisfies `check` (heartbeats arrive every 100 ms). */
-async function fleetWhere(backend: TestBackend, check: (rows: Array<{ host: string; rooms: number; members: number; draining: boolean }>) => boolean) {
+async function fleetWhere(backend: TestBackend, check: (rows: FleetRow[]) => boolean) {
   for (;;) {
-    const rows = await backend.db.query<{ host: string; rooms: number; members: number; draining: boolean }>(
-      'SELECT host, rooms, members, draining FROM fleet_servers ORDER BY host',
+    const rows = await backend.db.query<FleetRow>(
+      `SELECT host, rooms, members, draining, ${epochMicros('last_seen_at')} AS "seenAtUs" FROM fleet_servers ORDER BY host`,
     )
     if (check(rows)) return rows
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -132,10 +129,12 @@ describe('a fleet of session servers', { timeout: 60_000 }, () => {
     for (const client of [connect(join), connect(join), connect(await joinRoom(backend, bob.token, roomId))]) await client.next('snapshot')
     // The first heartbeat stamped after all three connected may have counted before they did (it
     // was on its way); the one after it was sent once that one was answered, so it counts them.
-    // Heartbeats go one at a time, and both stamps are the database's clock.
-    const [{ now }] = (await backend.db.query<{ now: string }>('SELECT now()::text AS now')) as [{ now: string }]
-    const first = await heartbeatAfter(backend, join.host, now)
-    expect((await heartbeatAfter(backend, join.host, first.lastSeenAt)).members).toBe(2)
+    // Heartbeats go one at a time, and both stamps are the database's clock, to the microsecond.
+    const heartbeatAfter = async (sinceUs: number) =>
+      (await fleetWhere(backend, (rows) => rows.some((r) => r.host === join.host && r.seenAtUs > sinceUs))).find((r) => r.host === join.host)!
+    const [{ now }] = (await backend.db.query<{ now: number }>(`SELECT ${epochMicros('now()')} AS now`)) as [{ now: number }]
+    const first = await heartbeatAfter(now)
+    expect((await heartbeatAfter(first.seenAtUs)).members).toBe(2)
   })
 
   it('spreads rooms over the servers by load', async () => {

@@ -25,17 +25,6 @@ export class PlacementStore {
     return rows[0] && toPlacement(rows[0])
   }
 
-  /**
-   * Same as `get`, but locks the row until the transaction ends: commits to one room take turns,
-   * and a re-placement cannot slip in between the fencing check and the insert.
-   */
-  async getForUpdate(roomId: string): Promise<PlacementRow | undefined> {
-    const rows = await this.db.query<Row>('SELECT host, epoch FROM placements WHERE room_id = $1 FOR UPDATE', [
-      roomId,
-    ])
-    return rows[0] && toPlacement(rows[0])
-  }
-
   /** Creates the unplaced row if missing. Concurrent callers are fine: one inserts, the others do nothing. */
   async ensure(roomId: string): Promise<void> {
     await this.db.query(

@@ -94,10 +94,6 @@ export class RoomStore {
     const rows = await this.db.query('DELETE FROM rooms WHERE id = $1 RETURNING id', [roomId])
     return rows.length > 0
   }
-
-  async touch(roomId: string): Promise<void> {
-    await this.db.query('UPDATE rooms SET last_activity_at = now() WHERE id = $1', [roomId])
-  }
 }
 
 function toRoom(row: RoomRow): Room {
