@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js'
-import { startBackend, type RunningBackend } from './backend.js'
+import { startBackend, type RunningBackend } from './startBackend.js'
 import { createLogger } from './logger.js'
 
 let config

@@ -4,7 +4,7 @@ import { migrate } from '../src/storage/migrate.js'
 import { RoomCache } from '../src/storage/RoomCache.js'
 import { RoomStore } from '../src/storage/RoomStore.js'
 import { UserStore } from '../src/storage/UserStore.js'
-import { openTestDatabase, type TestDatabase } from '../src/testing.js'
+import { openTestDatabase, type TestDatabase } from '../src/testing/index.js'
 
 const opened: TestDatabase[] = []
 afterEach(async () => {

@@ -3,8 +3,8 @@ import { SignJWT } from 'jose'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TokenService } from '../src/auth/TokenService.js'
-import { TokenAudience } from '../src/internalContract.js'
-import { startTestBackend, TEST_JWT_SECRET, type TestBackend } from '../src/testing.js'
+import { TokenAudience } from '@scalable-chat/backend-contract/internal'
+import { startTestBackend, TEST_JWT_SECRET, type TestBackend } from '../src/testing/index.js'
 import { bearer, registerUser } from './helpers.js'
 
 let backend: TestBackend

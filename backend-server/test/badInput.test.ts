@@ -8,8 +8,8 @@
 import fc from 'fast-check'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Credentials, CreateRoomRequest, HistoryQuery } from '../src/contract.js'
-import { BAD_REQUEST_TARGETS, rawRequestStatus, startTestBackend, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import { Credentials, CreateRoomRequest, HistoryQuery } from '@scalable-chat/backend-contract'
+import { BAD_REQUEST_TARGETS, rawRequestStatus, startTestBackend, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, registerUser, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 const counts: Record<string, number> = {}

@@ -7,9 +7,9 @@ import { pino } from 'pino'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.js'
-import type { JoinRoomResponse } from '../src/contract.js'
+import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
 import { FleetScheduler } from '../src/scheduler/FleetScheduler.js'
-import { startTestBackend, type TestBackend } from '../src/testing.js'
+import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 const cleanups: (() => Promise<void>)[] = []

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
-import type { AuthResponse, CreateRoomResponse } from '../src/contract.js'
-import type { NewMessage } from '../src/internalContract.js'
-import { TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import type { AuthResponse, CreateRoomResponse } from '@scalable-chat/backend-contract'
+import type { NewMessage } from '@scalable-chat/backend-contract/internal'
+import { TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
 
 /**
  * A stand-in session server: answers `/healthz` (while `healthy`), records every other request

@@ -1,8 +1,8 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ChatMessage, JoinRoomResponse } from '../src/contract.js'
-import { CommitResponse, LoadRoomResponse, type NewMessage } from '../src/internalContract.js'
-import { startTestBackend, type TestBackend } from '../src/testing.js'
+import type { ChatMessage, JoinRoomResponse } from '@scalable-chat/backend-contract'
+import { CommitResponse, LoadRoomResponse, type NewMessage } from '@scalable-chat/backend-contract/internal'
+import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, newMessage, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 let backend: TestBackend

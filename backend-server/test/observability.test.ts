@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JoinRoomResponse } from '../src/contract.js'
-import { startTestBackend, type TestBackend } from '../src/testing.js'
+import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
+import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, registerUser, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 const METRICS_TOKEN = 'metrics-token-for-the-tests-only'

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JoinRoomResponse } from '../src/contract.js'
-import { startTestBackend, type TestBackend } from '../src/testing.js'
+import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
+import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, registerUser, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 const cleanups: (() => Promise<void>)[] = []

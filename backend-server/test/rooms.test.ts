@@ -2,9 +2,9 @@ import { jwtVerify } from 'jose'
 import { createSecretKey } from 'node:crypto'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ChatMessage, HistoryResponse, JoinRoomResponse, RoomSummary } from '../src/contract.js'
-import { RoomTokenClaims, TokenAudience } from '../src/internalContract.js'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import type { ChatMessage, HistoryResponse, JoinRoomResponse, RoomSummary } from '@scalable-chat/backend-contract'
+import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-contract/internal'
+import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, newMessage, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 let backend: TestBackend

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JoinRoomResponse } from '../src/contract.js'
+import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
 import { LocalScheduler } from '../src/scheduler/LocalScheduler.js'
-import { startTestBackend, type TestBackend, type TestBackendOptions } from '../src/testing.js'
+import { startTestBackend, type TestBackend, type TestBackendOptions } from '../src/testing/index.js'
 import { bearer, createRoom, deadHost, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 /** Everything a test starts, closed after it whatever happened. */

@@ -8,8 +8,8 @@
  */
 import request from 'supertest'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { JoinRoomResponse } from '../src/contract.js'
-import { startTestBackend, type TestBackend } from '../src/testing.js'
+import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
+import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, deadHost, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 interface Harness {

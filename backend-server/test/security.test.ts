@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { secretWeakness } from '../src/auth/secretWeakness.js'
+import { secretWeakness } from '@scalable-chat/backend-contract/internal'
 import { loadConfig } from '../src/config.js'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing.js'
+import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
 import { registerUser } from './helpers.js'
 
 const strong = () => randomBytes(32).toString('base64')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SessionServerAddress } from '../src/internalContract.js'
+import { SessionServerAddress } from '@scalable-chat/backend-contract/internal'
 import { sessionServerUrl } from '../src/sessionServerUrl.js'
 
 describe('sessionServerUrl', () => {

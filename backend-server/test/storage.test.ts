@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js'
 import { migrate } from '../src/storage/migrate.js'
-import { openTestDatabase, type TestDatabase } from '../src/testing.js'
+import { openTestDatabase, type TestDatabase } from '../src/testing/index.js'
 
 const opened: TestDatabase[] = []
 afterEach(async () => {

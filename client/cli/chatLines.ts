@@ -2,8 +2,8 @@
  * What the terminal client prints, as pure functions of the data: one place for the wording, and
  * every piece of text that came from someone else goes through `terminalSafe`.
  */
-import type { ChatMessage, RoomSummary } from '@scalable-chat/backend-server/contract'
-import type { Member } from '@scalable-chat/session-server/protocol'
+import type { ChatMessage, RoomSummary } from '@scalable-chat/backend-contract'
+import type { Member } from '@scalable-chat/protocol'
 import type { ConnectionStatus } from '../src/room/connectionStatus.js'
 import { ClosedReason } from '../src/room/connectionStatus.js'
 import { terminalSafe } from './terminalSafe.js'

@@ -10,8 +10,8 @@
  * @example
  * const code = await runChat({ argv: ['--user', 'ana', '--create', 'Team'], env: process.env, input: process.stdin, output: process.stdout })
  */
-import type { MemberStatus } from '@scalable-chat/session-server/protocol'
-import { MEMBER_STATUSES } from '@scalable-chat/session-server/protocol/codes'
+import type { MemberStatus } from '@scalable-chat/protocol'
+import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
 import { WebSocket } from 'ws'
 import { ApiError } from '../src/api/ApiError.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'

@@ -4,7 +4,7 @@
  * a session server restarted in the middle of the conversation.
  */
 import { randomUUID } from 'node:crypto'
-import type { AuthResponse, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
+import type { AuthResponse, JoinRoomResponse } from '@scalable-chat/backend-contract'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { WebSocket } from 'ws'

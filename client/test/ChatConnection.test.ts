@@ -2,54 +2,27 @@
  * ChatConnection against the REAL servers: a backend (PGlite in memory) and a session server,
  * both on 127.0.0.1 port 0, and real WebSockets (`ws`, since Node 20 has no global WebSocket).
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
-import type { ServerMessage } from '@scalable-chat/session-server/protocol'
+import type { ServerMessage } from '@scalable-chat/protocol'
+import { startTestStack, type TestStack } from '@scalable-chat/session-server/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-// The session server exports no test helper yet; its factory is reached by path.
-import { createSessionServer, type SessionServer } from '../../session-server/src/createSessionServer.js'
-import { loadConfig } from '../../session-server/src/config.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { backoffDelay } from '../src/room/backoffDelay.js'
 import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
 import { wsSocket } from './helpers/wsSocket.js'
 
-let httpServer: Server
-let sessionServer: SessionServer
-let backend: TestBackend
-/** Server-side ends of every WebSocket, so a test can cut connections from the server's side. */
-const upgradedSockets = new Set<Socket>()
+let stack: TestStack
 
 beforeAll(async () => {
-  httpServer = createServer()
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
-  const host = `127.0.0.1:${(httpServer.address() as AddressInfo).port}`
-  httpServer.on('upgrade', (_req, socket: Socket) => {
-    upgradedSockets.add(socket)
-    socket.on('close', () => upgradedSockets.delete(socket))
-  })
-  // Every test opens its own room and rooms stay loaded for a grace period: more than the default 10.
-  backend = await startTestBackend({ sessionServerHosts: [host], overrides: { maxRoomsPerServer: 1000 } })
-  const config = loadConfig({
-    JWT_SECRET: TEST_JWT_SECRET,
-    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-    PUBLIC_HOST: host,
-    BACKEND_URL: backend.url,
+  stack = await startTestStack({
+    // Every test opens its own room and rooms stay loaded for a grace period: more than the default 10.
+    backend: { overrides: { maxRoomsPerServer: 1000 } },
     // The history test writes 105 messages in one go.
-    MESSAGE_RATE_PER_MINUTE: '10000',
-    MESSAGE_BURST: '1000',
-    LOG_LEVEL: 'silent',
+    sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000' },
   })
-  sessionServer = createSessionServer({ config, server: httpServer })
 })
 
-afterAll(async () => {
-  await sessionServer?.close()
-  await new Promise<void>((resolve) => httpServer?.close(() => resolve()))
-  await backend?.close()
-})
+afterAll(() => stack?.close())
 
 const open: ChatConnection[] = []
 afterEach(() => {
@@ -59,7 +32,7 @@ afterEach(() => {
 let userCounter = 0
 async function signedInApi(): Promise<{ api: ApiClient; userId: string }> {
   let token: string | null = null
-  const api = createApiClient({ baseUrl: backend.url, getToken: () => token })
+  const api = createApiClient({ baseUrl: stack.backend.url, getToken: () => token })
   const auth = await api.register({ username: `user${++userCounter}_${Date.now() % 100000}`, password: 'correct horse' })
   token = auth.token
   return { api, userId: auth.user.id }
@@ -128,7 +101,7 @@ const isLive = (state: ChatState) => state.status.kind === 'live'
 const seqs = (state: ChatState) => state.messages.map((m) => m.seq)
 
 function cutFromServerSide(): void {
-  for (const socket of upgradedSockets) socket.destroy()
+  stack.dropConnections()
 }
 
 describe('ChatConnection (real backend and session server)', () => {

@@ -5,14 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import { SESSION_SERVER_MAIN_MODULE } from '@scalable-chat/session-server/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { ChatConnection, type ChatState, type SocketConstructor } from '../src/room/ChatConnection.js'
 
-const SESSION_MAIN = fileURLToPath(new URL('../../session-server/src/main.ts', import.meta.url))
 /** The backend counts a server dead after this much silence (heartbeats every 100 ms). */
 const HEARTBEAT_TIMEOUT_MS = 1000
 
@@ -49,7 +48,7 @@ async function freePort(): Promise<number> {
 /** Starts `session-server/src/main.ts` as its own process; resolves once it listens (it registered before). */
 async function spawnMember(port?: number): Promise<Member> {
   const listenPort = port ?? (await freePort())
-  const child = spawn(process.execPath, ['--import', 'tsx', SESSION_MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', SESSION_SERVER_MAIN_MODULE], {
     env: {
       ...process.env,
       PORT: String(listenPort),

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { describe, expect, it } from 'vitest'
 import { mergeMessages } from '../src/room/mergeMessages.js'
 

@@ -2,47 +2,21 @@
  * A backlog longer than the session server's burst, re-sent after a reconnect: the REAL servers
  * with the default MESSAGE_BURST (ChatConnection.test.ts raises it for its history test).
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import { startTestStack, type TestStack } from '@scalable-chat/session-server/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { createSessionServer, type SessionServer } from '../../session-server/src/createSessionServer.js'
-import { loadConfig } from '../../session-server/src/config.js'
 import { createApiClient } from '../src/api/createApiClient.js'
 import { ChatConnection, type ChatState, type SocketConstructor } from '../src/room/ChatConnection.js'
 
-let httpServer: Server
-let sessionServer: SessionServer
-let backend: TestBackend
-const upgradedSockets = new Set<Socket>()
+let stack: TestStack
 let burst: number
 
 beforeAll(async () => {
-  httpServer = createServer()
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
-  const host = `127.0.0.1:${(httpServer.address() as AddressInfo).port}`
-  httpServer.on('upgrade', (_req, socket: Socket) => {
-    upgradedSockets.add(socket)
-    socket.on('close', () => upgradedSockets.delete(socket))
-  })
-  backend = await startTestBackend({ sessionServerHosts: [host] })
-  const config = loadConfig({
-    JWT_SECRET: TEST_JWT_SECRET,
-    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-    PUBLIC_HOST: host,
-    BACKEND_URL: backend.url,
-    LOG_LEVEL: 'silent',
-  })
-  burst = config.MESSAGE_BURST
-  sessionServer = createSessionServer({ config, server: httpServer })
+  stack = await startTestStack()
+  burst = stack.config.MESSAGE_BURST
 })
 
-afterAll(async () => {
-  await sessionServer?.close()
-  await new Promise<void>((resolve) => httpServer?.close(() => resolve()))
-  await backend?.close()
-})
+afterAll(() => stack?.close())
 
 function waitFor(connection: ChatConnection, predicate: (state: ChatState) => boolean): Promise<ChatState> {
   return new Promise((resolve) => {
@@ -59,7 +33,7 @@ function waitFor(connection: ChatConnection, predicate: (state: ChatState) => bo
 describe('ChatConnection with a backlog over MESSAGE_BURST', () => {
   it('re-sends every queued message after the reconnect, stores each once, and the connection stays open', async () => {
     let token: string | null = null
-    const api = createApiClient({ baseUrl: backend.url, getToken: () => token })
+    const api = createApiClient({ baseUrl: stack.backend.url, getToken: () => token })
     token = (await api.register({ username: `backlog_${Date.now() % 100000}`, password: 'correct horse' })).token
     const { roomId } = await api.createRoom('Backlog')
     const closeCodes: number[] = []
@@ -79,7 +53,7 @@ describe('ChatConnection with a backlog over MESSAGE_BURST', () => {
     connection.start()
     try {
       await waitFor(connection, (s) => s.status.kind === 'live')
-      for (const socket of upgradedSockets) socket.destroy()
+      stack.dropConnections()
       await waitFor(connection, (s) => s.status.kind !== 'live')
 
       // More than the strike limit (10) beyond the burst: before pacing, this got the client closed (1008).

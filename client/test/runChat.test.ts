@@ -4,15 +4,10 @@
  * with a second person on a ChatConnection. The session server's address is a full
  * `ws://…/s/terminal` URL, as a fleet behind one ingress publishes it.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import { startTestStack, type TestStack } from '@scalable-chat/session-server/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-// The session server exports no test helper; its factory is reached by path (as in ChatConnection.test.ts).
-import { loadConfig } from '../../session-server/src/config.js'
-import { createSessionServer, type SessionServer } from '../../session-server/src/createSessionServer.js'
 import { runChat } from '../cli/runChat.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
@@ -21,34 +16,16 @@ import { wsSocket } from './helpers/wsSocket.js'
 const PASSWORD = 'correct horse battery'
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+/
 
-let httpServer: Server
-let sessionServer: SessionServer
-let backend: TestBackend
-let sessionAddress: string
+let stack: TestStack
 /** Request paths of every WebSocket upgrade the session server saw. */
 const upgradePaths: string[] = []
 
 beforeAll(async () => {
-  httpServer = createServer()
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
-  sessionAddress = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/s/terminal`
-  httpServer.on('upgrade', (req) => upgradePaths.push(new URL(req.url ?? '/', 'ws://x').pathname))
-  backend = await startTestBackend({ sessionServerHosts: [sessionAddress] })
-  const config = loadConfig({
-    JWT_SECRET: TEST_JWT_SECRET,
-    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-    PUBLIC_HOST: sessionAddress,
-    BACKEND_URL: backend.url,
-    LOG_LEVEL: 'silent',
-  })
-  sessionServer = createSessionServer({ config, server: httpServer })
+  stack = await startTestStack({ address: (port) => `ws://127.0.0.1:${port}/s/terminal` })
+  stack.server.on('upgrade', (req) => upgradePaths.push(new URL(req.url ?? '/', 'ws://x').pathname))
 })
 
-afterAll(async () => {
-  await sessionServer?.close()
-  await new Promise<void>((resolve) => httpServer?.close(() => resolve()))
-  await backend?.close()
-})
+afterAll(() => stack?.close())
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -108,7 +85,7 @@ function startCli(argv: string[], env: Record<string, string> = { CHAT_PASSWORD:
 
 async function signedInApi(username = uniqueName('bo')): Promise<{ api: ApiClient; userId: string; username: string }> {
   let token: string | null = null
-  const api = createApiClient({ baseUrl: backend.url, getToken: () => token })
+  const api = createApiClient({ baseUrl: stack.backend.url, getToken: () => token })
   const auth = await api.register({ username, password: PASSWORD })
   token = auth.token
   return { api, userId: auth.user.id, username }
@@ -144,7 +121,7 @@ const roomIdIn = (text: string) => /room (\S+) ·/.exec(text)?.[1]
 describe('runChat (the terminal client) against the real servers', () => {
   it('registers, creates a room, chats both ways with another client, lists members and quits with 0', async () => {
     const ana = uniqueName('ana')
-    const cli = startCli(['--server', backend.url, '--user', ana, '--register', '--create', 'Terminal room'])
+    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Terminal room'])
     await cli.waitFor('* live')
     expect(cli.text).toContain('── Terminal room ──')
     const roomId = roomIdIn(cli.text)!
@@ -172,7 +149,7 @@ describe('runChat (the terminal client) against the real servers', () => {
   })
 
   it('connects to a session server address given as a full ws:// URL with a path, as given', async () => {
-    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Path room'])
+    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Path room'])
     const before = upgradePaths.length
     await cli.waitFor('* live')
     expect(upgradePaths.slice(before)).toEqual(['/s/terminal'])
@@ -186,7 +163,7 @@ describe('runChat (the terminal client) against the real servers', () => {
     const hostile = tamperingSocket((frame) =>
       frame.replaceAll('{ESC}', '\\u001b').replaceAll('{BEL}', '\\u0007').replaceAll('{CSI}', '\\u009b').replaceAll('{CR}', '\\r'),
     )
-    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Escapes'], { CHAT_PASSWORD: PASSWORD }, hostile)
+    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Escapes'], { CHAT_PASSWORD: PASSWORD }, hostile)
     await cli.waitFor('* live')
     const bo = await signedInApi()
     const boConnection = connect(bo.api, roomIdIn(cli.text)!)
@@ -201,7 +178,7 @@ describe('runChat (the terminal client) against the real servers', () => {
   })
 
   it('indents the lines of a multi-line message and replaces bidirectional overrides', async () => {
-    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Lines'])
+    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Lines'])
     await cli.waitFor('* live')
     const bo = await signedInApi()
     const boConnection = connect(bo.api, roomIdIn(cli.text)!)
@@ -224,7 +201,7 @@ describe('runChat (the terminal client) against the real servers', () => {
     await waitForState(writer, (s) => s.messages.length === 1 && s.pending.length === 0)
     writer.dispose()
 
-    const cli = startCli(['--server', backend.url, '--user', ana.username])
+    const cli = startCli(['--server', stack.backend.url, '--user', ana.username])
     await cli.waitFor('Your rooms:')
     const list = await cli.waitFor(/1\) \w+ .*\n\s+2\) \w+ .*\n/)
     const number = /(\d)\) Second/.exec(list)![1]!
@@ -237,14 +214,14 @@ describe('runChat (the terminal client) against the real servers', () => {
     cli.type('/history')
     await cli.waitFor('* This is the beginning of the conversation.', before)
     cli.type('/link')
-    await cli.waitFor(`${backend.url}/rooms/${roomId}`, before)
+    await cli.waitFor(`${stack.backend.url}/rooms/${roomId}`, before)
     cli.type('/quit')
     expect(await cli.exit).toBe(0)
   })
 
   it('announces its own status to others and prints theirs', async () => {
     const ana = uniqueName('ana')
-    const cli = startCli(['--server', backend.url, '--user', ana, '--register', '--create', 'Status room'])
+    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Status room'])
     await cli.waitFor('* live')
     const bo = await signedInApi()
     const boConnection = connect(bo.api, roomIdIn(cli.text)!)
@@ -261,7 +238,7 @@ describe('runChat (the terminal client) against the real servers', () => {
   })
 
   it('quits cleanly with 0 when the input ends (Ctrl-D)', async () => {
-    const cli = startCli(['--server', backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Short'])
+    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Short'])
     await cli.waitFor('* live')
     cli.input.end()
     expect(await cli.exit).toBe(0)
@@ -269,14 +246,14 @@ describe('runChat (the terminal client) against the real servers', () => {
 
   it('says the room does not exist and exits with 1', async () => {
     const ana = await signedInApi(uniqueName('ana'))
-    const cli = startCli(['--server', backend.url, '--user', ana.username, '--room', 'NoSuchRoom12'])
+    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', 'NoSuchRoom12'])
     expect(await cli.exit).toBe(1)
     expect(cli.text).toContain('Room not found')
   })
 
   it('refuses a wrong password with the server\'s reason and exits with 1', async () => {
     const ana = await signedInApi(uniqueName('ana'))
-    const cli = startCli(['--server', backend.url, '--user', ana.username, '--create', 'x'], { CHAT_PASSWORD: 'not the password' })
+    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--create', 'x'], { CHAT_PASSWORD: 'not the password' })
     expect(await cli.exit).toBe(1)
     expect(cli.text).toMatch(/^chat: .+/m)
     expect(cli.text).not.toContain('* live')
@@ -284,7 +261,7 @@ describe('runChat (the terminal client) against the real servers', () => {
 
   it('reads the password from the input when CHAT_PASSWORD is not set', async () => {
     const ana = await signedInApi(uniqueName('ana'))
-    const cli = startCli(['--server', backend.url, '--user', ana.username, '--create', 'Prompted'], {})
+    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--create', 'Prompted'], {})
     await cli.waitFor(`Password for ${ana.username}: `)
     cli.type(PASSWORD)
     await cli.waitFor('* live')

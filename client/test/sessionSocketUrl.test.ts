@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '@scalable-chat/session-server/protocol/codes'
+import { PROTOCOL_VERSION } from '@scalable-chat/protocol/codes'
 import { describe, expect, it } from 'vitest'
 import { sessionSocketUrl } from '../src/room/sessionSocketUrl.js'
 

@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { BACKEND_MAIN_MODULE } from '@scalable-chat/backend-server/testing'
+import { SESSION_SERVER_MAIN_MODULE } from '../src/testing/index.js'
 import { ProbeReply } from './tasks.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -123,7 +125,7 @@ export async function startProject(options: ProcessOptions & { databaseUrl?: str
   const dataDir = mkdtempSync(`${tmpdir()}/scalable-chat-bench-`)
   const sessionHost = `127.0.0.1:${sessionPort}`
   const backendUrl = `http://127.0.0.1:${backendPort}`
-  const backend = startNode(`backend-${options.label}`, 'backend-server/src/main.ts', {
+  const backend = startNode(`backend-${options.label}`, BACKEND_MAIN_MODULE, {
     ...secrets,
     PORT: String(backendPort),
     BIND_ADDRESS: '127.0.0.1',
@@ -145,7 +147,7 @@ export async function startProject(options: ProcessOptions & { databaseUrl?: str
     await stopBackend()
     throw error
   }
-  const session = startNode(`session-server-${options.label}`, 'session-server/src/main.ts', {
+  const session = startNode(`session-server-${options.label}`, SESSION_SERVER_MAIN_MODULE, {
     ...secrets,
     PORT: String(sessionPort),
     BIND_ADDRESS: '127.0.0.1',

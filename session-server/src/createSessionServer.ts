@@ -7,11 +7,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { RoomTokenClaims } from '@scalable-chat/backend-server/internal-contract'
-import { requestIdFrom } from '@scalable-chat/backend-server/request-id'
+import type { RoomTokenClaims } from '@scalable-chat/backend-contract/internal'
+import { requestIdFrom } from '@scalable-chat/backend-contract/internal'
 import { RoomTokenVerifier } from './auth/RoomTokenVerifier.js'
-import type { Backend, FleetBackend } from './backend/Backend.js'
-import { HttpBackend } from './backend/HttpBackend.js'
+import type { BackendApi, FleetApi } from './backendApi/BackendApi.js'
+import { HttpBackendApi } from './backendApi/HttpBackendApi.js'
 import type { Config } from './config.js'
 import { ClientSession } from './connection/ClientSession.js'
 import { SendRateLimiter } from './connection/SendRateLimiter.js'
@@ -22,7 +22,7 @@ import { rejectHandshake } from './http/rejectHandshake.js'
 import { splitRequestTarget } from './http/splitRequestTarget.js'
 import type { Logger } from './logger.js'
 import { SessionMetrics } from './metrics/SessionMetrics.js'
-import { CloseCode, CloseReason, PROTOCOL_VERSION } from './protocol/index.js'
+import { CloseCode, CloseReason, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { RoomRegistry } from './room/RoomRegistry.js'
 
 export interface SessionServerDeps {
@@ -31,7 +31,7 @@ export interface SessionServerDeps {
   /** Attach to this server (already listening or not) instead of creating one. */
   server?: Server
   /** Defaults to the HTTP internal API at `config.BACKEND_URL`. */
-  backend?: Backend
+  backendApi?: BackendApi
   /** Defaults to a fresh registry of its own. */
   metrics?: SessionMetrics
   /**
@@ -43,7 +43,7 @@ export interface SessionServerDeps {
    * Join the backend's fleet through this API: `registration.start()` registers and starts the
    * heartbeats, and `drain()` reports draining first and deregisters last. Omitted: no fleet.
    */
-  fleet?: FleetBackend
+  fleet?: FleetApi
 }
 
 export interface SessionServer {
@@ -68,11 +68,11 @@ const SINCE = /^\d{1,15}$/
 export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const { config } = deps
   const logger = deps.logger ?? pino({ level: 'silent' })
-  const backend = deps.backend ?? new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
+  const backendApi = deps.backendApi ?? new HttpBackendApi(config.BACKEND_URL, config.SERVICE_TOKEN)
   const metrics = deps.metrics ?? new SessionMetrics()
   const rooms = new RoomRegistry({
     metrics,
-    backend,
+    backendApi,
     host: config.PUBLIC_HOST,
     unloadGraceMs: config.ROOM_UNLOAD_GRACE_MS,
     logger,
@@ -102,7 +102,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const registration =
     deps.fleet &&
     new FleetRegistration({
-      backend: deps.fleet,
+      fleetApi: deps.fleet,
       host: config.PUBLIC_HOST,
       internalUrl: config.INTERNAL_URL,
       intervalMs: config.FLEET_HEARTBEAT_INTERVAL_MS,

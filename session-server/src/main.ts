@@ -1,6 +1,6 @@
 /** The process: configuration, registration with the backend's fleet, listen, graceful drain on signals. */
 import { createServer } from 'node:http'
-import { HttpBackend } from './backend/HttpBackend.js'
+import { HttpBackendApi } from './backendApi/HttpBackendApi.js'
 import { loadConfig, type Config } from './config.js'
 import { createSessionServer } from './createSessionServer.js'
 import { FleetRegistrationRejected } from './fleet/FleetRegistration.js'
@@ -16,14 +16,14 @@ try {
 }
 
 const logger = createLogger(config)
-const backend = new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
+const backendApi = new HttpBackendApi(config.BACKEND_URL, config.SERVICE_TOKEN)
 const server = createServer()
 const sessionServer = createSessionServer({
   config,
   logger,
   server,
-  backend,
-  fleet: backend,
+  backendApi,
+  fleet: backendApi,
   metrics: new SessionMetrics({ processMetrics: true }),
 })
 // A (re)started server holds no rooms: the backend must forget any placements it still had here

@@ -1,13 +1,13 @@
-import type { HeartbeatRequest } from '@scalable-chat/backend-server/internal-contract'
+import type { HeartbeatRequest } from '@scalable-chat/backend-contract/internal'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import type { BackendResult, FleetBackend } from '../src/backend/Backend.js'
+import type { BackendResult, FleetApi } from '../src/backendApi/BackendApi.js'
 import { FleetRegistration, FleetRegistrationRejected } from '../src/fleet/FleetRegistration.js'
 
 const ok: BackendResult<void> = { ok: true, value: undefined }
 
 /** A scripted fleet API: answers `register` from `registerAnswers` (then ok), records every call. */
-class ScriptedFleet implements FleetBackend {
+class ScriptedFleet implements FleetApi {
   readonly calls: Array<{ type: 'register' | 'deregister'; host: string } | ({ type: 'heartbeat' } & HeartbeatRequest)> = []
   private waiters: Array<() => void> = []
   constructor(private readonly registerAnswers: BackendResult<void>[] = []) {}
@@ -45,7 +45,7 @@ class ScriptedFleet implements FleetBackend {
 }
 
 function registration(fleet: ScriptedFleet, load = { rooms: 2, members: 7 }) {
-  return new FleetRegistration({ backend: fleet, host: 'h:1', intervalMs: 10, load: () => load, logger: pino({ level: 'silent' }) })
+  return new FleetRegistration({ fleetApi: fleet, host: 'h:1', intervalMs: 10, load: () => load, logger: pino({ level: 'silent' }) })
 }
 
 describe('FleetRegistration', () => {

@@ -1,6 +1,6 @@
-import type { CommitResponse, NewMessage } from '@scalable-chat/backend-server/internal-contract'
+import type { CommitResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { BackendResult } from '../src/backend/Backend.js'
+import type { BackendResult } from '../src/backendApi/BackendApi.js'
 import { GroupCommitter, RETRY_BASE_DELAY_MS, type GroupCommitterOptions } from '../src/room/GroupCommitter.js'
 
 function message(clientId: string): NewMessage {

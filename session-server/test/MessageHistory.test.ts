@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MessageHistory } from '../src/room/MessageHistory.js'
-import { storedMessages } from './helpers/fakeBackend.js'
+import { storedMessages } from './helpers/FakeBackendApi.js'
 
 const seqs = (messages: { seq: number }[] | undefined) => messages?.map((m) => m.seq)
 

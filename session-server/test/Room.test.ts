@@ -1,18 +1,18 @@
 import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage } from '../src/protocol/index.js'
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage } from '@scalable-chat/protocol'
 import { Room, type RoomLimits } from '../src/room/Room.js'
-import { FakeBackend, storedMessages } from './helpers/fakeBackend.js'
+import { FakeBackendApi, storedMessages } from './helpers/FakeBackendApi.js'
 import { fakeConnection } from './helpers/fakeSocket.js'
 
 const LIMITS: RoomLimits = { maxUsers: 3, maxMessageLength: 20, maxBufferedBytes: 1000, typingTimeoutMs: 6000 }
 
-function makeRoom(backend = new FakeBackend(), limits: Partial<RoomLimits> = {}) {
+function makeRoom(backend = new FakeBackendApi(), limits: Partial<RoomLimits> = {}) {
   const hooks = { emptied: 0, closed: 0 }
   const room = new Room({
     loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: 7, seq: backend.seq, messages: backend.stored.slice(-100) },
     host: 'session-1:8000',
-    backend,
+    backendApi: backend,
     limits: { ...LIMITS, ...limits },
     logger: pino({ level: 'silent' }),
     onEmpty: () => hooks.emptied++,
@@ -29,7 +29,7 @@ afterEach(() => {
 
 describe('Room#join', () => {
   it('sends a snapshot with the room, the member itself, the latest 100 messages, seq and limits', () => {
-    const { room } = makeRoom(new FakeBackend(storedMessages(150)))
+    const { room } = makeRoom(new FakeBackendApi(storedMessages(150)))
     const alice = fakeConnection('alice')
     expect(room.join(alice)).toEqual({ ok: true })
     const [snapshot] = alice.socket.messages
@@ -48,7 +48,7 @@ describe('Room#join', () => {
   })
 
   it('with since held in memory, sends exactly the messages after it (resumed)', () => {
-    const { room } = makeRoom(new FakeBackend(storedMessages(150)))
+    const { room } = makeRoom(new FakeBackendApi(storedMessages(150)))
     const alice = fakeConnection('alice')
     room.join(alice, 140)
     const snapshot = alice.socket.ofType('snapshot')[0]
@@ -57,14 +57,14 @@ describe('Room#join', () => {
   })
 
   it('with since equal to the latest seq, resumes with no messages', () => {
-    const { room } = makeRoom(new FakeBackend(storedMessages(5)))
+    const { room } = makeRoom(new FakeBackendApi(storedMessages(5)))
     const alice = fakeConnection('alice')
     room.join(alice, 5)
     expect(alice.socket.ofType('snapshot')[0]).toMatchObject({ resumed: true, messages: [] })
   })
 
   it('with since older than memory or ahead of the room, sends the latest page (NOT resumed)', () => {
-    const { room } = makeRoom(new FakeBackend(storedMessages(150)))
+    const { room } = makeRoom(new FakeBackendApi(storedMessages(150)))
     for (const since of [10, 151]) {
       const tab = fakeConnection('alice')
       room.join(tab, since)
@@ -286,7 +286,7 @@ describe('Room#handle send (group commit)', () => {
 
   it('sends an older duplicate that storage returns only to its sender', async () => {
     // The backend knows (alice, a1) but the room's memory does not (it was loaded without it).
-    const backend = new FakeBackend([{ ...storedMessages(1, 'alice')[0]!, clientId: 'a1' }])
+    const backend = new FakeBackendApi([{ ...storedMessages(1, 'alice')[0]!, clientId: 'a1' }])
     const { room } = makeRoom(backend)
     ;(room as unknown as { history: { findByClientId(): undefined } }).history.findByClientId = () => undefined
     const alice = fakeConnection('alice')

@@ -1,16 +1,16 @@
 import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { BackendResult } from '../src/backend/Backend.js'
-import { CloseCode } from '../src/protocol/index.js'
+import type { BackendResult } from '../src/backendApi/BackendApi.js'
+import { CloseCode } from '@scalable-chat/protocol'
 import { RoomRegistry } from '../src/room/RoomRegistry.js'
-import { FakeBackend, storedMessages } from './helpers/fakeBackend.js'
+import { FakeBackendApi, storedMessages } from './helpers/FakeBackendApi.js'
 import { fakeConnection } from './helpers/fakeSocket.js'
 
 const UNLOAD_GRACE_MS = 30_000
 
-function makeRegistry(backend = new FakeBackend()) {
+function makeRegistry(backend = new FakeBackendApi()) {
   const registry = new RoomRegistry({
-    backend,
+    backendApi: backend,
     host: 'session-1:8000',
     limits: { maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000, typingTimeoutMs: 6000 },
     unloadGraceMs: UNLOAD_GRACE_MS,
@@ -47,7 +47,7 @@ describe('RoomRegistry#acquire', () => {
 
 describe('RoomRegistry#acquire with a newer placement epoch', () => {
   it('closes a stale copy with ROOM_MOVED and reloads it with the new epoch and seq; a resuming client gets a resumed snapshot', async () => {
-    const { registry, backend } = makeRegistry(new FakeBackend(storedMessages(3)))
+    const { registry, backend } = makeRegistry(new FakeBackendApi(storedMessages(3)))
     const stale = await registry.acquire('room-1', 1)
     if (!stale.ok) throw new Error('expected the room')
     const reader = fakeConnection('reader')

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let stack: Stack

@@ -7,12 +7,12 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
-import type { AuthResponse, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
+import type { AuthResponse, JoinRoomResponse } from '@scalable-chat/backend-contract'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HttpBackend } from '../src/backend/HttpBackend.js'
+import { HttpBackendApi } from '../src/backendApi/HttpBackendApi.js'
 import { loadConfig } from '../src/config.js'
 import { createSessionServer, type SessionServer } from '../src/createSessionServer.js'
-import { CloseCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { CloseCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { uniqueName } from './helpers/stack.js'
 import { TestClient } from './helpers/TestClient.js'
 
@@ -47,8 +47,8 @@ async function startMember(backend: TestBackend, publicHost?: (port: number) => 
     FLEET_HEARTBEAT_INTERVAL_MS: '100',
     LOG_LEVEL: 'silent',
   })
-  const http = new HttpBackend(config.BACKEND_URL, config.SERVICE_TOKEN)
-  const session = createSessionServer({ config, server, backend: http, fleet: http })
+  const http = new HttpBackendApi(config.BACKEND_URL, config.SERVICE_TOKEN)
+  const session = createSessionServer({ config, server, backendApi: http, fleet: http })
   await session.registration?.start()
   cleanups.push(async () => {
     await session.close()

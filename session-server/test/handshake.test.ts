@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
-import { TokenAudience } from '@scalable-chat/backend-server/internal-contract'
-import { CloseCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { TokenAudience } from '@scalable-chat/backend-contract/internal'
+import { CloseCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let stack: Stack

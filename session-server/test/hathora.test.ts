@@ -1,6 +1,6 @@
-import { startFakeHathora, type FakeHathora } from '@scalable-chat/backend-server/testing/fake-hathora'
+import { startFakeHathora, type FakeHathora } from '@scalable-chat/backend-server/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let fake: FakeHathora

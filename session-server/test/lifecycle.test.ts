@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { HistoryResponse } from '@scalable-chat/backend-server/contract'
-import { CloseCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import type { HistoryResponse } from '@scalable-chat/backend-contract'
+import { CloseCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let stack: Stack
@@ -75,7 +75,7 @@ describe('drain', () => {
     let commitsStarted = 0
     const releases: string[] = []
     const drainStack = await startStack({}, {
-      wrapBackend: (backend) => ({
+      wrapBackendApi: (backend) => ({
         loadRoom: (roomId, host) => backend.loadRoom(roomId, host),
         register: (host) => backend.register(host),
         async commit(roomId, request) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { MAX_STRIKES } from '../src/connection/StrikeCounter.js'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { HistoryResponse } from '@scalable-chat/backend-server/contract'
-import { ErrorCode, PROTOCOL_VERSION } from '../src/protocol/index.js'
+import type { HistoryResponse } from '@scalable-chat/backend-contract'
+import { ErrorCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let stack: Stack

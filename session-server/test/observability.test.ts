@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_JWT_SECRET, TEST_SERVICE_TOKEN } from '@scalable-chat/backend-server/testing'
 import { loadConfig } from '../src/config.js'
 import { createSessionServer } from '../src/createSessionServer.js'
-import { PROTOCOL_VERSION } from '../src/protocol/index.js'
-import { FakeBackend } from './helpers/fakeBackend.js'
+import { PROTOCOL_VERSION } from '@scalable-chat/protocol'
+import { FakeBackendApi } from './helpers/FakeBackendApi.js'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 const METRICS_TOKEN = 'session-metrics-token-for-tests'
@@ -27,7 +27,7 @@ let stack: Stack
 beforeAll(async () => {
   stack = await startStack(
     { METRICS_TOKEN },
-    { logger: pino({ level: 'debug' }, sessionLogs), backendLogStream: backendLogs },
+    { logger: pino({ level: 'debug' }, sessionLogs), backend: { logStream: backendLogs } },
   )
 })
 afterAll(() => stack.close())
@@ -115,7 +115,7 @@ describe('GET /readyz', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, SERVICE_TOKEN: TEST_SERVICE_TOKEN, PUBLIC_HOST: host, LOG_LEVEL: 'silent' })
-    const session = createSessionServer({ config, server, backend: new FakeBackend() })
+    const session = createSessionServer({ config, server, backendApi: new FakeBackendApi() })
     try {
       const ready = async () => {
         const res = await fetch(`http://${host}/readyz`)

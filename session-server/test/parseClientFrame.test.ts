@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseClientFrame } from '../src/connection/parseClientFrame.js'
 import { StrikeCounter } from '../src/connection/StrikeCounter.js'
-import { ErrorCode } from '../src/protocol/index.js'
+import { ErrorCode } from '@scalable-chat/protocol'
 
 const text = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))
 

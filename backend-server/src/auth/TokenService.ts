@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { User } from '../contract.js'
-import { RoomTokenClaims, TokenAudience } from '../internalContract.js'
+import type { User } from '@scalable-chat/backend-contract'
+import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-contract/internal'
 import { hs256Signer, hs256Verifier } from './jwt.js'
 
 const UserTokenClaims = z.object({ sub: z.string().min(1), username: z.string().min(1) })

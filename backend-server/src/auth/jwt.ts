@@ -4,8 +4,8 @@ import { createSigner, createVerifier } from 'fast-jwt'
  * HS256 JWTs with the shared `JWT_SECRET`, signed and verified synchronously by fast-jwt on
  * node:crypto's HMAC. Not jose: its web build runs every HMAC as a WebCrypto job (a promise and a
  * thread-pool hop each), 109 µs per sign+verify against fast-jwt's 14 µs, the largest item in
- * the joins benchmark's profile. Exported as `@scalable-chat/backend-server/jwt` for the session
- * server, which verifies the room tokens this backend signs.
+ * the joins benchmark's profile. (The session servers verify room tokens the same way, with
+ * fast-jwt, in their own `RoomTokenVerifier`.)
  */
 export interface JwtOptions {
   /** The `aud` claim written and required: one kind of token is never accepted as another. */

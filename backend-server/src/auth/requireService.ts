@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express'
 import { HttpError } from '../http/HttpError.js'
 import { bearerToken } from './requireUser.js'
-import { secretMatcher } from './secretMatcher.js'
+import { secretMatcher } from '@scalable-chat/backend-contract/internal'
 
 /** 401 unless the request carries the session servers' `SERVICE_TOKEN` (compared in constant time). */
 export function requireService(serviceToken: string): RequestHandler {

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express'
-import type { User } from '../contract.js'
+import type { User } from '@scalable-chat/backend-contract'
 import { HttpError } from '../http/HttpError.js'
 import { AuthFailureReason, type BackendMetrics } from '../metrics/BackendMetrics.js'
 import type { TokenService } from './TokenService.js'

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
-import type { ErrorResponse } from '../contract.js'
+import type { ErrorResponse } from '@scalable-chat/backend-contract'
 import { HttpError } from './HttpError.js'
 import { redactUrl } from './redactUrl.js'
 

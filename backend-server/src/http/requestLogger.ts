@@ -2,7 +2,7 @@ import type { Express, Request, RequestHandler, Response } from 'express'
 import type { Level, Logger } from 'pino'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import { redactUrl } from './redactUrl.js'
-import { requestIdFrom } from './requestId.js'
+import { requestIdFrom } from '@scalable-chat/backend-contract/internal'
 
 declare global {
   // Express's own extension point for what middleware adds to a request.

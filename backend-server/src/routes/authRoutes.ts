@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express'
-import { Credentials, type AuthResponse } from '../contract.js'
+import { Credentials, type AuthResponse } from '@scalable-chat/backend-contract'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js'
 import type { LoginThrottle } from '../auth/LoginThrottle.js'
 import type { UserLocals } from '../auth/requireUser.js'

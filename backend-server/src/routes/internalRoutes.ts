@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import { z } from 'zod'
-import { RoomIdParam } from '../contract.js'
+import { RoomIdParam } from '@scalable-chat/backend-contract'
 import {
   CommitRequest,
   DeregisterRequest,
@@ -11,7 +11,7 @@ import {
   ReleaseRequest,
   type CommitResponse,
   type LoadRoomResponse,
-} from '../internalContract.js'
+} from '@scalable-chat/backend-contract/internal'
 import { requireService } from '../auth/requireService.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'

@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import { bearerToken } from '../auth/requireUser.js'
-import { secretMatcher } from '../auth/secretMatcher.js'
+import { secretMatcher } from '@scalable-chat/backend-contract/internal'
 import { HttpError } from '../http/HttpError.js'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 

@@ -9,7 +9,7 @@ import {
   type HistoryResponse,
   type JoinRoomResponse,
   type ListRoomsResponse,
-} from '../contract.js'
+} from '@scalable-chat/backend-contract'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
 import { HttpError } from '../http/HttpError.js'

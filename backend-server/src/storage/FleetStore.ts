@@ -1,4 +1,4 @@
-import type { HeartbeatRequest, RegisterRequest } from '../internalContract.js'
+import type { HeartbeatRequest, RegisterRequest } from '@scalable-chat/backend-contract/internal'
 import { sessionServerUrl } from '../sessionServerUrl.js'
 import type { Queryable } from './Database.js'
 import { toNumber } from './rowValues.js'

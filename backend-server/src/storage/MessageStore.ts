@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../contract.js'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 import type { Queryable } from './Database.js'
 import { toIso, toNumber } from './rowValues.js'
 

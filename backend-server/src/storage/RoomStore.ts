@@ -1,4 +1,4 @@
-import type { RoomSummary } from '../contract.js'
+import type { RoomSummary } from '@scalable-chat/backend-contract'
 import type { Queryable } from './Database.js'
 import { toIso } from './rowValues.js'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { User } from '../contract.js'
+import type { User } from '@scalable-chat/backend-contract'
 import type { Queryable } from './Database.js'
 
 export interface UserWithPassword extends User {

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../contract.js'
-import { InternalErrorCode, type CommitRequest } from '../internalContract.js'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import { InternalErrorCode, type CommitRequest } from '@scalable-chat/backend-contract/internal'
 import type { Database } from './Database.js'
 import { toChatMessage, type MessageRow } from './MessageStore.js'
 import { toNumber } from './rowValues.js'

@@ -14,7 +14,7 @@ import type {
   ListRoomsResponse,
   RoomSummary,
   User,
-} from '@scalable-chat/backend-server/contract'
+} from '@scalable-chat/backend-contract'
 import { ApiError, NETWORK_ERROR } from './ApiError.js'
 
 export interface ApiClientOptions {

@@ -3,7 +3,7 @@
  * the token expires. Components read it with `useSession()`; everything else with `getSession()`.
  * Other tabs follow along through the `storage` event, and an expiry timer signs out on time.
  */
-import type { AuthResponse, User } from '@scalable-chat/backend-server/contract'
+import type { AuthResponse, User } from '@scalable-chat/backend-contract'
 import { decodeTokenExpiry } from './decodeTokenExpiry.js'
 
 export interface Session {

@@ -1,4 +1,4 @@
-import type { RoomSummary } from '@scalable-chat/backend-server/contract'
+import type { RoomSummary } from '@scalable-chat/backend-contract'
 import { useCallback, useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import { api } from '../api/api.js'

@@ -15,7 +15,7 @@
  * connection.send('hello')
  * connection.dispose()
  */
-import type { ChatMessage, JoinRoomResponse } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage, JoinRoomResponse } from '@scalable-chat/backend-contract'
 import type {
   ClientMessage,
   ErrorEvent,
@@ -24,8 +24,8 @@ import type {
   RoomInfo,
   ServerMessage,
   SnapshotEvent,
-} from '@scalable-chat/session-server/protocol'
-import { CloseCode, DEFAULT_MAX_MESSAGE_LENGTH, ErrorCode, shouldReconnect } from '@scalable-chat/session-server/protocol/codes'
+} from '@scalable-chat/protocol'
+import { CloseCode, DEFAULT_MAX_MESSAGE_LENGTH, ErrorCode, shouldReconnect } from '@scalable-chat/protocol/codes'
 import { ApiError } from '../api/ApiError.js'
 import type { ApiClient } from '../api/createApiClient.js'
 import { backoffDelay } from './backoffDelay.js'

@@ -1,5 +1,5 @@
-import type { Member, MemberStatus } from '@scalable-chat/session-server/protocol'
-import { MEMBER_STATUSES } from '@scalable-chat/session-server/protocol/codes'
+import type { Member, MemberStatus } from '@scalable-chat/protocol'
+import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
 import { useEffect, useId } from 'react'
 import styles from './Room.module.css'
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { formatFullTime, formatShortTime } from '../components/formatTime.js'
 import type { PendingMessage } from './ChatConnection.js'

@@ -1,4 +1,4 @@
-import type { MemberStatus } from '@scalable-chat/session-server/protocol'
+import type { MemberStatus } from '@scalable-chat/protocol'
 
 /**
  * What to announce to the room: the status the user chose, except that "online" turns into

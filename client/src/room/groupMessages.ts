@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 
 /** Consecutive messages by one author closer together than this share one header. */
 export const GROUP_GAP_MS = 5 * 60_000

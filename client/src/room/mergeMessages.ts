@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 
 /**
  * Merges two lists of messages into one in `seq` order with each `seq` once (a copy already

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '@scalable-chat/session-server/protocol/codes'
+import { PROTOCOL_VERSION } from '@scalable-chat/protocol/codes'
 
 /**
  * The session server's WebSocket URL for a join: `ws(s)://<host>/?token=…&v=…[&since=…]`.

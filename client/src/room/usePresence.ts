@@ -1,4 +1,4 @@
-import type { MemberStatus } from '@scalable-chat/session-server/protocol'
+import type { MemberStatus } from '@scalable-chat/protocol'
 import { useEffect, useState } from 'react'
 import type { ChatConnection } from './ChatConnection.js'
 import { effectiveStatus } from './effectiveStatus.js'

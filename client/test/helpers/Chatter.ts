@@ -4,7 +4,7 @@
  * would have seen — which of its messages were acknowledged, and when it was live again after an
  * outage. Pending messages are the connection's own business: it re-sends them after reconnecting.
  */
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { WebSocket } from 'ws'
 import { createApiClient, type ApiClient } from '../../src/api/createApiClient.js'
 import { ChatConnection, type ChatState, type SocketConstructor } from '../../src/room/ChatConnection.js'

@@ -3,7 +3,7 @@
  * sending and every pending message settled, storage holds each sent message exactly once with
  * seqs 1..N, every acknowledged message is among them, and every chatter's view is that history.
  */
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { expect } from 'vitest'
 import type { ApiClient } from '../../src/api/createApiClient.js'
 import type { Chatter } from './Chatter.js'

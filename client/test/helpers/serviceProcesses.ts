@@ -1,16 +1,14 @@
 /**
- * The services as real PROCESSES, for the crash and chaos tests: `backend-server/src/main.ts` and
- * `session-server/src/main.ts` run with tsx, exactly as `npm start` runs them, so SIGKILL and
+ * The services as real PROCESSES, for the crash and chaos tests: each server's `main.ts` (the entry
+ * point its testing module names) run with tsx, exactly as `npm start` runs them, so SIGKILL and
  * SIGTERM are the real thing. Everything binds 127.0.0.1 on ports picked free; readiness is the
  * service's own "listening" log line followed by a 200 from `/healthz`, never a timer.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { TEST_JWT_SECRET, TEST_SERVICE_TOKEN } from '@scalable-chat/backend-server/testing'
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+import { dirname } from 'node:path'
+import { BACKEND_MAIN_MODULE, TEST_JWT_SECRET, TEST_SERVICE_TOKEN } from '@scalable-chat/backend-server/testing'
+import { SESSION_SERVER_MAIN_MODULE } from '@scalable-chat/session-server/testing'
 
 /** How long a service may take to start: tsx compiles on the fly, and PGlite runs initdb on first use. */
 const START_TIMEOUT_MS = 30_000
@@ -65,7 +63,7 @@ const common = {
 }
 
 export function startBackendProcess(options: { port: number; dataDir: string; sessionHosts: string[] }): Promise<ServiceProcess> {
-  return startService('backend', 'backend-server', options.port, 'backend listening', {
+  return startService('backend', BACKEND_MAIN_MODULE, options.port, 'backend listening', {
     ...common,
     PORT: String(options.port),
     DATA_DIR: options.dataDir,
@@ -76,7 +74,7 @@ export function startBackendProcess(options: { port: number; dataDir: string; se
 }
 
 export function startSessionProcess(options: { port: number; backendUrl: string }): Promise<ServiceProcess> {
-  return startService(`session:${options.port}`, 'session-server', options.port, 'session server listening', {
+  return startService(`session:${options.port}`, SESSION_SERVER_MAIN_MODULE, options.port, 'session server listening', {
     ...common,
     PORT: String(options.port),
     PUBLIC_HOST: `127.0.0.1:${options.port}`,
@@ -89,13 +87,14 @@ export function startSessionProcess(options: { port: number; backendUrl: string 
 
 async function startService(
   name: string,
-  workspace: string,
+  mainModule: string,
   port: number,
   readyMessage: string,
   env: Record<string, string>,
 ): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: join(root, workspace),
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', mainModule], {
+    // The service's own workspace (src/main.ts → its package), as `npm start` runs it.
+    cwd: dirname(dirname(mainModule)),
     // Only what the service needs, plus PATH: the developer's own settings must not leak in.
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 import type { RawData } from 'ws'
-import { CLIENT_MESSAGE_TYPES, ClientId, ClientMessage, ErrorCode } from '../protocol/index.js'
+import { CLIENT_MESSAGE_TYPES, ClientId, ClientMessage, ErrorCode } from '@scalable-chat/protocol'
 
 export type FrameError = { code: ErrorCode; message: string; clientId?: string }
 export type ParsedFrame = { ok: true; message: ClientMessage } | ({ ok: false } & FrameError)

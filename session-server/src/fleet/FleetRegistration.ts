@@ -3,7 +3,7 @@
  * answers, so the stack starts in any order), reports its load every `intervalMs` (the backend's
  * liveness signal for `SCHEDULER=fleet`), says when it starts draining, and deregisters once drained.
  */
-import type { FleetBackend } from '../backend/Backend.js'
+import type { FleetApi } from '../backendApi/BackendApi.js'
 import type { Logger } from '../logger.js'
 
 const REGISTER_BASE_DELAY_MS = 500
@@ -15,7 +15,7 @@ export interface FleetLoad {
 }
 
 export interface FleetRegistrationOptions {
-  backend: FleetBackend
+  fleetApi: FleetApi
   /** PUBLIC_HOST: the address clients connect to, and this server's name in the fleet. */
   host: string
   internalUrl?: string | undefined
@@ -43,9 +43,9 @@ export class FleetRegistration {
    * @throws FleetRegistrationRejected when the backend refuses us (a wrong SERVICE_TOKEN): retrying cannot help
    */
   async start(): Promise<void> {
-    const { backend, host, internalUrl, logger } = this.options
+    const { fleetApi, host, internalUrl, logger } = this.options
     for (let attempt = 1; !this.stopped; attempt++) {
-      const result = await backend.register(host, internalUrl)
+      const result = await fleetApi.register(host, internalUrl)
       if (result.ok) break
       if (result.reason === 'rejected') throw new FleetRegistrationRejected(`the backend refused registration: ${result.detail}`)
       const retryInMs = Math.min(REGISTER_MAX_DELAY_MS, REGISTER_BASE_DELAY_MS * 2 ** (attempt - 1))
@@ -70,7 +70,7 @@ export class FleetRegistration {
   async deregister(): Promise<void> {
     this.stop()
     await this.inFlight
-    const result = await this.options.backend.deregister(this.options.host)
+    const result = await this.options.fleetApi.deregister(this.options.host)
     if (!result.ok) this.options.logger.warn({ reason: result.reason }, 'could not deregister; the backend will notice the missed heartbeats')
   }
 
@@ -89,8 +89,8 @@ export class FleetRegistration {
   }
 
   private async send(): Promise<void> {
-    const { backend, host, internalUrl, load, logger } = this.options
-    const result = await backend.heartbeat({ host, ...(internalUrl ? { internalUrl } : {}), ...load(), draining: this.draining })
+    const { fleetApi, host, internalUrl, load, logger } = this.options
+    const result = await fleetApi.heartbeat({ host, ...(internalUrl ? { internalUrl } : {}), ...load(), draining: this.draining })
     if (!result.ok) logger.warn({ reason: result.reason }, 'heartbeat failed')
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { RoomIdParam } from '@scalable-chat/backend-server/contract'
-import { secretMatcher } from '@scalable-chat/backend-server/secret-matcher'
+import { RoomIdParam } from '@scalable-chat/backend-contract'
+import { secretMatcher } from '@scalable-chat/backend-contract/internal'
 import type { Logger } from '../logger.js'
 import type { SessionMetrics } from '../metrics/SessionMetrics.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'

@@ -1,5 +1,5 @@
-import type { CommitResponse, NewMessage } from '@scalable-chat/backend-server/internal-contract'
-import type { BackendResult } from '../backend/Backend.js'
+import type { CommitResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
+import type { BackendResult } from '../backendApi/BackendApi.js'
 import { exhaustive } from '../exhaustive.js'
 
 /** The internal API takes at most this many messages per commit. */

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
-import { clientKey } from '@scalable-chat/backend-server/internal-contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import { clientKey } from '@scalable-chat/backend-contract/internal'
 
 /**
  * How many stored messages a room keeps in memory: the snapshot needs the latest 100, and the rest

@@ -7,8 +7,8 @@
  * error frames and counts them against the connection.
  */
 import { randomUUID } from 'node:crypto'
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
-import { clientKey, type CommitResponse, type LoadRoomResponse, type NewMessage } from '@scalable-chat/backend-server/internal-contract'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import { clientKey, type CommitResponse, type LoadRoomResponse, type NewMessage } from '@scalable-chat/backend-contract/internal'
 import {
   CloseCode,
   CloseReason,
@@ -20,8 +20,8 @@ import {
   type MemberStatus,
   type RoomInfo,
   type ServerMessage,
-} from '../protocol/index.js'
-import type { Backend } from '../backend/Backend.js'
+} from '@scalable-chat/protocol'
+import type { BackendApi } from '../backendApi/BackendApi.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
 import { GroupCommitter } from './GroupCommitter.js'
@@ -52,7 +52,7 @@ export interface RoomDeps {
   loaded: LoadRoomResponse
   /** This server's public host: the fencing identity of every write. */
   host: string
-  backend: Backend
+  backendApi: BackendApi
   limits: RoomLimits
   logger: Logger
   metrics?: RoomMetrics
@@ -95,7 +95,7 @@ export class Room {
         deps.metrics?.commitBatchSize.observe(batch.length)
         const end = deps.metrics?.commitDuration.startTimer()
         try {
-          return await deps.backend.commit(this.id, { host: deps.host, epoch: this.epoch, afterSeq: this.seq, messages: batch })
+          return await deps.backendApi.commit(this.id, { host: deps.host, epoch: this.epoch, afterSeq: this.seq, messages: batch })
         } finally {
           end?.()
         }

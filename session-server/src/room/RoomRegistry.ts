@@ -3,9 +3,9 @@
  * shared by concurrent joins), unloads it a grace period after it empties (then releases it to the
  * backend), forgets it when it is deleted or fenced, and drains everything on shutdown.
  */
-import type { Backend } from '../backend/Backend.js'
+import type { BackendApi } from '../backendApi/BackendApi.js'
 import type { Logger } from '../logger.js'
-import { CloseCode } from '../protocol/index.js'
+import { CloseCode } from '@scalable-chat/protocol'
 import { Room, type RoomLimits, type RoomMetrics } from './Room.js'
 
 /** On drain, how long to wait for a room's last batch before closing it anyway. */
@@ -14,7 +14,7 @@ export const DRAIN_FLUSH_TIMEOUT_MS = 10_000
 export type AcquireResult = { ok: true; room: Room } | { ok: false; close: CloseCode }
 
 export interface RoomRegistryDeps {
-  backend: Backend
+  backendApi: BackendApi
   host: string
   limits: RoomLimits
   unloadGraceMs: number
@@ -151,7 +151,7 @@ export class RoomRegistry {
 
   private async load(roomId: string): Promise<AcquireResult> {
     await this.releasing.get(roomId)
-    const result = await this.deps.backend.loadRoom(roomId, this.deps.host)
+    const result = await this.deps.backendApi.loadRoom(roomId, this.deps.host)
     if (!result.ok) {
       if (result.reason !== 'not_found' && result.reason !== 'moved') {
         this.deps.logger.warn({ roomId, reason: result.reason, detail: result.detail }, 'could not load room')
@@ -168,7 +168,7 @@ export class RoomRegistry {
     const room = new Room({
       loaded: result.value,
       host: this.deps.host,
-      backend: this.deps.backend,
+      backendApi: this.deps.backendApi,
       limits: this.deps.limits,
       logger: this.deps.logger,
       ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
@@ -190,7 +190,7 @@ export class RoomRegistry {
   }
 
   private release(room: Room): Promise<void> {
-    const release = this.deps.backend.release(room.id, this.deps.host, room.epoch).then((result) => {
+    const release = this.deps.backendApi.release(room.id, this.deps.host, room.epoch).then((result) => {
       // A failed release only keeps a slot reserved until the backend re-places the room; log it.
       if (!result.ok) this.deps.logger.warn({ roomId: room.id, reason: result.reason }, 'release failed')
     })

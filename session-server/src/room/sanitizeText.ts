@@ -1,4 +1,4 @@
-import { replaceLoneSurrogates } from '@scalable-chat/backend-server/replace-lone-surrogates'
+import { replaceLoneSurrogates } from '@scalable-chat/backend-contract'
 
 /** C0 and C1 control characters except tab (\u0009) and line feed (\u000a). */
 const UNWANTED_CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g

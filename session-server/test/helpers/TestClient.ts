@@ -1,5 +1,5 @@
 import WebSocket from 'ws'
-import { ServerMessage } from '../../src/protocol/index.js'
+import { ServerMessage } from '@scalable-chat/protocol'
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>
 

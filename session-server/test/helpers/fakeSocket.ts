@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../../src/protocol/index.js'
+import type { ServerMessage } from '@scalable-chat/protocol'
 import type { RoomConnection, RoomSocket } from '../../src/room/RoomSocket.js'
 
 /** A RoomSocket that records what it was sent, for room tests without a network. */

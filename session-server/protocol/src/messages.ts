@@ -5,7 +5,7 @@
  * The prose spec of the handshake and every message is session-server/README.md.
  */
 import { z } from 'zod'
-import { ChatMessage } from '@scalable-chat/backend-server/contract'
+import { ChatMessage } from '@scalable-chat/backend-contract'
 import { MEMBER_STATUSES } from './codes.js'
 
 // The backend owns the stored message record (it serves it over HTTP too); the protocol re-uses it.

@@ -4,7 +4,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /**
  * The text with every lone surrogate replaced by U+FFFD: one is not text and cannot be stored as
  * UTF-8. Shared by room names here and message text in the session servers
- * (`@scalable-chat/backend-server/replace-lone-surrogates`).
+ * (`@scalable-chat/backend-contract`).
  *
  * @example replaceLoneSurrogates('a\ud800b') // 'a\ufffdb'
  */

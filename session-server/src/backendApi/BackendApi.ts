@@ -1,8 +1,8 @@
 /**
- * What a session server needs from the backend: load a room, commit a batch of messages, release
- * a room, register itself. An interface so that room logic never names HTTP, and tests can hand a
- * room a scripted backend. `HttpBackend` is the implementation (the internal API in
- * `@scalable-chat/backend-server/internal-contract`).
+ * The backend's internal API as a session server uses it: load a room, commit a batch of messages,
+ * release a room, register itself. An interface so that room logic never names HTTP, and tests can
+ * hand a room a scripted backend. `HttpBackendApi` is the implementation (the internal API in
+ * `@scalable-chat/backend-contract/internal`).
  *
  * Expected failures are values, not exceptions: the caller must decide what each one means for
  * its room (close with ROOM_MOVED, retry, …), so they are spelled out in `BackendFailure`.
@@ -12,7 +12,7 @@ import type {
   CommitResponse,
   HeartbeatRequest,
   LoadRoomResponse,
-} from '@scalable-chat/backend-server/internal-contract'
+} from '@scalable-chat/backend-contract/internal'
 
 export type BackendFailure =
   /** 404: the room does not exist (deleted). */
@@ -31,7 +31,7 @@ export type BackendFailure =
 
 export type BackendResult<T> = { ok: true; value: T } | BackendFailure
 
-export interface Backend {
+export interface BackendApi {
   /** `GET /internal/rooms/:roomId?host=`: the room, its placement epoch, latest seq and messages. */
   loadRoom(roomId: string, host: string): Promise<BackendResult<LoadRoomResponse>>
   /** `POST /internal/rooms/:roomId/messages`: store one batch atomically (idempotent per clientId). */
@@ -44,9 +44,9 @@ export interface Backend {
 
 /**
  * The fleet's side of the internal API (`FleetRegistration` uses it): load reports and
- * deregistration. Apart from `Backend` so room tests and their scripted backends need not care.
+ * deregistration. Apart from `BackendApi` so room tests and their scripted backends need not care.
  */
-export interface FleetBackend extends Pick<Backend, 'register'> {
+export interface FleetApi extends Pick<BackendApi, 'register'> {
   /** `POST /internal/servers/heartbeat`: this server is alive, with its load. */
   heartbeat(report: HeartbeatRequest): Promise<BackendResult<void>>
   /** `POST /internal/servers/deregister`: this server drained and stops. */

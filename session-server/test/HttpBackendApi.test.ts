@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HttpBackend } from '../src/backend/HttpBackend.js'
+import { HttpBackendApi } from '../src/backendApi/HttpBackendApi.js'
 
 let server: Server | undefined
 afterEach(async () => {
@@ -10,15 +10,15 @@ afterEach(async () => {
 })
 
 /** A backend that answers every request with `status` and `body`. */
-async function answering(status: number, body: string): Promise<HttpBackend> {
+async function answering(status: number, body: string): Promise<HttpBackendApi> {
   server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body))
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
-  return new HttpBackend(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'service-token')
+  return new HttpBackendApi(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'service-token')
 }
 
 const commit = { host: 'h:1', epoch: 1, afterSeq: 0, messages: [] }
 
-describe('HttpBackend#commit', () => {
+describe('HttpBackendApi#commit', () => {
   it.each([
     ['a body that is not JSON', 'not json'],
     ['a body that fails the schema', '{"seq":"one"}'],

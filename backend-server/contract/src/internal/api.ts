@@ -8,7 +8,17 @@
  * answers 409 `room_moved` otherwise, so a stale server after fail-over can never write.
  */
 import { z } from 'zod'
-import { ChatMessage, RoomIdParam } from './contract.js'
+import { ChatMessage, RoomIdParam } from '../api.js'
+
+/**
+ * The longest message text storage takes. Each session server enforces its own, smaller
+ * `MAX_MESSAGE_LENGTH` (at most this) and announces it to its clients in the snapshot.
+ */
+export const MAX_STORED_TEXT_LENGTH = 10_000
+/** The most messages one group commit may carry. */
+export const MAX_COMMIT_MESSAGES = 500
+/** How many of its latest messages a room comes with when a session server loads it. */
+export const ROOM_LOAD_MESSAGES = 100
 
 /**
  * A session server's public address, as clients connect to it and as it names itself to the
@@ -58,7 +68,7 @@ export const LoadRoomResponse = z.object({
   epoch: z.number().int().nonnegative(),
   /** The latest seq stored (0 for none). */
   seq: z.number().int().nonnegative(),
-  /** Up to the latest 100 messages, in seq order. */
+  /** Up to the latest `ROOM_LOAD_MESSAGES` messages, in seq order. */
   messages: z.array(ChatMessage),
 })
 export type LoadRoomResponse = z.infer<typeof LoadRoomResponse>
@@ -69,7 +79,7 @@ export const NewMessage = z.strictObject({
   clientId: z.string().min(1).max(64),
   userId: z.string().min(1),
   username: z.string().min(1),
-  text: z.string().min(1).max(10_000),
+  text: z.string().min(1).max(MAX_STORED_TEXT_LENGTH),
   createdAt: z.iso.datetime(),
 })
 export type NewMessage = z.infer<typeof NewMessage>
@@ -92,7 +102,7 @@ export const CommitRequest = z.strictObject({
   host: z.string().min(1),
   epoch: z.number().int().nonnegative(),
   afterSeq: z.number().int().nonnegative(),
-  messages: z.array(NewMessage).min(1).max(500),
+  messages: z.array(NewMessage).min(1).max(MAX_COMMIT_MESSAGES),
 })
 export type CommitRequest = z.infer<typeof CommitRequest>
 /** One entry per request message, in request order: the stored message, or the original of a duplicate. */

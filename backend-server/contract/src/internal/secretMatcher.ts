@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 
 /**
  * A constant-time check against one secret (a bearer token, or a whole `Bearer …` header).
- * Shared by the backend and the session servers (`@scalable-chat/backend-server/secret-matcher`).
+ * Shared by the backend and the session servers, which check each other's service token with it.
  * Compares SHA-256 digests with `timingSafeEqual`: equal lengths for any input, so neither the
  * content nor the length of the secret leaks through timing.
  *

@@ -5,7 +5,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
  * The id to log a request under: a proxy's `X-Request-Id` when it looks like one, else a fresh
- * uuid. Shared by the backend and the session servers (`@scalable-chat/backend-server/request-id`),
+ * uuid. Shared by the backend and the session servers,
  * so one id format and one rule hold across the services.
  *
  * @example requestIdFrom(req.headers['x-request-id']) // 'lb-4f2a.17', or a uuid

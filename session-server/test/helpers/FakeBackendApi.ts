@@ -1,13 +1,13 @@
-import type { ChatMessage } from '@scalable-chat/backend-server/contract'
-import type { CommitRequest, CommitResponse, LoadRoomResponse } from '@scalable-chat/backend-server/internal-contract'
-import type { Backend, BackendFailure, BackendResult } from '../../src/backend/Backend.js'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import type { CommitRequest, CommitResponse, LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
+import type { BackendApi, BackendFailure, BackendResult } from '../../src/backendApi/BackendApi.js'
 
 /**
  * An in-memory stand-in for the backend's internal API, for room unit tests: stores commits with
  * gapless seqs and de-duplicates by (userId, clientId) like the real one. Tests can queue
  * failures, or hold commits until they release them.
  */
-export class FakeBackend implements Backend {
+export class FakeBackendApi implements BackendApi {
   readonly stored: ChatMessage[] = []
   readonly commits: CommitRequest[] = []
   readonly releases: Array<{ roomId: string; epoch: number }> = []

@@ -4,19 +4,20 @@
  */
 import { z } from 'zod'
 import { replaceLoneSurrogates } from './replaceLoneSurrogates.js'
+import { HISTORY_PAGE_RULE, PASSWORD_RULE, ROOM_NAME_RULE, USERNAME_RULE } from './rules.js'
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g
 
 export const Username = z
   .string()
   .trim()
-  .min(3, 'must be at least 3 characters')
-  .max(32, 'must be at most 32 characters')
-  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -')
+  .min(USERNAME_RULE.minLength, `must be at least ${USERNAME_RULE.minLength} characters`)
+  .max(USERNAME_RULE.maxLength, `must be at most ${USERNAME_RULE.maxLength} characters`)
+  .regex(USERNAME_RULE.pattern, USERNAME_RULE.patternText)
 export const Password = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(256, 'must be at most 256 characters')
+  .min(PASSWORD_RULE.minLength, `must be at least ${PASSWORD_RULE.minLength} characters`)
+  .max(PASSWORD_RULE.maxLength, `must be at most ${PASSWORD_RULE.maxLength} characters`)
 
 export const Credentials = z.strictObject({ username: Username, password: Password })
 export type Credentials = z.infer<typeof Credentials>
@@ -25,7 +26,12 @@ export type Credentials = z.infer<typeof Credentials>
 export const RoomName = z
   .string()
   .transform((s) => replaceLoneSurrogates(s.replace(CONTROL_CHARS, '')).trim())
-  .pipe(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
+  .pipe(
+    z
+      .string()
+      .min(ROOM_NAME_RULE.minLength, 'must not be empty')
+      .max(ROOM_NAME_RULE.maxLength, `must be at most ${ROOM_NAME_RULE.maxLength} characters`),
+  )
 export const CreateRoomRequest = z.strictObject({ name: RoomName })
 
 /** Room ids are 12 url-safe random characters; anything else is a 404 without touching storage. */
@@ -33,7 +39,7 @@ export const RoomIdParam = z.string().regex(/^[A-Za-z0-9_-]{10,32}$/)
 
 export const HistoryQuery = z.strictObject({
   before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_RULE.maxLimit).default(HISTORY_PAGE_RULE.defaultLimit),
 })
 
 /** A stored chat message. `seq` is 1, 2, 3… per room with no gaps. */

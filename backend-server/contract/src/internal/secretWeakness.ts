@@ -1,6 +1,6 @@
 /**
  * Why a secret is too weak for production, or `undefined` when it will do. Shared by the backend
- * and the session servers (`@scalable-chat/backend-server/secret-weakness`): both refuse to start
+ * and the session servers: both refuse to start
  * with `NODE_ENV=production` and a weak `JWT_SECRET` or `SERVICE_TOKEN`, because an HS256 key or a
  * bearer token someone can guess hands them every account and every room.
  *

@@ -4,15 +4,15 @@ import {
   LoadRoomResponse,
   type CommitRequest,
   type HeartbeatRequest,
-} from '@scalable-chat/backend-server/internal-contract'
-import type { Backend, BackendResult, FleetBackend } from './Backend.js'
+} from '@scalable-chat/backend-contract/internal'
+import type { BackendApi, BackendResult, FleetApi } from './BackendApi.js'
 import { jsonRequest, type JsonResponse } from './jsonRequest.js'
 
 /** A backend that does not answer within this long is treated as unavailable (and retried by callers). */
 const REQUEST_TIMEOUT_MS = 10_000
 
 /** The backend's internal HTTP API over keep-alive `node:http(s)` (`jsonRequest`), authenticated with the service token. */
-export class HttpBackend implements Backend, FleetBackend {
+export class HttpBackendApi implements BackendApi, FleetApi {
   constructor(
     private readonly baseUrl: string,
     private readonly serviceToken: string,

@@ -1,6 +1,6 @@
 /**
- * Test helper for this and other workspaces (`@scalable-chat/backend-server/testing`): a real
- * backend on 127.0.0.1, port 0, with its own empty database.
+ * A real backend on 127.0.0.1, port 0, with its own empty database: the test helper this
+ * workspace offers the others (`@scalable-chat/backend-server/testing`).
  *
  * Storage: PGlite in memory by default, PGlite in `dataDir` when given (to test restarts), or
  * Postgres when `databaseUrl` (or `TEST_DATABASE_URL`) is set — then each backend gets a fresh
@@ -12,18 +12,21 @@
  * await backend.close()
  */
 import { randomBytes } from 'node:crypto'
-import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { Express } from 'express'
 import type { DestinationStream } from 'pino'
-import { startBackend } from './backend.js'
-import { loadConfig, type BackendConfig } from './config.js'
-import { createLogger } from './logger.js'
-import type { Scheduler } from './scheduler/index.js'
-import type { Database } from './storage/Database.js'
-import { migrate } from './storage/migrate.js'
-import { PGliteDatabase } from './storage/PGliteDatabase.js'
-import { PostgresDatabase } from './storage/PostgresDatabase.js'
+import { startBackend } from '../startBackend.js'
+import { loadConfig, type BackendConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import type { Scheduler } from '../scheduler/index.js'
+import type { Database } from '../storage/Database.js'
+import { migrate } from '../storage/migrate.js'
+import { PGliteDatabase } from '../storage/PGliteDatabase.js'
+import { PostgresDatabase } from '../storage/PostgresDatabase.js'
+
+/** The backend's process entry point, for tests and benchmarks that run it as a real process (`node --import tsx`). */
+export const BACKEND_MAIN_MODULE = fileURLToPath(new URL('../main.ts', import.meta.url))
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789'
 export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789abcdef01234567'
@@ -167,42 +170,4 @@ async function openPostgresSchema(
     db: new PostgresDatabase({ connectionString, schema, maxConnections: 5 }),
     dispose: keep ? async () => {} : () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
   }
-}
-
-/** Request targets for bad-input batteries: ones `new URL(target, base)` throws on, and ones no HTTP client would send. */
-export const BAD_REQUEST_TARGETS = [
-  '//a:b',
-  '//a:99999/api/me',
-  '//[::1/healthz',
-  'http://a:b/healthz',
-  'http://[::1/api/rooms',
-  '//',
-  '*',
-  '/%',
-  '/%zz?%zz=%&token=%',
-  '/api/rooms/%E0%A4%A?failedHost=%',
-  '/../../etc/passwd',
-  '/internal/rooms/../../api/me',
-  '\\\\a\\b',
-  `/${'a'.repeat(8000)}`,
-]
-
-/**
- * Sends one request with `target` verbatim as its request target over a raw TCP socket (HTTP
- * clients normalise or refuse odd targets such as `//a:b`) and resolves with the status code
- * answered, or 0 when the connection closed without one.
- *
- * @example await rawRequestStatus('127.0.0.1:8080', 'GET', '//a:b') // 404
- */
-export function rawRequestStatus(host: string, method: string, target: string, headers: Record<string, string> = {}): Promise<number> {
-  const [hostname, port] = [host.slice(0, host.lastIndexOf(':')), Number(host.slice(host.lastIndexOf(':') + 1))]
-  const head = Object.entries({ host, connection: 'close', ...headers }).map(([name, value]) => `${name}: ${value}\r\n`).join('')
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    const socket = connect({ host: hostname, port }, () => socket.end(`${method} ${target} HTTP/1.1\r\n${head}\r\n`))
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    // A reset after the answer (servers destroy the socket after a 400) is not a failure; with no answer, 0.
-    socket.on('error', () => {})
-    socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(Buffer.concat(chunks).toString('latin1'))?.[1] ?? 0)))
-  })
 }

@@ -1,0 +1,3 @@
+export * from './FakeHathora.js'
+export * from './rawRequest.js'
+export * from './startTestBackend.js'
