@@ -15,12 +15,11 @@ import { internalRoutes } from './routes/internalRoutes.js'
 import { metricsRoutes } from './routes/metricsRoutes.js'
 import { roomRoutes } from './routes/roomRoutes.js'
 import { BackendMetrics } from './metrics/BackendMetrics.js'
-import type { Scheduler } from './scheduler/index.js'
+import { createScheduler, type Scheduler } from './scheduler/index.js'
 import { SessionServerClient } from './SessionServerClient.js'
+import { createStores } from './storage/createStores.js'
 import type { Database } from './storage/Database.js'
-import { FleetStore } from './storage/FleetStore.js'
-import { RoomStore } from './storage/RoomStore.js'
-import { UserStore } from './storage/UserStore.js'
+import { RoomCache } from './storage/RoomCache.js'
 
 /**
  * A group commit may carry up to 500 messages of up to 10,000 characters (internalContract.ts),
@@ -32,25 +31,34 @@ export interface AppDeps {
   config: BackendConfig
   /** Migrated already. */
   db: Database
-  scheduler: Scheduler
   logger: Logger
   /** Defaults to a fresh registry of its own. */
   metrics?: BackendMetrics
 }
 
+export interface BackendApp {
+  /** The Express app, not listening. */
+  app: Express
+  /** The app's Scheduler; whoever runs the app starts and stops it. */
+  scheduler: Scheduler
+}
+
 /**
- * The Express app, without listening: tests mount it with supertest or listen on port 0, and
- * `main.ts` owns the process (config, listen, signals).
+ * The backend's composition root: builds every store once, the Scheduler (which alone reads and
+ * writes placements) and the Express app that routes to them, without listening. Tests mount the
+ * app with supertest or listen on port 0; `startBackend` runs it for `main.ts`, which owns the
+ * process (config, listen, signals).
  *
  * @example
- * const app = createApp({ config, db, scheduler, logger })
+ * const { app, scheduler } = createApp({ config, db, logger })
+ * await scheduler.start()
  * app.listen(config.port, config.bindAddress)
  */
-export function createApp({ config, db, scheduler, logger, metrics = new BackendMetrics() }: AppDeps): Express {
+export function createApp({ config, db, logger, metrics = new BackendMetrics() }: AppDeps): BackendApp {
+  const stores = createStores(db)
+  const { users, rooms, messages, fleet } = stores
+  const scheduler = createScheduler(config, { placements: stores.placements, fleet, logger })
   const tokens = new TokenService(config.jwtSecret, config)
-  const users = new UserStore(db)
-  const rooms = new RoomStore(db)
-  const fleet = new FleetStore(db)
   const authenticate = requireUser(tokens, metrics)
 
   const app = express()
@@ -65,7 +73,7 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
   // Service-to-service calls (session servers' loads and group commits) come first and skip the
   // browser-facing headers: no browser reads them, and a commit is on every message's path.
   app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
-  app.use('/internal', recordMountPath, internalRoutes({ db, rooms, scheduler, serviceToken: config.serviceToken }))
+  app.use('/internal', recordMountPath, internalRoutes({ rooms, messages, fleet, scheduler, serviceToken: config.serviceToken }))
   app.use(securityHeaders())
   app.use(cors({ origin: config.corsOrigins }))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
@@ -74,8 +82,11 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
     '/api/rooms',
     recordMountPath,
     roomRoutes({
-      db,
       rooms,
+      // Joins are the hot path (every reconnect is one): they read rooms and record memberships
+      // through this cache; everything else reads storage.
+      joinCache: new RoomCache(rooms),
+      messages,
       scheduler,
       tokens,
       sessionServers: new SessionServerClient(config.serviceToken, logger, (host, path) =>
@@ -106,5 +117,5 @@ export function createApp({ config, db, scheduler, logger, metrics = new Backend
 
   app.use(notFoundHandler)
   app.use(errorHandler)
-  return app
+  return { app, scheduler }
 }

@@ -3,8 +3,7 @@
  * or invalid value stops the service with one line that names the variable.
  */
 import { z } from 'zod'
-import { secretWeakness } from '@scalable-chat/backend-contract/internal'
-import { SessionServerAddress } from '@scalable-chat/backend-contract/internal'
+import { secretWeakness, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
 
 const positiveInt = z.coerce.number().int().positive()
 const commaList = z

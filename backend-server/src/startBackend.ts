@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import { createApp } from './app.js'
 import type { BackendConfig } from './config.js'
 import { BackendMetrics } from './metrics/BackendMetrics.js'
-import { createScheduler, type Scheduler } from './scheduler/index.js'
+import type { Scheduler } from './scheduler/index.js'
 import type { Database } from './storage/Database.js'
 import { migrate } from './storage/migrate.js'
 import { openDatabase } from './storage/openDatabase.js'
@@ -21,9 +21,10 @@ export interface RunningBackend {
 }
 
 /**
- * Everything `main.ts` and the test helper share: open and migrate the database, start the
- * Scheduler (first health-check round included), build the app. `db` may be passed in (tests
- * give each backend its own schema); otherwise it is opened from the config and closed on `close()`.
+ * Everything `main.ts` and the test helper share: open and migrate the database, build the app
+ * (`createApp`), start its Scheduler (first health-check round included). `db` may be passed in
+ * (tests give each backend its own schema); otherwise it is opened from the config and closed on
+ * `close()`.
  */
 export async function startBackend(
   config: BackendConfig,
@@ -39,10 +40,9 @@ export async function startBackend(
     await database.close()
     throw error
   }
-  const scheduler = createScheduler(config, { db: database, logger })
-  await scheduler.start()
   const metrics = new BackendMetrics({ processMetrics: options.processMetrics ?? false })
-  const app = createApp({ config, db: database, scheduler, logger, metrics })
+  const { app, scheduler } = createApp({ config, db: database, logger, metrics })
+  await scheduler.start()
   let server: Server | undefined
 
   return {

@@ -6,6 +6,7 @@ import type { Placement, PlaceRoomOptions, Scheduler } from '../src/scheduler/in
 class RecordingScheduler implements Scheduler {
   readonly calls: { roomId: string; options: PlaceRoomOptions | undefined }[] = []
   readonly registered: string[] = []
+  readonly left: string[] = []
   readonly released: string[] = []
   readonly deleted: string[] = []
   next: Placement | Error = { host: 'a:8000', epoch: 1 }
@@ -17,10 +18,19 @@ class RecordingScheduler implements Scheduler {
     if (this.next instanceof Error) throw this.next
     return this.next
   }
-  serverRegistered(host: string) {
+  async placementOf(): Promise<Placement | undefined> {
+    return this.next instanceof Error ? undefined : this.next
+  }
+  async roomLoaded(): Promise<Placement | undefined> {
+    return this.next instanceof Error ? undefined : this.next
+  }
+  async serverRegistered(host: string) {
     this.registered.push(host)
   }
-  roomReleased(roomId: string) {
+  async serverLeft(host: string) {
+    this.left.push(host)
+  }
+  async roomReleased(roomId: string) {
     this.released.push(roomId)
   }
   async roomDeleted(roomId: string) {
@@ -88,7 +98,7 @@ describe('CachedScheduler', () => {
     it('forgets the room at once (deleted or released through this replica) and tells the Scheduler', async () => {
       const { inner, cached } = setup()
       await cached.placeRoom('room1')
-      cached.roomReleased('room1')
+      await cached.roomReleased('room1', 'a:8000', 1)
       inner.next = { host: 'b:8000', epoch: 2 }
       expect(await cached.placeRoom('room1')).toEqual({ host: 'b:8000', epoch: 2 })
       expect(inner.released).toEqual(['room1'])
@@ -106,17 +116,29 @@ describe('CachedScheduler', () => {
     })
   })
 
-  describe('#serverRegistered', () => {
-    it('forgets every room on a server that restarted empty, but NOT the rooms of other servers', async () => {
+  describe.each([
+    ['#serverRegistered', 'restarted empty', (cached: CachedScheduler) => cached.serverRegistered('a:8000'), (inner: RecordingScheduler) => inner.registered],
+    ['#serverLeft', 'drained and left', (cached: CachedScheduler) => cached.serverLeft('a:8000'), (inner: RecordingScheduler) => inner.left],
+  ] as const)('%s', (_method, what, call, told) => {
+    it(`forgets every room on a server that ${what}, but NOT the rooms of other servers`, async () => {
       const { inner, cached } = setup()
       await cached.placeRoom('onA')
       inner.next = { host: 'b:8000', epoch: 1 }
       await cached.placeRoom('onB')
-      cached.serverRegistered('a:8000')
-      expect(inner.registered).toEqual(['a:8000'])
+      await call(cached)
+      expect(told(inner)).toEqual(['a:8000'])
       inner.next = { host: 'c:8000', epoch: 2 }
       expect(await cached.placeRoom('onA')).toEqual({ host: 'c:8000', epoch: 2 })
       expect(await cached.placeRoom('onB')).toEqual({ host: 'b:8000', epoch: 1 })
+    })
+  })
+
+  describe('#placementOf', () => {
+    it('always asks the Scheduler (a room about to be deleted needs the truth), NOT the memory', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('room1')
+      inner.next = { host: 'b:8000', epoch: 2 }
+      expect(await cached.placementOf('room1')).toEqual({ host: 'b:8000', epoch: 2 })
     })
   })
 

@@ -8,7 +8,6 @@ import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.js'
 import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
-import { FleetScheduler } from '../src/scheduler/FleetScheduler.js'
 import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
@@ -138,12 +137,7 @@ describe('FleetScheduler', () => {
   it('makes two backends on one database agree on the fleet and on placements', async () => {
     const first = await fleetBackend()
     // A second backend process on the same storage: its own app, Scheduler and stores.
-    const second = createApp({
-      config: first.config,
-      db: first.db,
-      scheduler: new FleetScheduler({ db: first.db, logger: pino({ level: 'silent' }), maxRoomsPerServer: 10, heartbeatTimeoutMs: 15_000 }),
-      logger: pino({ level: 'silent' }),
-    })
+    const { app: second } = createApp({ config: first.config, db: first.db, logger: pino({ level: 'silent' }) })
     const [a, b] = await fakeServers(2)
     // a registers through one backend, b through the other.
     await registerServer(first, a!.host)

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
 import { loadConfig } from '../src/config.js'
 import { HathoraScheduler } from '../src/scheduler/HathoraScheduler.js'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
-import { startFakeHathora, type FakeHathora } from '../src/testing/index.js'
+import { PlacementStore } from '../src/storage/PlacementStore.js'
+import { startFakeHathora, startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type FakeHathora, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, deadHost, newMessage, registerUser, service } from './helpers.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -219,7 +219,7 @@ describe('HathoraScheduler', () => {
       SERVICE_TOKEN: TEST_SERVICE_TOKEN,
       ...hathoraEnv(fake.url, fake),
     }).hathora!
-    const replicas = [0, 1].map(() => new HathoraScheduler({ ...config, db: backend.db, logger: pino({ level: 'silent' }) }))
+    const replicas = [0, 1].map(() => new HathoraScheduler({ ...config, placements: new PlacementStore(backend.db), logger: pino({ level: 'silent' }) }))
     const other = await createRoom(backend, token)
     const placements = await Promise.all(Array.from({ length: 6 }, (_, i) => replicas[i % 2]!.placeRoom(other)))
     expect(new Set(placements.map((p) => `${p.host}#${p.epoch}`)).size).toBe(1)

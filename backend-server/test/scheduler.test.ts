@@ -7,6 +7,7 @@ import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
 import { LocalScheduler } from '../src/scheduler/LocalScheduler.js'
+import { PlacementStore } from '../src/storage/PlacementStore.js'
 import { startTestBackend, type TestBackend, type TestBackendOptions } from '../src/testing/index.js'
 import { bearer, createRoom, deadHost, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
@@ -220,7 +221,7 @@ describe('LocalScheduler concurrency', () => {
     const backend = await backendWith({ sessionServerHosts: servers.map((s) => s.host) })
     const { token } = await registerUser(backend)
     const options = {
-      db: backend.db,
+      placements: new PlacementStore(backend.db),
       logger: pino({ level: 'silent' }),
       // Opposite orders, so each replica alone would pick a different server for an empty fleet.
       maxRoomsPerServer: 10,

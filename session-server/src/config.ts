@@ -4,8 +4,7 @@
  * `main.ts` prints it and exits 1.
  */
 import { z } from 'zod'
-import { secretWeakness } from '@scalable-chat/backend-contract/internal'
-import { SessionServerAddress } from '@scalable-chat/backend-contract/internal'
+import { secretWeakness, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
 

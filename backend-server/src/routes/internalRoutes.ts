@@ -9,6 +9,7 @@ import {
   LoadRoomQuery,
   RegisterRequest,
   ReleaseRequest,
+  ROOM_LOAD_MESSAGES,
   type CommitResponse,
   type LoadRoomResponse,
 } from '@scalable-chat/backend-contract/internal'
@@ -16,15 +17,9 @@ import { requireService } from '../auth/requireService.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
 import type { Scheduler } from '../scheduler/index.js'
-import { commitMessages } from '../storage/commitMessages.js'
-import type { Database } from '../storage/Database.js'
-import { FleetStore } from '../storage/FleetStore.js'
-import { MessageStore } from '../storage/MessageStore.js'
-import { PlacementStore } from '../storage/PlacementStore.js'
+import type { FleetStore } from '../storage/FleetStore.js'
+import type { MessageStore } from '../storage/MessageStore.js'
 import type { RoomStore } from '../storage/RoomStore.js'
-
-/** How much history a session server gets when it loads a room (clients page further back via the API). */
-const LOAD_MESSAGES = 100
 
 /** User ids are uuids in storage; refuse anything else here rather than fail in SQL. */
 const UserIds = z.array(z.object({ userId: z.uuid() }))
@@ -34,15 +29,14 @@ const roomMoved = () => new HttpError(409, InternalErrorCode.ROOM_MOVED, 'the ro
 
 /** `/internal/...`: used by session servers only, with the service token. See internalContract.ts. */
 export function internalRoutes(deps: {
-  db: Database
   rooms: RoomStore
+  messages: MessageStore
+  fleet: FleetStore
+  /** Placements change only through it. */
   scheduler: Scheduler
   serviceToken: string
 }): Router {
-  const { db, rooms, scheduler } = deps
-  const placements = new PlacementStore(db)
-  const messages = new MessageStore(db)
-  const fleet = new FleetStore(db)
+  const { rooms, messages, fleet, scheduler } = deps
   const router = Router()
   router.use(requireService(deps.serviceToken))
 
@@ -55,11 +49,11 @@ export function internalRoutes(deps: {
   router.get('/rooms/:roomId', async (req, res) => {
     const roomId = roomIdOf(req.params.roomId)
     const { host } = parseInput(LoadRoomQuery, req.query, 'query')
-    const placement = await placements.markLoaded(roomId, host)
+    const placement = await scheduler.roomLoaded(roomId, host)
     const room = await rooms.find(roomId)
     if (!room) throw notFound()
     if (!placement) throw roomMoved()
-    const { messages: latest } = await messages.page(roomId, { limit: LOAD_MESSAGES })
+    const { messages: latest } = await messages.page(roomId, { limit: ROOM_LOAD_MESSAGES })
     res.json({
       room: { id: room.id, name: room.name, ownerId: room.ownerId },
       epoch: placement.epoch,
@@ -74,7 +68,7 @@ export function internalRoutes(deps: {
     const roomId = roomIdOf(req.params.roomId)
     const request = parseInput(CommitRequest, req.body)
     parseInput(UserIds, request.messages)
-    const outcome = await commitMessages(db, roomId, request)
+    const outcome = await messages.commit(roomId, request)
     if (!outcome.ok) {
       throw new HttpError(outcome.code === InternalErrorCode.NOT_FOUND ? 404 : 409, outcome.code, outcome.message)
     }
@@ -85,17 +79,14 @@ export function internalRoutes(deps: {
     const roomId = roomIdOf(req.params.roomId)
     const { host, epoch } = parseInput(ReleaseRequest, req.body)
     // A release that no longer matches (the room moved on) is fine: the caller's intent holds.
-    await placements.release(roomId, host, epoch)
-    scheduler.roomReleased?.(roomId)
+    await scheduler.roomReleased(roomId, host, epoch)
     res.status(204).end()
   })
 
   router.post('/servers/register', async (req, res) => {
     const registration = parseInput(RegisterRequest, req.body)
-    const { host } = registration
-    await placements.releaseHost(host)
+    await scheduler.serverRegistered(registration.host)
     await fleet.register(registration)
-    scheduler.serverRegistered?.(host)
     res.status(204).end()
   })
 
@@ -109,7 +100,7 @@ export function internalRoutes(deps: {
     const { host } = parseInput(DeregisterRequest, req.body)
     await fleet.deregister(host)
     // Drained rooms were released one by one already; anything left (a flush that timed out) moves now.
-    await placements.releaseHost(host)
+    await scheduler.serverLeft(host)
     res.status(204).end()
   })
 

@@ -17,10 +17,8 @@ import { parseInput } from '../http/parseInput.js'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } from '../scheduler/index.js'
 import type { SessionServerClient } from '../SessionServerClient.js'
-import type { Database } from '../storage/Database.js'
-import { MessageStore } from '../storage/MessageStore.js'
-import { PlacementStore } from '../storage/PlacementStore.js'
-import { RoomCache } from '../storage/RoomCache.js'
+import type { MessageStore } from '../storage/MessageStore.js'
+import type { RoomCache } from '../storage/RoomCache.js'
 import type { Room, RoomStore } from '../storage/RoomStore.js'
 
 const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() })
@@ -31,8 +29,10 @@ export function newRoomId(): string {
 }
 
 export interface RoomRoutesDeps {
-  db: Database
   rooms: RoomStore
+  /** What joins read rooms and record memberships through. */
+  joinCache: RoomCache
+  messages: MessageStore
   scheduler: Scheduler
   tokens: TokenService
   sessionServers: SessionServerClient
@@ -41,12 +41,7 @@ export interface RoomRoutesDeps {
 }
 
 export function roomRoutes(deps: RoomRoutesDeps): Router {
-  const { rooms, scheduler, tokens } = deps
-  const messages = new MessageStore(deps.db)
-  const placements = new PlacementStore(deps.db)
-  // Joins are the hot path (every reconnect is one): they read rooms and record memberships
-  // through this cache; everything else reads storage.
-  const joinCache = new RoomCache(rooms)
+  const { rooms, joinCache, messages, scheduler, tokens } = deps
   const router = Router()
   router.use(deps.requireUser)
 
@@ -96,11 +91,11 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     const room = await findRoom(req.params.roomId)
     const { user } = res.locals as UserLocals
     if (room.ownerId !== user.id) throw HttpError.forbidden('only the owner can delete a room')
-    const placement = await placements.get(room.id)
+    const placement = await scheduler.placementOf(room.id)
     await rooms.delete(room.id)
     joinCache.forget(room.id)
-    if (placement?.host) await deps.sessionServers.roomDeleted(placement.host, room.id)
-    await scheduler.roomDeleted?.(room.id)
+    if (placement) await deps.sessionServers.roomDeleted(placement.host, room.id)
+    await scheduler.roomDeleted(room.id)
     res.status(204).end()
   })
 

@@ -67,20 +67,39 @@ export class CachedScheduler implements Scheduler {
     return placement
   }
 
-  serverRegistered(host: string): void {
-    // It restarted empty: every room it held is unplaced now.
-    const held = [...this.placements.entries()].filter(([, placement]) => placement.host === host)
-    for (const [roomId] of held) this.placements.delete(roomId)
-    this.inner.serverRegistered?.(host)
+  /** Always from the inner Scheduler: it is asked before a room is deleted, which must see the truth. */
+  placementOf(roomId: string): Promise<Placement | undefined> {
+    return this.inner.placementOf(roomId)
+  }
+
+  roomLoaded(roomId: string, host: string): Promise<Placement | undefined> {
+    return this.inner.roomLoaded(roomId, host)
+  }
+
+  async roomReleased(roomId: string, host: string, epoch: number): Promise<void> {
+    await this.inner.roomReleased(roomId, host, epoch)
+    this.placements.delete(roomId)
+  }
+
+  async serverRegistered(host: string): Promise<void> {
+    await this.inner.serverRegistered(host)
+    this.forgetHost(host)
+  }
+
+  async serverLeft(host: string): Promise<void> {
+    await this.inner.serverLeft(host)
+    this.forgetHost(host)
   }
 
   async roomDeleted(roomId: string): Promise<void> {
     this.placements.delete(roomId)
-    await this.inner.roomDeleted?.(roomId)
+    await this.inner.roomDeleted(roomId)
   }
 
-  roomReleased(roomId: string): void {
-    this.placements.delete(roomId)
-    this.inner.roomReleased?.(roomId)
+  /** Every room it held is unplaced now. */
+  private forgetHost(host: string): void {
+    for (const [roomId, placement] of [...this.placements.entries()]) {
+      if (placement.host === host) this.placements.delete(roomId)
+    }
   }
 }

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino'
-import type { Database } from '../storage/Database.js'
-import { FleetStore, type FleetServer } from '../storage/FleetStore.js'
-import type { PlacementRow } from '../storage/PlacementStore.js'
+import type { FleetServer, FleetStore } from '../storage/FleetStore.js'
+import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { FAILED_HOST_CHECK_TIMEOUT_MS, PENDING_PLACEMENT_GRACE_MS, PlacingScheduler } from './PlacingScheduler.js'
 import { probeHealth } from './probeHealth.js'
 import { PlacementError, PlacementErrorCode, type PlaceRoomOptions } from './Scheduler.js'
 
 export interface FleetSchedulerOptions {
-  db: Database
+  placements: PlacementStore
+  /** The session servers that registered themselves, and their reported load. */
+  fleet: FleetStore
   logger: Logger
   maxRoomsPerServer: number
   /** A server whose last heartbeat is older than this is dead: no new rooms, and its rooms move. */
@@ -36,8 +37,8 @@ export class FleetScheduler extends PlacingScheduler {
   private readonly fleet: FleetStore
 
   constructor(private readonly options: FleetSchedulerOptions) {
-    super(options.db, options.logger)
-    this.fleet = new FleetStore(options.db)
+    super(options.placements, options.logger)
+    this.fleet = options.fleet
   }
 
   async start(): Promise<void> {}

@@ -9,13 +9,12 @@ import {
 } from '@hathora/cloud-sdk-typescript/models/errors/index.js'
 import type { Logger } from 'pino'
 import type { HathoraConfig } from '../config.js'
-import type { Database } from '../storage/Database.js'
-import type { PlacementRow } from '../storage/PlacementStore.js'
+import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { PlacingScheduler } from './PlacingScheduler.js'
 import { PlacementError, PlacementErrorCode, type Placement } from './Scheduler.js'
 
 export interface HathoraSchedulerOptions extends HathoraConfig {
-  db: Database
+  placements: PlacementStore
   logger: Logger
 }
 
@@ -49,7 +48,7 @@ export class HathoraScheduler extends PlacingScheduler {
   private readonly inFlight = new Map<string, Promise<Placement>>()
 
   constructor(private readonly options: HathoraSchedulerOptions) {
-    super(options.db, options.logger)
+    super(options.placements, options.logger)
     // appId on the client is required: without it the SDK throws AND leaves an unhandled rejection.
     this.client = new HathoraCloud({
       serverURL: options.apiUrl,
@@ -73,7 +72,7 @@ export class HathoraScheduler extends PlacingScheduler {
     return placing
   }
 
-  async roomDeleted(roomId: string): Promise<void> {
+  override async roomDeleted(roomId: string): Promise<void> {
     try {
       await this.client.roomsV2.destroyRoom(roomId)
     } catch (error) {

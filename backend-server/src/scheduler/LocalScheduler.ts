@@ -1,12 +1,11 @@
 import type { Logger } from 'pino'
-import type { Database } from '../storage/Database.js'
-import type { PlacementRow } from '../storage/PlacementStore.js'
+import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { HealthChecker } from './HealthChecker.js'
 import { FAILED_HOST_CHECK_TIMEOUT_MS, PENDING_PLACEMENT_GRACE_MS, PlacingScheduler } from './PlacingScheduler.js'
 import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions } from './Scheduler.js'
 
 export interface LocalSchedulerOptions {
-  db: Database
+  placements: PlacementStore
   logger: Logger
   hosts: readonly string[]
   maxRoomsPerServer: number
@@ -28,7 +27,7 @@ export class LocalScheduler extends PlacingScheduler {
 
   constructor(private readonly options: LocalSchedulerOptions) {
     if (options.hosts.length === 0) throw new TypeError('LocalScheduler needs at least one session server host')
-    super(options.db, options.logger)
+    super(options.placements, options.logger)
     this.health = new HealthChecker({
       hosts: options.hosts,
       intervalMs: options.healthCheckIntervalMs,
@@ -45,7 +44,8 @@ export class LocalScheduler extends PlacingScheduler {
     this.health.stop()
   }
 
-  serverRegistered(host: string): void {
+  override async serverRegistered(host: string): Promise<void> {
+    await super.serverRegistered(host)
     this.health.markHealthy(host)
   }
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino'
-import type { Database } from '../storage/Database.js'
-import { PlacementStore, type PlacementRow } from '../storage/PlacementStore.js'
+import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from './Scheduler.js'
 
 /** A placement nobody loaded stops holding a slot after this long (the client never connected). */
@@ -11,7 +10,8 @@ export const FAILED_HOST_CHECK_TIMEOUT_MS = 500
 const MAX_PLACEMENT_ATTEMPTS = 5
 
 /**
- * The placement loop every Scheduler shares; subclasses only say which host a room belongs on.
+ * The placement loop and the placement lifecycle every Scheduler shares; subclasses only say
+ * which host a room belongs on.
  *
  * Replicas coordinate through the `placements` table only: the row is created with
  * `ON CONFLICT DO NOTHING` and moved with a compare-and-set on its epoch, so when two replicas
@@ -19,14 +19,10 @@ const MAX_PLACEMENT_ATTEMPTS = 5
  * winner's placement.
  */
 export abstract class PlacingScheduler implements Scheduler {
-  protected readonly placements: PlacementStore
-
   constructor(
-    db: Database,
+    protected readonly placements: PlacementStore,
     protected readonly logger: Logger,
-  ) {
-    this.placements = new PlacementStore(db)
-  }
+  ) {}
 
   abstract start(): Promise<void>
   abstract stop(): Promise<void>
@@ -48,10 +44,37 @@ export abstract class PlacingScheduler implements Scheduler {
     throw new Error(`could not place room ${roomId}: the placement kept changing`)
   }
 
+  async placementOf(roomId: string): Promise<Placement | undefined> {
+    return asPlacement(await this.placements.get(roomId))
+  }
+
+  async roomLoaded(roomId: string, host: string): Promise<Placement | undefined> {
+    return asPlacement(await this.placements.markLoaded(roomId, host))
+  }
+
+  async roomReleased(roomId: string, host: string, epoch: number): Promise<void> {
+    await this.placements.release(roomId, host, epoch)
+  }
+
+  async serverRegistered(host: string): Promise<void> {
+    await this.placements.releaseHost(host)
+  }
+
+  async serverLeft(host: string): Promise<void> {
+    await this.placements.releaseHost(host)
+  }
+
+  async roomDeleted(_roomId: string): Promise<void> {}
+
   /**
    * Where the room should live, given where it lives now: `current.host` to keep it there,
    * another host to move it (one compare-and-set round; a lost round asks again).
    * @throws PlacementError when no host can take it
    */
   protected abstract targetHost(roomId: string, current: PlacementRow, options: PlaceRoomOptions): Promise<string>
+}
+
+/** A row as a placement, when it places the room anywhere. */
+function asPlacement(row: PlacementRow | undefined): Placement | undefined {
+  return row?.host == null ? undefined : { host: row.host, epoch: row.epoch }
 }

@@ -20,9 +20,11 @@
  *
  * Whatever the implementation, the room → host table lives in storage (`placements`), so backend
  * replicas agree, and every (re)placement increments the room's epoch, which the internal API
- * uses to fence a stale session server. All three extend `PlacingScheduler`, which runs that
- * compare-and-set loop and asks the subclass only where the room belongs. `scheduler/index.ts`
- * is the only place that names a concrete class.
+ * uses to fence a stale session server. The Scheduler is that table's one owner: the routes read
+ * and change placements only through the methods below (a session server loading or releasing a
+ * room, registering or leaving), never through the store. All three extend `PlacingScheduler`,
+ * which runs the compare-and-set loop and those lifecycle writes, and asks the subclass only where
+ * the room belongs. `scheduler/index.ts` is the only place that names a concrete class.
  */
 export interface Placement {
   /** The session server's public address (`SessionServerAddress`: `host:port` or a `ws(s)://` URL). */
@@ -75,10 +77,22 @@ export interface Scheduler {
    * @throws PlacementError when no server is available (none healthy, all full, the provider failing or slow) or the room is gone
    */
   placeRoom(roomId: string, options?: PlaceRoomOptions): Promise<Placement>
-  /** A session server (re)started empty. Implementations that track hosts may learn from it. */
-  serverRegistered?(host: string): void
-  /** The room was deleted: implementations that hold provider resources per room free them (best effort, never throws). */
-  roomDeleted?(roomId: string): Promise<void>
-  /** The room was released through this replica. Implementations that cache placements drop it. */
-  roomReleased?(roomId: string): void
+  /** Where the room is placed now, without placing it; `undefined` when it is not placed (or does not exist). */
+  placementOf(roomId: string): Promise<Placement | undefined>
+  /**
+   * `host` is loading the room: its placement there, now counted as loaded (it holds its slot for
+   * as long as the server keeps it), or `undefined` when the room is not placed on `host` (fenced).
+   */
+  roomLoaded(roomId: string, host: string): Promise<Placement | undefined>
+  /** `host` emptied and unloaded the room it held under `epoch`: the slot is free. A stale release changes nothing. */
+  roomReleased(roomId: string, host: string, epoch: number): Promise<void>
+  /** A session server (re)started with nothing in memory: every room placed on it is unplaced. */
+  serverRegistered(host: string): Promise<void>
+  /** A session server drained and left: whatever is still placed on it (a flush that timed out) is unplaced. */
+  serverLeft(host: string): Promise<void>
+  /**
+   * The room was deleted (its placement went with it): implementations that hold provider
+   * resources per room free them. Best effort, never throws.
+   */
+  roomDeleted(roomId: string): Promise<void>
 }
