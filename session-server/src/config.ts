@@ -4,7 +4,8 @@
  * `main.ts` prints it and exits 1.
  */
 import { z } from 'zod'
-import { secretWeakness, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
+import { MAX_STORED_TEXT_LENGTH, refineSharedSecrets, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
+import { DEFAULT_LIMITS } from '@scalable-chat/protocol'
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
 
@@ -26,10 +27,12 @@ const ConfigSchema = z
     SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters'),
     BACKEND_URL: z.url().default('http://localhost:8080'),
     MAX_USERS_PER_ROOM: int(100),
-    MAX_MESSAGE_LENGTH: int(1000).pipe(z.number().max(10_000, 'must be at most 10000')),
+    MAX_MESSAGE_LENGTH: int(DEFAULT_LIMITS.maxMessageLength).pipe(
+      z.number().max(MAX_STORED_TEXT_LENGTH, `must be at most ${MAX_STORED_TEXT_LENGTH} (what storage takes)`),
+    ),
     MAX_PAYLOAD_BYTES: int(16_384, 256),
-    MESSAGE_RATE_PER_MINUTE: int(30),
-    MESSAGE_BURST: int(5),
+    MESSAGE_RATE_PER_MINUTE: int(DEFAULT_LIMITS.messagesPerMinute),
+    MESSAGE_BURST: int(DEFAULT_LIMITS.messageBurst),
     ROOM_UNLOAD_GRACE_MS: int(30_000, 0),
     PING_INTERVAL_MS: int(30_000, 10),
     MAX_BUFFERED_BYTES: int(1_048_576, 1024),
@@ -44,17 +47,8 @@ const ConfigSchema = z
     /** Bearer token `GET /metrics` requires; unset: no `/metrics` (session servers are public). */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
-  .superRefine((env, ctx) => {
-    // Production refuses guessable secrets: they would let anyone mint room tokens or act as the backend.
-    if (env.NODE_ENV !== 'production') return
-    for (const name of ['JWT_SECRET', 'SERVICE_TOKEN'] as const) {
-      const weakness = secretWeakness(env[name])
-      if (weakness) ctx.addIssue({ code: 'custom', path: [name], message: weakness })
-    }
-    if (env.JWT_SECRET === env.SERVICE_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message: 'must differ from JWT_SECRET' })
-    }
-  })
+  // Production refuses guessable secrets: they would let anyone mint room tokens or act as the backend.
+  .superRefine(refineSharedSecrets)
   .refine((env) => env.HATHORA_HOSTNAME === undefined || env.HATHORA_DEFAULT_PORT !== undefined, {
     path: ['HATHORA_DEFAULT_PORT'],
     message: 'is required with HATHORA_HOSTNAME',

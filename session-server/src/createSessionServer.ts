@@ -14,14 +14,14 @@ import { HttpBackendApi } from './backendApi/HttpBackendApi.js'
 import type { Config } from './config.js'
 import { ClientSession } from './connection/ClientSession.js'
 import { SendRateLimiter } from './connection/SendRateLimiter.js'
-import { startHeartbeat } from './connection/startHeartbeat.js'
+import { startKeepAlive } from './connection/startKeepAlive.js'
 import { FleetRegistration } from './fleet/FleetRegistration.js'
 import { createHttpHandler } from './http/handleHttpRequest.js'
 import { rejectHandshake } from './http/rejectHandshake.js'
 import { splitRequestTarget } from './http/splitRequestTarget.js'
 import type { Logger } from './logger.js'
 import { SessionMetrics } from './metrics/SessionMetrics.js'
-import { CloseCode, CloseReason, PROTOCOL_VERSION } from '@scalable-chat/protocol'
+import { CloseCode, CLOSE_CODES, HandshakeParam, HandshakeQuery, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { RoomRegistry } from './room/RoomRegistry.js'
 
 export interface SessionServerDeps {
@@ -62,8 +62,6 @@ export interface SessionServer {
   close(): Promise<void>
 }
 
-const SINCE = /^\d{1,15}$/
-
 export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const { config } = deps
   const logger = deps.logger ?? pino({ level: 'silent' })
@@ -73,6 +71,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     metrics,
     backendApi,
     host: config.PUBLIC_HOST,
+    rateLimiter: new SendRateLimiter({ messagesPerMinute: config.MESSAGE_RATE_PER_MINUTE, messageBurst: config.MESSAGE_BURST }),
     unloadGraceMs: config.ROOM_UNLOAD_GRACE_MS,
     logger,
     limits: {
@@ -83,9 +82,8 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     },
   })
   const verifier = new RoomTokenVerifier(config.JWT_SECRET, config.PUBLIC_HOST)
-  const rateLimiter = new SendRateLimiter(config.MESSAGE_RATE_PER_MINUTE, config.MESSAGE_BURST)
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.MAX_PAYLOAD_BYTES })
-  const stopHeartbeat = startHeartbeat(wss, config.PING_INTERVAL_MS)
+  const stopKeepAlive = startKeepAlive(wss, config.PING_INTERVAL_MS)
   metrics.observeRooms(rooms)
   let accepting = true
   let registered = deps.registered ?? false
@@ -135,24 +133,22 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     // Any path is accepted: behind an ingress the address's path prefix may arrive stripped or
     // not, and the token (checked against PUBLIC_HOST), not the path, names the room and server.
-    const params = splitRequestTarget(req.url).query
-    const token = params.get('token')
-    if (!token) return refuse(socket, log, 401, 'unauthorized', 'a room token is required')
-    const sinceParam = params.get('since')
-    if (sinceParam !== null && !SINCE.test(sinceParam)) {
-      return refuse(socket, log, 400, 'invalid_since', 'since must be a non-negative whole number')
+    const query = HandshakeQuery.safeParse(Object.fromEntries(splitRequestTarget(req.url).query))
+    if (!query.success) {
+      return query.error.issues.some((issue) => issue.path[0] === HandshakeParam.TOKEN)
+        ? refuse(socket, log, 401, 'unauthorized', 'a room token is required')
+        : refuse(socket, log, 400, 'invalid_since', 'since must be a non-negative whole number')
     }
+    const { token, since, v: version } = query.data
     const claims = verifier.verify(token)
     if (!claims) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
     if (socket.destroyed) return
-    const since = sinceParam === null ? undefined : Number(sinceParam)
-    const version = params.get('v')
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req)
       // Accepted then closed, because a browser cannot read the status of a refused upgrade.
       if (version !== String(PROTOCOL_VERSION)) {
         metrics.reject('protocol_mismatch')
-        ws.close(CloseCode.PROTOCOL_MISMATCH, CloseReason[CloseCode.PROTOCOL_MISMATCH])
+        ws.close(CloseCode.PROTOCOL_MISMATCH, CLOSE_CODES[CloseCode.PROTOCOL_MISMATCH].reason)
         return
       }
       log.info({ roomId: claims.roomId, userId: claims.sub, since }, 'connection accepted')
@@ -167,12 +163,12 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     since: number | undefined,
     log: Logger,
   ): void {
-    new ClientSession({ ws, transport, claims, since, rooms, rateLimiter, logger: log, metrics })
+    new ClientSession({ ws, transport, claims, since, rooms, logger: log, metrics })
   }
 
   function stopAccepting(): void {
     accepting = false
-    stopHeartbeat()
+    stopKeepAlive()
   }
 
   return {
@@ -187,7 +183,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       await registration?.markDraining()
       stopAccepting()
       await rooms.drain()
-      for (const ws of wss.clients) ws.close(CloseCode.SERVICE_RESTART, CloseReason[CloseCode.SERVICE_RESTART])
+      for (const ws of wss.clients) ws.close(CloseCode.SERVICE_RESTART, CLOSE_CODES[CloseCode.SERVICE_RESTART].reason)
       await registration?.deregister()
     },
     async close() {

@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream'
 import type { CommitResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
+import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BackendResult } from '../src/backendApi/BackendApi.js'
-import { GroupCommitter, RETRY_BASE_DELAY_MS, type GroupCommitterOptions } from '../src/room/GroupCommitter.js'
+import { GroupCommitter, RETRY_BASE_DELAY_MS, type CommitOutcome, type CommitTarget } from '../src/room/GroupCommitter.js'
 
 function message(clientId: string): NewMessage {
   return { id: crypto.randomUUID(), clientId, userId: 'alice', username: 'alice', text: clientId, createdAt: new Date(0).toISOString() }
@@ -12,24 +14,33 @@ const stored = (batch: NewMessage[]): BackendResult<CommitResponse> => ({
   value: { messages: batch.map((m, i) => ({ ...m, seq: i + 1 })), seq: batch.length },
 })
 
-/** A committer whose `commit` answers from `answers` in turn (then stores), recording every call. */
-function makeCommitter(answers: Array<BackendResult<CommitResponse> | Error> = [], overrides: Partial<GroupCommitterOptions> = {}) {
+/**
+ * A committer whose target's `commit` answers from `answers` in turn (then stores), recording every
+ * call; `events` lists each outcome and each retry the committer logged, in order.
+ */
+function makeCommitter(answers: Array<BackendResult<CommitResponse> | Error> = [], settled?: CommitTarget['settled'], maxBatchSize?: number) {
   const calls: string[][] = []
   const events: string[] = []
-  const committer = new GroupCommitter({
-    commit: async (batch) => {
+  const ids = (batch: NewMessage[]) => batch.map((m) => m.clientId).join(',')
+  const outcomeText = (batch: NewMessage[], outcome: CommitOutcome) =>
+    outcome.kind === 'stored' ? `stored ${ids(batch)}` : outcome.kind === 'fenced' ? `fenced ${outcome.reason}` : `dropped ${ids(batch)}${outcome.error ? ` (${(outcome.error as Error).message})` : ''}`
+  const target: CommitTarget = {
+    async commit(batch) {
       calls.push(batch.map((m) => m.clientId))
       const answer = answers.shift()
       if (answer instanceof Error) throw answer
       return answer ?? stored(batch)
     },
-    onStored: (batch) => events.push(`stored ${batch.map((m) => m.clientId).join(',')}`),
-    onFenced: (reason) => events.push(`fenced ${reason}`),
-    onRejected: (batch) => events.push(`rejected ${batch.map((m) => m.clientId).join(',')}`),
-    onRetry: (attempt, delayMs) => events.push(`retry ${attempt} in ${delayMs}`),
-    onBug: (error, batch) => events.push(`bug ${(error as Error).message} ${batch.map((m) => m.clientId).join(',')}`),
-    ...overrides,
+    settled: settled ?? ((batch, outcome) => void events.push(outcomeText(batch, outcome))),
+  }
+  const log = new Writable({
+    write(line: Buffer, _encoding, done) {
+      const entry = JSON.parse(line.toString()) as { msg: string; attempt?: number; delayMs?: number }
+      events.push(entry.msg === 'commit failed; retrying' ? `retry ${entry.attempt} in ${entry.delayMs}` : entry.msg)
+      done()
+    },
   })
+  const committer = new GroupCommitter(target, { logger: pino({ level: 'warn' }, log), ...(maxBatchSize ? { maxBatchSize } : {}) })
   return { committer, calls, events }
 }
 
@@ -57,7 +68,7 @@ describe('GroupCommitter#enqueue', () => {
   })
 
   it('splits a backlog into batches of at most maxBatchSize', async () => {
-    const { committer, calls } = makeCommitter([], { maxBatchSize: 2 })
+    const { committer, calls } = makeCommitter([], undefined, 2)
     for (const id of ['a', 'b', 'c', 'd', 'e']) committer.enqueue(message(id))
     await committer.whenIdle()
     expect(calls).toEqual([['a', 'b'], ['c', 'd'], ['e']])
@@ -119,28 +130,31 @@ describe('GroupCommitter failures', () => {
     await nextTurn()
     committer.enqueue(message('b'))
     await committer.whenIdle()
-    expect(events).toEqual(['rejected a', 'stored b'])
+    expect(events).toEqual(['dropped a', 'stored b'])
   })
 
-  it('hands a batch whose commit throws to onBug WITH the batch, then carries on with the next', async () => {
+  it('reports a batch whose commit throws as dropped WITH the error, then carries on with the next', async () => {
     const { committer, events } = makeCommitter([new Error('boom')])
     committer.enqueue(message('a'))
     await nextTurn()
     committer.enqueue(message('b'))
     await committer.whenIdle()
-    expect(events).toEqual(['bug boom a', 'stored b'])
+    expect(events).toEqual(['dropped a (boom)', 'stored b'])
   })
 
-  it('hands a batch to onBug when a callback throws', async () => {
-    const events: string[] = []
-    const { committer } = makeCommitter([], {
-      onStored: () => {
+  it('logs a target whose settled throws and carries on with the next batch (no unhandled rejection)', async () => {
+    let first = true
+    const { committer, events, calls } = makeCommitter([], () => {
+      if (first) {
+        first = false
         throw new Error('bad listener')
-      },
-      onBug: (error, batch) => events.push(`bug ${(error as Error).message} ${batch.map((m) => m.clientId).join(',')}`),
+      }
     })
     committer.enqueue(message('a'))
+    await nextTurn()
+    committer.enqueue(message('b'))
     await committer.whenIdle()
-    expect(events).toEqual(['bug bad listener a'])
+    expect(events).toEqual(['settling a batch failed'])
+    expect(calls).toEqual([['a'], ['b']])
   })
 })

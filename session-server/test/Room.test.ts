@@ -1,11 +1,14 @@
 import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ClientMessage } from '@scalable-chat/protocol'
+import { SendRateLimiter } from '../src/connection/SendRateLimiter.js'
 import { Room, type RoomLimits } from '../src/room/Room.js'
 import { FakeBackendApi, storedMessages } from './helpers/FakeBackendApi.js'
 import { fakeConnection } from './helpers/fakeSocket.js'
 
 const LIMITS: RoomLimits = { maxUsers: 3, maxMessageLength: 20, maxBufferedBytes: 1000, typingTimeoutMs: 6000 }
+
+const RATE = { messagesPerMinute: 10_000, messageBurst: 10_000 }
 
 function makeRoom(backend = new FakeBackendApi(), limits: Partial<RoomLimits> = {}) {
   const hooks = { emptied: 0, closed: 0 }
@@ -13,12 +16,22 @@ function makeRoom(backend = new FakeBackendApi(), limits: Partial<RoomLimits> = 
     loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: 7, seq: backend.seq, messages: backend.stored.slice(-100) },
     host: 'session-1:8000',
     backendApi: backend,
+    rateLimiter: new SendRateLimiter(RATE),
     limits: { ...LIMITS, ...limits },
+    owner: { roomEmptied: () => hooks.emptied++, roomClosed: () => hooks.closed++ },
     logger: pino({ level: 'silent' }),
-    onEmpty: () => hooks.emptied++,
-    onClosed: () => hooks.closed++,
   })
   return { room, backend, hooks }
+}
+
+/** A room with alice and bob in it, one connection each. */
+function roomOfTwo(backend?: FakeBackendApi) {
+  const made = makeRoom(backend)
+  const alice = fakeConnection('alice')
+  const bob = fakeConnection('bob')
+  made.room.join(alice)
+  made.room.join(bob)
+  return { ...made, alice, bob }
 }
 
 const send = (clientId: string, text: string): ClientMessage => ({ type: 'send', clientId, text })
@@ -28,7 +41,7 @@ afterEach(() => {
 })
 
 describe('Room#join', () => {
-  it('sends a snapshot with the room, the member itself, the latest 100 messages, seq and limits', () => {
+  it('sends a snapshot with the room, the member itself, the latest 100 messages, seq and limits', async () => {
     const { room } = makeRoom(new FakeBackendApi(storedMessages(150)))
     const alice = fakeConnection('alice')
     expect(room.join(alice)).toEqual({ ok: true })
@@ -41,13 +54,13 @@ describe('Room#join', () => {
       members: [{ userId: 'alice', username: 'alice', status: 'online' }],
       seq: 150,
       resumed: false,
-      limits: { maxMessageLength: 20 },
+      limits: { maxMessageLength: 20, ...RATE, burstWindowMs: expect.any(Number) },
     })
     if (snapshot?.type !== 'snapshot') throw new Error('expected a snapshot')
     expect(snapshot.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 51 + i))
   })
 
-  it('with since held in memory, sends exactly the messages after it (resumed)', () => {
+  it('with since held in memory, sends exactly the messages after it (resumed)', async () => {
     const { room } = makeRoom(new FakeBackendApi(storedMessages(150)))
     const alice = fakeConnection('alice')
     room.join(alice, 140)
@@ -56,14 +69,14 @@ describe('Room#join', () => {
     expect(snapshot?.messages.map((m) => m.seq)).toEqual([141, 142, 143, 144, 145, 146, 147, 148, 149, 150])
   })
 
-  it('with since equal to the latest seq, resumes with no messages', () => {
+  it('with since equal to the latest seq, resumes with no messages', async () => {
     const { room } = makeRoom(new FakeBackendApi(storedMessages(5)))
     const alice = fakeConnection('alice')
     room.join(alice, 5)
     expect(alice.socket.ofType('snapshot')[0]).toMatchObject({ resumed: true, messages: [] })
   })
 
-  it('with since older than memory or ahead of the room, sends the latest page (NOT resumed)', () => {
+  it('with since older than memory or ahead of the room, sends the latest page (NOT resumed)', async () => {
     const { room } = makeRoom(new FakeBackendApi(storedMessages(150)))
     for (const since of [10, 151]) {
       const tab = fakeConnection('alice')
@@ -74,12 +87,8 @@ describe('Room#join', () => {
     }
   })
 
-  it('announces a new member to the others, not to itself', () => {
-    const { room } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
+  it('announces a new member to the others, not to itself', async () => {
+    const { room, alice, bob } = roomOfTwo()
     expect(alice.socket.ofType('user_joined')).toEqual([
       { type: 'user_joined', member: { userId: 'bob', username: 'bob', status: 'online' } },
     ])
@@ -87,7 +96,7 @@ describe('Room#join', () => {
     expect(bob.socket.ofType('snapshot')[0]?.members.map((m) => m.userId)).toEqual(['alice', 'bob'])
   })
 
-  it('refuses a new user when the room holds maxUsers distinct users, but NOT another tab of a member', () => {
+  it('refuses a new user when the room holds maxUsers distinct users, but NOT another tab of a member', async () => {
     const { room } = makeRoom(undefined, { maxUsers: 2 })
     room.join(fakeConnection('alice'))
     room.join(fakeConnection('bob'))
@@ -100,7 +109,7 @@ describe('Room#join', () => {
 })
 
 describe('Room presence with several tabs', () => {
-  it('counts two tabs of one user as ONE member and sends user_left only after both leave', () => {
+  it('counts two tabs of one user as ONE member and sends user_left only after both leave', async () => {
     const { room, hooks } = makeRoom()
     const bob = fakeConnection('bob')
     const aliceTab1 = fakeConnection('alice')
@@ -127,13 +136,9 @@ describe('Room presence with several tabs', () => {
 describe('Room typing and status', () => {
   it('tells the others (not the typist) and expires typing after the timeout', async () => {
     vi.useFakeTimers()
-    const { room } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
-    room.handle(alice, { type: 'typing', typing: true })
-    room.handle(alice, { type: 'typing', typing: true })
+    const { room, alice, bob } = roomOfTwo()
+    await room.handle(alice, { type: 'typing', typing: true })
+    await room.handle(alice, { type: 'typing', typing: true })
     expect(bob.socket.ofType('typing')).toEqual([{ type: 'typing', userId: 'alice', username: 'alice', typing: true }])
     expect(alice.socket.ofType('typing')).toEqual([])
     await vi.advanceTimersByTimeAsync(LIMITS.typingTimeoutMs - 1)
@@ -142,16 +147,12 @@ describe('Room typing and status', () => {
     expect(bob.socket.ofType('typing').at(-1)).toMatchObject({ userId: 'alice', typing: false })
   })
 
-  it('stops typing when the typist sends a message or leaves', () => {
-    const { room } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
-    room.handle(alice, { type: 'typing', typing: true })
-    room.handle(alice, send('m1', 'hi'))
+  it('stops typing when the typist sends a message or leaves', async () => {
+    const { room, alice, bob } = roomOfTwo()
+    await room.handle(alice, { type: 'typing', typing: true })
+    await room.handle(alice, send('m1', 'hi'))
     expect(bob.socket.ofType('typing').map((t) => t.typing)).toEqual([true, false])
-    room.handle(alice, { type: 'typing', typing: true })
+    await room.handle(alice, { type: 'typing', typing: true })
     room.leave(alice)
     expect(bob.socket.ofType('typing').map((t) => t.typing)).toEqual([true, false, true, false])
     const types = bob.socket.messages.map((m) => m.type)
@@ -159,14 +160,10 @@ describe('Room typing and status', () => {
     room.close(CloseCode.SERVICE_RESTART)
   })
 
-  it('broadcasts a status change to everyone, the member included, and shows it in later snapshots', () => {
-    const { room } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
-    room.handle(alice, { type: 'status', status: 'away' })
-    room.handle(alice, { type: 'status', status: 'away' })
+  it('broadcasts a status change to everyone, the member included, and shows it in later snapshots', async () => {
+    const { room, alice, bob } = roomOfTwo()
+    await room.handle(alice, { type: 'status', status: 'away' })
+    await room.handle(alice, { type: 'status', status: 'away' })
     const event = { type: 'status', userId: 'alice', status: 'away' }
     expect(alice.socket.ofType('status')).toEqual([event])
     expect(bob.socket.ofType('status')).toEqual([event])
@@ -181,8 +178,8 @@ describe('Room#handle send (group commit)', () => {
     const { room, backend } = makeRoom()
     const alice = fakeConnection('alice')
     room.join(alice)
-    expect(room.handle(alice, send('a', ' \u0000\u0007  '))).toMatchObject({ ok: false, code: ErrorCode.EMPTY_MESSAGE })
-    expect(room.handle(alice, send('b', 'x'.repeat(21)))).toMatchObject({ ok: false, code: ErrorCode.MESSAGE_TOO_LONG })
+    expect(await room.handle(alice, send('a', ' \u0000\u0007  '))).toMatchObject({ ok: false, code: ErrorCode.EMPTY_MESSAGE })
+    expect(await room.handle(alice, send('b', 'x'.repeat(21)))).toMatchObject({ ok: false, code: ErrorCode.MESSAGE_TOO_LONG })
     await room.flushed()
     expect(backend.commits).toEqual([])
     expect(alice.socket.ofType('message')).toEqual([])
@@ -192,24 +189,20 @@ describe('Room#handle send (group commit)', () => {
     const { room, backend } = makeRoom()
     const alice = fakeConnection('alice')
     room.join(alice)
-    room.handle(alice, send('a', '  he\u0000llo\n\tworld\u001b  '))
+    await room.handle(alice, send('a', '  he\u0000llo\n\tworld\u001b  '))
     await room.flushed()
     expect(backend.stored[0]?.text).toBe('hello\n\tworld')
   })
 
   it('sends messages that arrive together as ONE batch, and those during a commit as the next one', async () => {
-    const { room, backend } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
+    const { room, backend, alice, bob } = roomOfTwo()
     backend.hold()
-    room.handle(alice, send('a1', 'one'))
-    room.handle(bob, send('b1', 'two'))
+    await room.handle(alice, send('a1', 'one'))
+    await room.handle(bob, send('b1', 'two'))
     await vi.waitFor(() => expect(backend.heldCount).toBe(1))
-    room.handle(alice, send('a2', 'three'))
-    room.handle(bob, send('b2', 'four'))
-    room.handle(alice, send('a3', 'five'))
+    await room.handle(alice, send('a2', 'three'))
+    await room.handle(bob, send('b2', 'four'))
+    await room.handle(alice, send('a3', 'five'))
     expect(alice.socket.ofType('message')).toEqual([]) // nothing is visible before it is stored
     backend.releaseHeld()
     backend.hold() // the second batch waits too, so the test sees it form
@@ -234,15 +227,11 @@ describe('Room#handle send (group commit)', () => {
   })
 
   it('delivers a stored batch to each member in ONE write (corked), NOT one write per message', async () => {
-    const { room, backend } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
+    const { room, backend, alice, bob } = roomOfTwo()
     backend.hold()
-    room.handle(alice, send('a1', 'one'))
-    room.handle(alice, send('a2', 'two'))
-    room.handle(bob, send('b1', 'three'))
+    await room.handle(alice, send('a1', 'one'))
+    await room.handle(alice, send('a2', 'two'))
+    await room.handle(bob, send('b1', 'three'))
     await vi.waitFor(() => expect(backend.heldCount).toBe(1))
     backend.releaseHeld()
     await room.flushed()
@@ -257,7 +246,7 @@ describe('Room#handle send (group commit)', () => {
     const { room } = makeRoom()
     const tabs = [fakeConnection('alice'), fakeConnection('alice'), fakeConnection('bob')]
     for (const tab of tabs) room.join(tab)
-    room.handle(tabs[0]!, send('a1', 'hi'))
+    await room.handle(tabs[0]!, send('a1', 'hi'))
     await room.flushed()
     const frames = tabs.map((t) => t.socket.raw.filter((r) => r.includes('"type":"message"')))
     expect(frames.map((f) => f.length)).toEqual([1, 1, 1])
@@ -265,18 +254,14 @@ describe('Room#handle send (group commit)', () => {
   })
 
   it('ignores a re-send of a pending clientId, and answers a re-send of a stored one to that connection alone', async () => {
-    const { room, backend } = makeRoom()
-    const alice = fakeConnection('alice')
-    const bob = fakeConnection('bob')
-    room.join(alice)
-    room.join(bob)
-    room.handle(alice, send('a1', 'hi'))
-    room.handle(alice, send('a1', 'hi'))
+    const { room, backend, alice, bob } = roomOfTwo()
+    await room.handle(alice, send('a1', 'hi'))
+    await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
     expect(backend.stored).toHaveLength(1)
     const aliceTab2 = fakeConnection('alice')
     room.join(aliceTab2)
-    expect(room.handle(aliceTab2, send('a1', 'hi'))).toEqual({ ok: true })
+    expect(await room.handle(aliceTab2, send('a1', 'hi'))).toEqual({ ok: true })
     await room.flushed()
     expect(backend.commits).toHaveLength(1)
     expect(aliceTab2.socket.ofType('message').map((m) => m.message.seq)).toEqual([1])
@@ -288,12 +273,12 @@ describe('Room#handle send (group commit)', () => {
     // The backend knows (alice, a1) but the room's memory does not (it was loaded without it).
     const backend = new FakeBackendApi([{ ...storedMessages(1, 'alice')[0]!, clientId: 'a1' }])
     const { room } = makeRoom(backend)
-    ;(room as unknown as { history: { findByClientId(): undefined } }).history.findByClientId = () => undefined
+    ;(room as unknown as { log: { history: { findByClientId(): undefined } } }).log.history.findByClientId = () => undefined
     const alice = fakeConnection('alice')
     const bob = fakeConnection('bob')
     room.join(alice)
     room.join(bob)
-    room.handle(alice, send('a1', 'again'))
+    await room.handle(alice, send('a1', 'again'))
     await room.flushed()
     expect(alice.socket.ofType('message').map((m) => m.message.seq)).toEqual([1])
     expect(bob.socket.ofType('message')).toEqual([])
@@ -305,7 +290,7 @@ describe('Room#handle send (group commit)', () => {
     backend.failures.push({ ok: false, reason: 'unavailable', detail: 'HTTP 503' })
     const alice = fakeConnection('alice')
     room.join(alice)
-    room.handle(alice, send('a1', 'hi'))
+    await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
     expect(backend.commits.map((c) => c.messages[0]?.id)).toEqual([
       backend.commits[0]?.messages[0]?.id,
@@ -326,7 +311,7 @@ describe('Room#handle send (group commit)', () => {
     const bob = fakeConnection('bob')
     room.join(alice)
     room.join(bob)
-    room.handle(alice, send('a1', 'hi'))
+    await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
     expect(alice.socket.closed?.code).toBe(code)
     expect(bob.socket.closed?.code).toBe(code)
@@ -340,11 +325,38 @@ describe('Room#handle send (group commit)', () => {
     backend.failures.push({ ok: false, reason: 'rejected', detail: 'HTTP 400' })
     const alice = fakeConnection('alice')
     room.join(alice)
-    room.handle(alice, send('a1', 'hi'))
+    await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
     expect(alice.socket.ofType('error')).toEqual([
       { type: 'error', code: ErrorCode.UNAVAILABLE, message: expect.any(String), clientId: 'a1' },
     ])
+  })
+})
+
+describe('Room#handle send (rate allowance)', () => {
+  it('refuses a new send over the burst with rate_limited, but takes a re-send of a pending or stored one free', async () => {
+    const room = new Room({
+      loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: 1, seq: 0, messages: [] },
+      host: 'session-1:8000',
+      backendApi: new FakeBackendApi(),
+      rateLimiter: new SendRateLimiter({ messagesPerMinute: 100, messageBurst: 2 }),
+      limits: LIMITS,
+      owner: { roomEmptied() {}, roomClosed() {} },
+      logger: pino({ level: 'silent' }),
+    })
+    const alice = fakeConnection('alice')
+    room.join(alice)
+    expect(await room.handle(alice, send('a1', 'one'))).toEqual({ ok: true })
+    // Pending (not stored yet): free.
+    expect(await room.handle(alice, send('a1', 'one'))).toEqual({ ok: true })
+    await room.flushed()
+    expect(await room.handle(alice, send('a2', 'two'))).toEqual({ ok: true })
+    // Stored: free, and answered with the original.
+    expect(await room.handle(alice, send('a1', 'one'))).toEqual({ ok: true })
+    expect(await room.handle(alice, send('a3', 'three'))).toMatchObject({ ok: false, code: ErrorCode.RATE_LIMITED })
+    await room.flushed()
+    expect(alice.socket.ofType('message').map((m) => m.message.clientId)).toEqual(['a1', 'a1', 'a2'])
+    room.close(CloseCode.SERVICE_RESTART)
   })
 })
 
@@ -354,14 +366,14 @@ describe('Room commit failures', () => {
     vi.spyOn(backend, 'commit').mockRejectedValueOnce(new Error('bug in commit'))
     const alice = fakeConnection('alice')
     room.join(alice)
-    room.handle(alice, send('a1', 'hi'))
+    await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
     expect(alice.socket.ofType('error')).toEqual([
       { type: 'error', code: ErrorCode.UNAVAILABLE, message: expect.any(String), clientId: 'a1' },
     ])
     expect(backend.stored).toEqual([])
 
-    expect(room.handle(alice, send('a1', 'hi'))).toEqual({ ok: true })
+    expect(await room.handle(alice, send('a1', 'hi'))).toEqual({ ok: true })
     await room.flushed()
     expect(backend.stored.map((m) => m.clientId)).toEqual(['a1'])
     expect(alice.socket.ofType('message').map((m) => m.message.clientId)).toEqual(['a1'])
@@ -377,7 +389,7 @@ describe('Room#broadcast backpressure', () => {
     room.join(alice)
     room.join(slow)
     slow.socket.bufferedAmount = LIMITS.maxBufferedBytes + 1
-    room.handle(alice, send('a1', 'hi'))
+    await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
     expect(slow.socket.closed?.code).toBe(CloseCode.TOO_SLOW)
     expect(slow.socket.ofType('message')).toEqual([])

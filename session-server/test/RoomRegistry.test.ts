@@ -2,6 +2,7 @@ import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BackendResult } from '../src/backendApi/BackendApi.js'
 import { CloseCode } from '@scalable-chat/protocol'
+import { SendRateLimiter } from '../src/connection/SendRateLimiter.js'
 import { RoomRegistry } from '../src/room/RoomRegistry.js'
 import { FakeBackendApi, storedMessages } from './helpers/FakeBackendApi.js'
 import { fakeConnection } from './helpers/fakeSocket.js'
@@ -12,6 +13,7 @@ function makeRegistry(backend = new FakeBackendApi()) {
   const registry = new RoomRegistry({
     backendApi: backend,
     host: 'session-1:8000',
+    rateLimiter: new SendRateLimiter({ messagesPerMinute: 1000, messageBurst: 1000 }),
     limits: { maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000, typingTimeoutMs: 6000 },
     unloadGraceMs: UNLOAD_GRACE_MS,
     logger: pino({ level: 'silent' }),

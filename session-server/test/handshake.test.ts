@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
 import { TokenAudience } from '@scalable-chat/backend-contract/internal'
 import { CloseCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
+import { BURST_WINDOW_MS } from '../src/connection/SendRateLimiter.js'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let stack: Stack
@@ -101,7 +102,12 @@ describe('accepted upgrades', () => {
       messages: [],
       seq: 0,
       resumed: false,
-      limits: { maxMessageLength: stack.config.MAX_MESSAGE_LENGTH },
+      limits: {
+        maxMessageLength: stack.config.MAX_MESSAGE_LENGTH,
+        messagesPerMinute: stack.config.MESSAGE_RATE_PER_MINUTE,
+        messageBurst: stack.config.MESSAGE_BURST,
+        burstWindowMs: BURST_WINDOW_MS,
+      },
     })
   })
 

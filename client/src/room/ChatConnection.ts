@@ -25,7 +25,7 @@ import type {
   ServerMessage,
   SnapshotEvent,
 } from '@scalable-chat/protocol'
-import { CloseCode, DEFAULT_MAX_MESSAGE_LENGTH, ErrorCode, shouldReconnect } from '@scalable-chat/protocol/codes'
+import { closeCodeInfo, CloseCode, DEFAULT_LIMITS, ErrorCode } from '@scalable-chat/protocol/codes'
 import { ApiError } from '../api/ApiError.js'
 import type { ApiClient } from '../api/createApiClient.js'
 import { backoffDelay } from './backoffDelay.js'
@@ -150,7 +150,7 @@ export class ChatConnection {
       messages: [],
       pending: [],
       typing: [],
-      maxMessageLength: DEFAULT_MAX_MESSAGE_LENGTH,
+      maxMessageLength: DEFAULT_LIMITS.maxMessageLength,
       history: { hasMore: false, loading: false, error: null },
       lastIncoming: null,
       notice: null,
@@ -340,7 +340,7 @@ export class ChatConnection {
     this.resends.reset()
     if (this.disposed || this.state.status.kind === 'closed') return
     this.clearTyping()
-    if (!shouldReconnect(code)) {
+    if (closeCodeInfo(code).reconnect === 'never') {
       this.close(closedReasonForCode(code))
       return
     }

@@ -1,8 +1,10 @@
 /**
- * The constants of the wire protocol: version, close codes, error codes, member statuses.
+ * The constants of the wire protocol: version, handshake parameters, close codes with what a
+ * client does after each, error codes, member statuses.
  *
  * Kept free of zod on purpose: the web client imports this file for its values, and anything it
- * imports lands in the first-load bundle. Schemas and message types live in `messages.ts`.
+ * imports lands in the first-load bundle. Schemas and message types live in `messages.ts`; the
+ * prose spec is session-server/PROTOCOL.md.
  */
 
 /**
@@ -11,15 +13,34 @@
  */
 export const PROTOCOL_VERSION = 1
 
+/** The query parameters of the WebSocket handshake: `?token=…&v=…[&since=…]` (see `handshakeUrl`). */
+export const HandshakeParam = {
+  /** The room token from `GET /api/rooms/:roomId`. */
+  TOKEN: 'token',
+  /** `PROTOCOL_VERSION`. */
+  VERSION: 'v',
+  /** The latest seq the client holds: the snapshot then carries exactly what came after it. */
+  SINCE: 'since',
+} as const
+
 /**
- * Close codes the session server uses, each with the reason string sent in the close frame.
- * Clients decide from the code alone whether to reconnect (see `shouldReconnect`).
+ * Every close code a client can see: the session server's own (4000–4999), the standard ones it
+ * or `ws` sends, and 1006, which no one sends (a client's WebSocket reports it when the connection
+ * ended without a close frame: a crash, a cut network).
  */
 export const CloseCode = {
-  /** Standard: the server is restarting or draining; reconnect at once (it may route elsewhere). */
-  SERVICE_RESTART: 1012,
+  /** Standard: an orderly close (a client leaving). */
+  NORMAL: 1000,
+  /** Standard, never sent: the connection ended without a close frame (the server crashed or the network broke). */
+  ABNORMAL: 1006,
+  /** Standard (from ws): a text frame that is not UTF-8. */
+  INVALID_PAYLOAD: 1007,
   /** Standard: the connection broke a limit on purpose (flooding, repeated bad frames). */
   POLICY_VIOLATION: 1008,
+  /** Standard (from ws): a frame over `MAX_PAYLOAD_BYTES`. */
+  MESSAGE_TOO_BIG: 1009,
+  /** Standard: the server is restarting or draining. */
+  SERVICE_RESTART: 1012,
   /** The client speaks another protocol version; it must reload. */
   PROTOCOL_MISMATCH: 4000,
   /** The room no longer exists. */
@@ -28,33 +49,59 @@ export const CloseCode = {
   ROOM_MOVED: 4009,
   /** The room has as many members as it may hold. */
   ROOM_FULL: 4013,
-  /** The server could not load the room (backend unreachable); retry with backoff. */
-  ROOM_UNAVAILABLE: 4503,
   /** The client did not read fast enough and its send buffer overflowed; resume with `since`. */
   TOO_SLOW: 4429,
+  /** The server could not load the room (backend unreachable). */
+  ROOM_UNAVAILABLE: 4503,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 
-export const CloseReason: Record<CloseCode, string> = {
-  [CloseCode.SERVICE_RESTART]: 'server restarting',
-  [CloseCode.POLICY_VIOLATION]: 'policy violation',
-  [CloseCode.PROTOCOL_MISMATCH]: 'protocol version mismatch',
-  [CloseCode.ROOM_DELETED]: 'room deleted',
-  [CloseCode.ROOM_MOVED]: 'room moved',
-  [CloseCode.ROOM_FULL]: 'room full',
-  [CloseCode.ROOM_UNAVAILABLE]: 'room unavailable',
-  [CloseCode.TOO_SLOW]: 'client too slow',
+/**
+ * What a client does after a close: reconnect `now` (the room is, or is about to be, served
+ * elsewhere: go at once, through a fresh join), after a `backoff`, or `never` (final: show why).
+ */
+export type Reconnect = 'now' | 'backoff' | 'never'
+
+export interface CloseCodeInfo {
+  /** Sent in the close frame. */
+  reason: string
+  reconnect: Reconnect
+  /**
+   * The server itself went away (draining, or gone without a close frame): the next join names it
+   * as `failedHost`, so the backend checks it at once instead of trusting an older health check.
+   */
+  serverGone: boolean
 }
 
-/** Whether a client that saw this close code should reconnect by itself. */
-export function shouldReconnect(code: number): boolean {
-  return (
-    code !== CloseCode.PROTOCOL_MISMATCH &&
-    code !== CloseCode.ROOM_DELETED &&
-    code !== CloseCode.ROOM_FULL &&
-    code !== CloseCode.POLICY_VIOLATION
-  )
+/** The one table of close codes, read by the server (reasons) and by clients (what to do next). */
+export const CLOSE_CODES = {
+  [CloseCode.NORMAL]: { reason: 'closed', reconnect: 'backoff', serverGone: false },
+  [CloseCode.ABNORMAL]: { reason: 'connection lost', reconnect: 'now', serverGone: true },
+  [CloseCode.INVALID_PAYLOAD]: { reason: 'invalid UTF-8', reconnect: 'backoff', serverGone: false },
+  [CloseCode.POLICY_VIOLATION]: { reason: 'policy violation', reconnect: 'never', serverGone: false },
+  [CloseCode.MESSAGE_TOO_BIG]: { reason: 'frame too large', reconnect: 'backoff', serverGone: false },
+  [CloseCode.SERVICE_RESTART]: { reason: 'server restarting', reconnect: 'now', serverGone: true },
+  [CloseCode.PROTOCOL_MISMATCH]: { reason: 'protocol version mismatch', reconnect: 'never', serverGone: false },
+  [CloseCode.ROOM_DELETED]: { reason: 'room deleted', reconnect: 'never', serverGone: false },
+  [CloseCode.ROOM_MOVED]: { reason: 'room moved', reconnect: 'now', serverGone: false },
+  [CloseCode.ROOM_FULL]: { reason: 'room full', reconnect: 'never', serverGone: false },
+  [CloseCode.TOO_SLOW]: { reason: 'client too slow', reconnect: 'backoff', serverGone: false },
+  [CloseCode.ROOM_UNAVAILABLE]: { reason: 'room unavailable', reconnect: 'backoff', serverGone: false },
+} as const satisfies Record<CloseCode, CloseCodeInfo>
+
+/**
+ * The table's entry for `code`; a code it does not know (a newer server's) is retried with backoff.
+ *
+ * @example closeCodeInfo(4009) // { reason: 'room moved', reconnect: 'now', serverGone: false }
+ */
+export function closeCodeInfo(code: number): CloseCodeInfo {
+  return (CLOSE_CODES as Partial<Record<number, CloseCodeInfo>>)[code] ?? { reason: 'unknown', reconnect: 'backoff', serverGone: false }
 }
+
+/** The close codes after which a client gives up: the final states it must explain to its user. */
+export type FinalCloseCode = {
+  [C in CloseCode]: (typeof CLOSE_CODES)[C]['reconnect'] extends 'never' ? C : never
+}[CloseCode]
 
 /** Codes carried by `{ type: "error" }` frames. A frame that causes one changes nothing. */
 export const ErrorCode = {
@@ -73,7 +120,10 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 /** Presence states; `MemberStatus` (schema and type) is derived from this in `messages.ts`. */
 export const MEMBER_STATUSES = ['online', 'away', 'dnd'] as const
 
-/** Default limits; each server reads its own from configuration and announces them in the snapshot. */
-export const DEFAULT_MAX_MESSAGE_LENGTH = 1000
-/** How many recent messages a snapshot carries at most. */
-export const SNAPSHOT_MESSAGES = 100
+/** The limits every session server applies by default; each announces its own in the snapshot. */
+export const DEFAULT_LIMITS = {
+  maxMessageLength: 1000,
+  messagesPerMinute: 30,
+  messageBurst: 5,
+  burstWindowMs: 2000,
+} as const

@@ -1,2 +1,3 @@
 export * from './codes.js'
+export * from './handshakeUrl.js'
 export * from './messages.js'

@@ -2,11 +2,11 @@
  * Every frame of the wire protocol, as zod schemas with the TypeScript types derived from them.
  * One discriminated union per direction. The server parses each incoming frame exactly once, at
  * the socket, with `ClientMessage`; what it sends is checked at compile time with `satisfies`.
- * The prose spec of the handshake and every message is session-server/README.md.
+ * The prose spec of the handshake and every message is session-server/PROTOCOL.md.
  */
 import { z } from 'zod'
 import { ChatMessage } from '@scalable-chat/backend-contract'
-import { MEMBER_STATUSES } from './codes.js'
+import { ErrorCode, HandshakeParam, MEMBER_STATUSES } from './codes.js'
 
 // The backend owns the stored message record (it serves it over HTTP too); the protocol re-uses it.
 export { ChatMessage }
@@ -15,6 +15,24 @@ export { ChatMessage }
 export const ClientId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'letters, digits, _ and - only')
 export const MemberStatus = z.enum(MEMBER_STATUSES)
 export type MemberStatus = z.infer<typeof MemberStatus>
+
+// Handshake ---------------------------------------------------------------------------------
+
+/**
+ * The query of the WebSocket upgrade (`handshakeUrl` builds it), parsed by the server before it
+ * accepts: a missing token is refused with HTTP 401, a malformed `since` with 400. `v` is checked
+ * after the upgrade (a browser cannot read a refused upgrade's status, but it reads a close code).
+ */
+export const HandshakeQuery = z.object({
+  [HandshakeParam.TOKEN]: z.string().min(1),
+  [HandshakeParam.VERSION]: z.string().optional(),
+  [HandshakeParam.SINCE]: z
+    .string()
+    .regex(/^\d{1,15}$/, 'since must be a non-negative whole number')
+    .transform(Number)
+    .optional(),
+})
+export type HandshakeQuery = z.infer<typeof HandshakeQuery>
 
 // Client → server ---------------------------------------------------------------------------
 
@@ -63,7 +81,15 @@ export const SnapshotEvent = z.object({
   /** The latest seq in the room (0 when it has no messages). */
   seq: z.number().int().nonnegative(),
   resumed: z.boolean(),
-  limits: z.object({ maxMessageLength: z.number().int() }),
+  /** This server's limits, which a client paces itself by (it never copies the server's numbers). */
+  limits: z.object({
+    maxMessageLength: z.number().int(),
+    /** Messages per user per minute. */
+    messagesPerMinute: z.number().int(),
+    /** Messages per user within `burstWindowMs`. */
+    messageBurst: z.number().int(),
+    burstWindowMs: z.number().int(),
+  }),
 })
 /** A new message; to its sender it is also the acknowledgement of `clientId`. */
 export const MessageEvent = z.object({ type: z.literal('message'), message: ChatMessage })
@@ -80,7 +106,7 @@ export const RoomDeletedEvent = z.object({ type: z.literal('room_deleted') })
 /** A frame was refused; nothing changed. `clientId` names the refused send, when there was one. */
 export const ErrorEvent = z.object({
   type: z.literal('error'),
-  code: z.string(),
+  code: z.enum(ErrorCode),
   message: z.string(),
   clientId: z.string().optional(),
 })
@@ -97,4 +123,5 @@ export const ServerMessage = z.discriminatedUnion('type', [
 ])
 export type ServerMessage = z.infer<typeof ServerMessage>
 export type SnapshotEvent = z.infer<typeof SnapshotEvent>
+export type RoomLimits = SnapshotEvent['limits']
 export type ErrorEvent = z.infer<typeof ErrorEvent>

@@ -1,19 +1,18 @@
 /**
  * One WebSocket connection from join to close: joins the room named by its token, parses every
- * frame once, applies the rate limit, hands valid messages to the room and answers refusals with
- * error frames (closing the connection after too many).
+ * frame once, hands valid messages to the room and answers refusals with error frames (closing
+ * the connection after too many).
  */
 import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { RoomTokenClaims } from '@scalable-chat/backend-contract/internal'
+import { CloseCode, ErrorCode, type ServerMessage } from '@scalable-chat/protocol'
 import type { Logger } from '../logger.js'
-import { CloseCode, CloseReason, ErrorCode, type ServerMessage } from '@scalable-chat/protocol'
 import type { Room } from '../room/Room.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
 import type { RoomConnection } from '../room/RoomSocket.js'
 import { parseClientFrame, type FrameError } from './parseClientFrame.js'
-import type { SendRateLimiter } from './SendRateLimiter.js'
 import { StrikeCounter } from './StrikeCounter.js'
 import { WsRoomSocket } from './WsRoomSocket.js'
 
@@ -26,7 +25,6 @@ export interface ClientSessionDeps {
   claims: RoomTokenClaims
   since: number | undefined
   rooms: RoomRegistry
-  rateLimiter: SendRateLimiter
   logger: Logger
   /** Counts refused frames by reason (`rejected_inputs_total`). */
   metrics?: { reject(reason: string): void }
@@ -41,8 +39,9 @@ export class ClientSession implements RoomConnection {
   private readonly strikes = new StrikeCounter()
   private readonly log: Logger
   /**
-   * Frames are handled one after another, in arrival order, and only after the join: the rate
-   * limiter is asynchronous, and a frame that arrives while the room loads must wait for it.
+   * Frames are handled one after another, in arrival order, and only after the join: a send is
+   * taken in asynchronously (its rate allowance), and a frame that arrives while the room loads
+   * must wait for it.
    */
   private queue: Promise<void>
 
@@ -91,15 +90,7 @@ export class ClientSession implements RoomConnection {
       const parsed = parseClientFrame(data, isBinary)
       if (!parsed.ok) return this.refuse(parsed)
       const message = parsed.message
-      // A re-send of a message pending or stored costs no allowance: a client that reconnects
-      // re-sends its whole unacknowledged backlog, and that must not use up its burst.
-      const isResend = message.type === 'send' && this.state.room.isResend(this.userId, message.clientId)
-      if (message.type === 'send' && !isResend && !(await this.deps.rateLimiter.tryConsume(this.userId))) {
-        // Not a strike: the client only has to wait, and a paced re-send must not get it closed.
-        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many messages; slow down', clientId: message.clientId }, false)
-      }
-      if (this.state.state !== 'joined') return
-      const outcome = this.state.room.handle(this, message)
+      const outcome = await this.state.room.handle(this, message)
       if (!outcome.ok) this.refuse({ ...outcome, ...(message.type === 'send' ? { clientId: message.clientId } : {}) })
     } catch (error) {
       this.log.error({ err: error }, 'failed to handle a frame')
@@ -107,10 +98,11 @@ export class ClientSession implements RoomConnection {
     }
   }
 
-  private refuse(error: FrameError, strike = true): void {
+  private refuse(error: FrameError): void {
     this.deps.metrics?.reject(error.code)
     this.sendError(error)
-    if (strike && this.strikes.strike()) {
+    // Waiting is all a rate-limited client has to do: a paced re-send must not get it closed.
+    if (error.code !== ErrorCode.RATE_LIMITED && this.strikes.strike()) {
       this.log.info('too many refused frames; closing')
       this.closeWith(CloseCode.POLICY_VIOLATION)
     }
@@ -124,7 +116,7 @@ export class ClientSession implements RoomConnection {
   private closeWith(code: CloseCode): void {
     this.leaveRoom()
     this.state = { state: 'closed' }
-    this.socket.close(code, CloseReason[code])
+    this.socket.close(code)
   }
 
   private onClose(): void {

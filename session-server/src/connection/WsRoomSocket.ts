@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream'
+import { CLOSE_CODES, type CloseCode } from '@scalable-chat/protocol'
 import { WebSocket } from 'ws'
 import type { RoomSocket } from '../room/RoomSocket.js'
 
@@ -26,9 +27,9 @@ export class WsRoomSocket implements RoomSocket {
     this.transport?.uncork()
   }
 
-  close(code: number, reason: string): void {
+  close(code: CloseCode): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
-      this.ws.close(code, reason)
+      this.ws.close(code, CLOSE_CODES[code].reason)
     }
   }
 

@@ -1,31 +1,34 @@
-import type { CommitResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
+import { MAX_COMMIT_MESSAGES, type CommitResponse, type NewMessage } from '@scalable-chat/backend-contract/internal'
 import type { BackendResult } from '../backendApi/BackendApi.js'
 import { exhaustive } from '../exhaustive.js'
+import type { Logger } from '../logger.js'
 
-/** The internal API takes at most this many messages per commit. */
-export const MAX_BATCH_SIZE = 500
 export const RETRY_BASE_DELAY_MS = 100
 export const RETRY_MAX_DELAY_MS = 5000
 
-export interface GroupCommitterOptions {
-  /** Stores one batch. Never called again before the previous call settled. */
-  commit(batch: NewMessage[]): Promise<BackendResult<CommitResponse>>
-  onStored(batch: NewMessage[], response: CommitResponse): void
+/** How a batch ended. */
+export type CommitOutcome =
+  | { kind: 'stored'; response: CommitResponse }
   /**
    * The room must stop writing: the backend refused its writes for good (409 moved/conflict, or
-   * 404 deleted), or stored a batch with an answer that could not be read (`unreadable`: the seq
-   * this room holds is stale, so only a reload can continue).
+   * 404 deleted), or stored the batch with an answer that could not be read (`unreadable`: the
+   * seq the room holds is stale, so only a reload can continue).
    */
-  onFenced(reason: 'moved' | 'not_found' | 'unreadable'): void
-  /** The backend refused the batch in a way retrying cannot fix; the batch is dropped. */
-  onRejected(batch: NewMessage[], detail: string): void
-  /** A batch failed transiently and will be sent again after `delayMs`. */
-  onRetry?(attempt: number, delayMs: number, detail: string): void
-  /**
-   * Storing `batch` threw (a bug in `commit` or in a callback above). The batch is dropped like a
-   * rejected one, so its senders hear of it; the committer carries on with the next batch.
-   */
-  onBug(error: unknown, batch: NewMessage[]): void
+  | { kind: 'fenced'; reason: 'moved' | 'not_found' | 'unreadable' }
+  /** Not stored and never will be: the backend refused it (a bug or misconfiguration), or storing it threw. */
+  | { kind: 'dropped'; detail: string; error?: unknown }
+
+/** What the committer stores batches through and reports them to (the room's log). */
+export interface CommitTarget {
+  /** Stores one batch. Never called again before the previous call settled. */
+  commit(batch: NewMessage[]): Promise<BackendResult<CommitResponse>>
+  /** How a batch ended; after `dropped` the committer carries on with the next batch. */
+  settled(batch: NewMessage[], outcome: CommitOutcome): void
+}
+
+export interface GroupCommitterOptions {
+  /** Retries are logged at warn, a bug in the target at error. */
+  logger: Logger
   maxBatchSize?: number
 }
 
@@ -45,7 +48,14 @@ export class GroupCommitter {
   private stopped = false
   private idleWaiters: Array<() => void> = []
 
-  constructor(private readonly options: GroupCommitterOptions) {}
+  private readonly maxBatchSize: number
+
+  constructor(
+    private readonly target: CommitTarget,
+    private readonly options: GroupCommitterOptions,
+  ) {
+    this.maxBatchSize = options.maxBatchSize ?? MAX_COMMIT_MESSAGES
+  }
 
   /** Messages waiting or in flight. */
   get size(): number {
@@ -89,31 +99,35 @@ export class GroupCommitter {
       this.notifyIdle()
       return
     }
-    const batch = this.pending.splice(0, this.options.maxBatchSize ?? MAX_BATCH_SIZE)
+    const batch = this.pending.splice(0, this.maxBatchSize)
     this.inFlight = batch
     void this.store(batch)
-      .catch((error: unknown) => this.options.onBug(error, batch))
+      .catch((error: unknown): CommitOutcome => ({ kind: 'dropped', detail: 'storing the batch threw', error }))
+      .then((outcome) => {
+        if (outcome !== undefined) this.settle(batch, outcome)
+      })
       .finally(() => {
         this.inFlight = undefined
         this.sendNext()
       })
   }
 
-  private async store(batch: NewMessage[]): Promise<void> {
+  /** The batch's outcome, or `undefined` when the committer was stopped meanwhile (nobody waits for it). */
+  private async store(batch: NewMessage[]): Promise<CommitOutcome | undefined> {
     for (let attempt = 1; !this.stopped; attempt++) {
-      const result = await this.options.commit(batch)
-      if (this.stopped) return
-      if (result.ok) return this.options.onStored(batch, result.value)
+      const result = await this.target.commit(batch)
+      if (this.stopped) return undefined
+      if (result.ok) return { kind: 'stored', response: result.value }
       switch (result.reason) {
         case 'moved':
         case 'not_found':
         case 'unreadable':
-          return this.options.onFenced(result.reason)
+          return { kind: 'fenced', reason: result.reason }
         case 'rejected':
-          return this.options.onRejected(batch, result.detail)
+          return { kind: 'dropped', detail: result.detail }
         case 'unavailable': {
           const delayMs = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1))
-          this.options.onRetry?.(attempt, delayMs, result.detail)
+          this.options.logger.warn({ attempt, delayMs, detail: result.detail }, 'commit failed; retrying')
           await new Promise<void>((resolve) => {
             this.wakeRetry = resolve
             this.retryTimer = setTimeout(resolve, delayMs)
@@ -125,6 +139,19 @@ export class GroupCommitter {
         default:
           return exhaustive(result)
       }
+    }
+    return undefined
+  }
+
+  /**
+   * Reports the outcome. A target that throws has a bug: it is logged, and the committer goes on
+   * with the next batch rather than stall the room (or, from a promise chain, crash the process).
+   */
+  private settle(batch: NewMessage[], outcome: CommitOutcome): void {
+    try {
+      this.target.settled(batch, outcome)
+    } catch (error) {
+      this.options.logger.error({ err: error, outcome: outcome.kind, count: batch.length }, 'settling a batch failed')
     }
   }
 

@@ -1,20 +1,17 @@
 /**
- * One chat room held in memory: its members and their connections, the recent history, typing
- * and status, and the single writer of its messages (group commit through the backend).
+ * One chat room held in memory: its members and their connections, typing and status, and the
+ * fan-out of its log (`RoomLog`, the single writer of its messages) to every connection.
  *
  * Transport-free: it talks to `RoomSocket`s, so tests drive it with fake sockets. Expected
  * refusals (empty message, room full, …) are returned as values; the caller turns them into
  * error frames and counts them against the connection.
  */
-import { randomUUID } from 'node:crypto'
 import type { ChatMessage } from '@scalable-chat/backend-contract'
-import { clientKey, type CommitResponse, type LoadRoomResponse, type NewMessage } from '@scalable-chat/backend-contract/internal'
+import type { LoadRoomResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
 import {
   CloseCode,
-  CloseReason,
   ErrorCode,
   PROTOCOL_VERSION,
-  SNAPSHOT_MESSAGES,
   type ClientMessage,
   type Member,
   type MemberStatus,
@@ -22,15 +19,14 @@ import {
   type ServerMessage,
 } from '@scalable-chat/protocol'
 import type { BackendApi } from '../backendApi/BackendApi.js'
+import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
-import { GroupCommitter } from './GroupCommitter.js'
-import { MessageHistory } from './MessageHistory.js'
+import type { Outcome } from './Refusal.js'
+import { RoomLog, type RoomLogListener, type RoomLogMetrics } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
-import { sanitizeText } from './sanitizeText.js'
 
-/** Messages a room accepts while earlier ones are not stored yet; beyond it sends get `unavailable`. */
-export const MAX_PENDING_MESSAGES = 1000
+export type { Outcome, Refusal } from './Refusal.js'
 
 export interface RoomLimits {
   maxUsers: number
@@ -40,12 +36,17 @@ export interface RoomLimits {
 }
 
 /** What a room reports for `/metrics` (a subset of `SessionMetrics`; optional so tests may omit it). */
-export interface RoomMetrics {
-  messagesReceived: { inc(): void }
+export interface RoomMetrics extends RoomLogMetrics {
   messagesBroadcast: { inc(value?: number): void }
   broadcastDuration: { startTimer(): () => unknown }
-  commitBatchSize: { observe(value: number): void }
-  commitDuration: { startTimer(): () => unknown }
+}
+
+/** The registry's side of a room: told when it empties, and when it closed itself. */
+export interface RoomOwner {
+  /** The last connection left (the registry starts the unload grace period). */
+  roomEmptied(room: Room): void
+  /** The room closed itself (fenced or deleted) and must be forgotten without a release. */
+  roomClosed(room: Room): void
 }
 
 export interface RoomDeps {
@@ -53,17 +54,12 @@ export interface RoomDeps {
   /** This server's public host: the fencing identity of every write. */
   host: string
   backendApi: BackendApi
+  rateLimiter: SendRateLimiter
   limits: RoomLimits
+  owner: RoomOwner
   logger: Logger
   metrics?: RoomMetrics
-  /** The last connection left (the registry starts the unload grace period). */
-  onEmpty(room: Room): void
-  /** The room closed itself (fenced or deleted) and must be forgotten without a release. */
-  onClosed(room: Room): void
 }
-
-export type Refusal = { ok: false; code: ErrorCode; message: string; close?: CloseCode }
-export type Outcome = { ok: true } | Refusal
 
 interface MemberState {
   member: Member
@@ -71,57 +67,37 @@ interface MemberState {
   typingTimer: NodeJS.Timeout | undefined
 }
 
-export class Room {
+const OK: Outcome = { ok: true }
+
+export class Room implements RoomLogListener {
   readonly id: string
   readonly info: RoomInfo
-  readonly epoch: number
-  private seq: number
-  private readonly history: MessageHistory
+  private readonly log: RoomLog
   private readonly members = new Map<string, MemberState>()
-  /** `(userId, clientId)` of every message pending or in flight: a re-send of one is ignored. */
-  private readonly unstored = new Set<string>()
-  private readonly committer: GroupCommitter
   private closed = false
 
   constructor(private readonly deps: RoomDeps) {
-    const { room, epoch, seq, messages } = deps.loaded
+    const { room } = deps.loaded
     this.id = room.id
     this.info = { id: room.id, name: room.name, ownerId: room.ownerId }
-    this.epoch = epoch
-    this.seq = seq
-    this.history = new MessageHistory(messages)
-    this.committer = new GroupCommitter({
-      commit: async (batch) => {
-        deps.metrics?.commitBatchSize.observe(batch.length)
-        const end = deps.metrics?.commitDuration.startTimer()
-        try {
-          return await deps.backendApi.commit(this.id, { host: deps.host, epoch: this.epoch, afterSeq: this.seq, messages: batch })
-        } finally {
-          end?.()
-        }
-      },
-      onStored: (batch, response) => this.onStored(batch, response),
-      onFenced: (reason) => {
-        deps.logger.warn({ roomId: this.id, reason }, 'the room can no longer write; closing it')
-        // `unreadable`: the batch was stored but this room's seq is stale; clients re-join a reload.
-        this.close(reason === 'not_found' ? CloseCode.ROOM_DELETED : CloseCode.ROOM_MOVED)
-        deps.onClosed(this)
-      },
-      onRejected: (batch, detail) => {
-        deps.logger.error({ roomId: this.id, detail, count: batch.length }, 'backend rejected a batch; dropped')
-        this.dropBatch(batch)
-      },
-      onBug: (error, batch) => {
-        deps.logger.error({ err: error, roomId: this.id, count: batch.length }, 'group commit failed; batch dropped')
-        this.dropBatch(batch)
-      },
-      onRetry: (attempt, delayMs, detail) =>
-        deps.logger.warn({ roomId: this.id, attempt, delayMs, detail }, 'commit failed; retrying'),
+    this.log = new RoomLog({
+      loaded: deps.loaded,
+      host: deps.host,
+      backendApi: deps.backendApi,
+      rateLimiter: deps.rateLimiter,
+      maxMessageLength: deps.limits.maxMessageLength,
+      listener: this,
+      logger: deps.logger,
+      metrics: deps.metrics,
     })
   }
 
+  get epoch(): number {
+    return this.log.epoch
+  }
+
   get latestSeq(): number {
-    return this.seq
+    return this.log.latestSeq
   }
 
   get connectionCount(): number {
@@ -140,7 +116,7 @@ export class Room {
 
   /** Messages accepted but not yet stored. */
   get pendingCount(): number {
-    return this.committer.size
+    return this.log.pendingCount
   }
 
   /**
@@ -164,7 +140,7 @@ export class Room {
     }
     state.connections.add(connection)
 
-    const resumedMessages = since === undefined ? undefined : this.history.after(since, this.seq)
+    const { messages, resumed } = this.log.snapshotMessages(since)
     this.deliver(
       connection,
       JSON.stringify({
@@ -173,14 +149,14 @@ export class Room {
         room: this.info,
         you: { userId: connection.userId, username: connection.username },
         members: [...this.members.values()].map((s) => s.member),
-        messages: resumedMessages ?? this.history.latest(SNAPSHOT_MESSAGES),
-        seq: this.seq,
-        resumed: resumedMessages !== undefined,
-        limits: { maxMessageLength: this.deps.limits.maxMessageLength },
+        messages,
+        seq: this.log.latestSeq,
+        resumed,
+        limits: { maxMessageLength: this.deps.limits.maxMessageLength, ...this.deps.rateLimiter.limits },
       } satisfies ServerMessage),
     )
     if (isNewMember) this.broadcast({ type: 'user_joined', member: state.member }, connection.userId)
-    return { ok: true }
+    return OK
   }
 
   /** Removes a connection (idempotent); `user_left` when it was the user's last one. */
@@ -191,32 +167,26 @@ export class Room {
     this.stopTyping(state)
     this.members.delete(connection.userId)
     this.broadcast({ type: 'user_left', userId: connection.userId })
-    if (this.members.size === 0 && !this.closed) this.deps.onEmpty(this)
+    if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
   }
 
   /** Applies one validated client frame from a member connection. */
-  handle(connection: RoomConnection, message: ClientMessage): Outcome {
-    const state = this.members.get(connection.userId)
-    if (this.closed || !state?.connections.has(connection)) {
-      return { ok: false, code: ErrorCode.UNAVAILABLE, message: 'not in the room' }
-    }
+  async handle(connection: RoomConnection, message: ClientMessage): Promise<Outcome> {
+    const state = this.memberState(connection)
+    if (!state) return { ok: false, code: ErrorCode.UNAVAILABLE, message: 'not in the room' }
     switch (message.type) {
       case 'send':
-        return this.submit(connection, state, message.clientId, message.text)
+        return this.send(connection, message.clientId, message.text)
       case 'typing':
         if (message.typing) this.startTyping(state)
         else this.stopTyping(state)
-        return { ok: true }
+        return OK
       case 'status':
-        return this.setStatus(state, message.status)
+        this.setStatus(state, message.status)
+        return OK
       default:
         return exhaustive(message)
     }
-  }
-
-  /** Whether the user already sent `clientId` here: it is pending, in flight or stored in memory. */
-  isResend(userId: string, clientId: string): boolean {
-    return this.unstored.has(clientKey(userId, clientId)) || this.history.findByClientId(userId, clientId) !== undefined
   }
 
   /**
@@ -233,7 +203,7 @@ export class Room {
 
   /** Resolves once every accepted message is stored (or the room closed). */
   flushed(): Promise<void> {
-    return this.committer.whenIdle()
+    return this.log.flushed()
   }
 
   /**
@@ -243,64 +213,35 @@ export class Room {
   close(code: CloseCode, event?: ServerMessage): void {
     if (this.closed) return
     this.closed = true
-    this.committer.stop()
+    this.log.stop()
     const data = event === undefined ? undefined : JSON.stringify(event)
     for (const state of this.members.values()) {
       if (state.typingTimer) clearTimeout(state.typingTimer)
       for (const connection of state.connections) {
         if (data !== undefined) connection.socket.send(data)
-        connection.socket.close(code, CloseReason[code])
+        connection.socket.close(code)
       }
     }
     this.members.clear()
   }
 
-  private submit(connection: RoomConnection, state: MemberState, clientId: string, rawText: string): Outcome {
-    const text = sanitizeText(rawText)
-    if (text.length === 0) return { ok: false, code: ErrorCode.EMPTY_MESSAGE, message: 'the message is empty' }
-    const max = this.deps.limits.maxMessageLength
-    if (text.length > max) {
-      return { ok: false, code: ErrorCode.MESSAGE_TOO_LONG, message: `the message is longer than ${max} characters` }
-    }
-    const key = clientKey(connection.userId, clientId)
-    // A retried send: its acknowledgement is on the way, or it already came and was missed.
-    if (this.unstored.has(key)) return { ok: true }
-    const stored = this.history.findByClientId(connection.userId, clientId)
-    if (stored) {
-      this.deliver(connection, JSON.stringify({ type: 'message', message: stored } satisfies ServerMessage))
-      return { ok: true }
-    }
-    if (this.committer.size >= MAX_PENDING_MESSAGES) {
-      return { ok: false, code: ErrorCode.UNAVAILABLE, message: 'the room is busy; try again shortly' }
-    }
-    this.stopTyping(state)
-    this.deps.metrics?.messagesReceived.inc()
-    this.unstored.add(key)
-    this.committer.enqueue({
-      id: randomUUID(),
-      clientId,
-      userId: connection.userId,
-      username: connection.username,
-      text,
-      createdAt: new Date().toISOString(),
-    } satisfies NewMessage)
-    return { ok: true }
+  // RoomLogListener -----------------------------------------------------------------------------
+
+  stored(added: readonly ChatMessage[], repeated: readonly ChatMessage[]): void {
+    this.corked(() => {
+      for (const message of added) {
+        // Everyone, the sender included: to the sender it is the acknowledgement of its clientId.
+        const end = this.deps.metrics?.broadcastDuration.startTimer()
+        this.broadcast({ type: 'message', message })
+        end?.()
+        this.deps.metrics?.messagesBroadcast.inc()
+      }
+      for (const message of repeated) this.sendToUser(message.userId, { type: 'message', message })
+    })
   }
 
-  private onStored(batch: NewMessage[], response: CommitResponse): void {
-    for (const message of batch) this.unstored.delete(clientKey(message.userId, message.clientId))
-    const inOrder = [...response.messages].sort((a, b) => a.seq - b.seq)
-    this.corked(() => this.deliverStored(inOrder))
-    this.seq = Math.max(this.seq, response.seq)
-  }
-
-  /**
-   * Forgets a batch that will not be stored and tells its senders, whose re-sends must then be
-   * taken again (not ignored as still pending).
-   */
-  private dropBatch(batch: NewMessage[]): void {
-    for (const message of batch) {
-      this.unstored.delete(clientKey(message.userId, message.clientId))
+  dropped(messages: readonly NewMessage[]): void {
+    for (const message of messages) {
       this.sendToUser(message.userId, {
         type: 'error',
         code: ErrorCode.UNAVAILABLE,
@@ -310,21 +251,31 @@ export class Room {
     }
   }
 
-  private deliverStored(inOrder: ChatMessage[]): void {
-    for (const message of inOrder) {
-      if (message.seq > this.seq) {
-        this.seq = message.seq
-        this.history.append(message)
-        // Everyone, the sender included: to the sender it is the acknowledgement of its clientId.
-        const end = this.deps.metrics?.broadcastDuration.startTimer()
-        this.broadcast({ type: 'message', message })
-        end?.()
-        this.deps.metrics?.messagesBroadcast.inc()
-      } else {
-        // An older duplicate (a re-send of a message stored before): only its sender needs it.
-        this.sendToUser(message.userId, { type: 'message', message } satisfies ServerMessage)
-      }
+  fenced(reason: 'moved' | 'not_found' | 'unreadable'): void {
+    // `unreadable`: the batch was stored but this room's seq is stale; clients re-join a reload.
+    this.close(reason === 'not_found' ? CloseCode.ROOM_DELETED : CloseCode.ROOM_MOVED)
+    this.deps.owner.roomClosed(this)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private memberState(connection: RoomConnection): MemberState | undefined {
+    const state = this.members.get(connection.userId)
+    return !this.closed && state?.connections.has(connection) ? state : undefined
+  }
+
+  private async send(connection: RoomConnection, clientId: string, text: string): Promise<Outcome> {
+    const outcome = await this.log.submit(connection, clientId, text)
+    if (!outcome.ok) return outcome
+    // The log answers asynchronously: the connection may have left meanwhile.
+    const state = this.memberState(connection)
+    if (outcome.state === 'stored') {
+      // A retried send whose acknowledgement was missed: the original, to this connection alone.
+      if (state) this.deliver(connection, JSON.stringify({ type: 'message', message: outcome.message } satisfies ServerMessage))
+    } else if (outcome.state === 'queued' && state) {
+      this.stopTyping(state)
     }
+    return OK
   }
 
   /**
@@ -344,11 +295,10 @@ export class Room {
     }
   }
 
-  private setStatus(state: MemberState, status: MemberStatus): Outcome {
-    if (state.member.status === status) return { ok: true }
+  private setStatus(state: MemberState, status: MemberStatus): void {
+    if (state.member.status === status) return
     state.member = { ...state.member, status }
     this.broadcast({ type: 'status', userId: state.member.userId, status })
-    return { ok: true }
   }
 
   private startTyping(state: MemberState): void {
@@ -383,7 +333,7 @@ export class Room {
     if (connection.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       this.deps.logger.info({ roomId: this.id, connectionId: connection.id }, 'client too slow; closing')
       this.leave(connection)
-      connection.socket.close(CloseCode.TOO_SLOW, CloseReason[CloseCode.TOO_SLOW])
+      connection.socket.close(CloseCode.TOO_SLOW)
       return
     }
     connection.socket.send(data)

@@ -3,10 +3,11 @@
  * shared by concurrent joins), unloads it a grace period after it empties (then releases it to the
  * backend), forgets it when it is deleted or fenced, and drains everything on shutdown.
  */
-import type { BackendApi } from '../backendApi/BackendApi.js'
-import type { Logger } from '../logger.js'
 import { CloseCode } from '@scalable-chat/protocol'
-import { Room, type RoomLimits, type RoomMetrics } from './Room.js'
+import type { BackendApi } from '../backendApi/BackendApi.js'
+import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
+import type { Logger } from '../logger.js'
+import { Room, type RoomLimits, type RoomMetrics, type RoomOwner } from './Room.js'
 
 /** On drain, how long to wait for a room's last batch before closing it anyway. */
 export const DRAIN_FLUSH_TIMEOUT_MS = 10_000
@@ -16,13 +17,15 @@ export type AcquireResult = { ok: true; room: Room } | { ok: false; close: Close
 export interface RoomRegistryDeps {
   backendApi: BackendApi
   host: string
+  /** Messages per user, over every room of this server. */
+  rateLimiter: SendRateLimiter
   limits: RoomLimits
   unloadGraceMs: number
   logger: Logger
   metrics?: RoomMetrics
 }
 
-export class RoomRegistry {
+export class RoomRegistry implements RoomOwner {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<AcquireResult>>()
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
@@ -79,6 +82,16 @@ export class RoomRegistry {
       this.loading.set(roomId, load)
     }
     return load
+  }
+
+  /** The room's last connection left: the unload grace period starts. */
+  roomEmptied(room: Room): void {
+    this.unloadIfEmpty(room)
+  }
+
+  /** The room closed itself (fenced or deleted): forgotten, without a release (it is not ours). */
+  roomClosed(room: Room): void {
+    this.forget(room)
   }
 
   /** Starts the unload grace period if nobody is in the room. */
@@ -169,11 +182,11 @@ export class RoomRegistry {
       loaded: result.value,
       host: this.deps.host,
       backendApi: this.deps.backendApi,
+      rateLimiter: this.deps.rateLimiter,
       limits: this.deps.limits,
+      owner: this,
       logger: this.deps.logger,
       ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
-      onEmpty: (r) => this.unloadIfEmpty(r),
-      onClosed: (r) => this.forget(r),
     })
     this.rooms.set(roomId, room)
     this.deps.logger.info({ roomId, epoch: room.epoch, seq: room.latestSeq }, 'room loaded')

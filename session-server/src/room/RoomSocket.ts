@@ -1,6 +1,8 @@
+import type { CloseCode } from '@scalable-chat/protocol'
+
 /**
  * The only thing a `Room` knows about a connection's transport. Keeping `ws` out of room logic lets
- * the room be tested with a fake socket that records what it was sent (test/fakeSocket.ts);
+ * the room be tested with a fake socket that records what it was sent (test/helpers/fakeSocket.ts);
  * `WsRoomSocket` adapts a real `ws` WebSocket.
  */
 export interface RoomSocket {
@@ -15,8 +17,8 @@ export interface RoomSocket {
    */
   cork?(): void
   uncork?(): void
-  /** Start the closing handshake with a close code and reason. Idempotent. */
-  close(code: number, reason: string): void
+  /** Start the closing handshake with a close code (its reason from the protocol's table). Idempotent. */
+  close(code: CloseCode): void
   /** Bytes queued but not yet written to the network; how far behind this client is. */
   readonly bufferedAmount: number
 }

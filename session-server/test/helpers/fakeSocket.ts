@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@scalable-chat/protocol'
+import { CLOSE_CODES, type CloseCode, type ServerMessage } from '@scalable-chat/protocol'
 import type { RoomConnection, RoomSocket } from '../../src/room/RoomSocket.js'
 
 /** A RoomSocket that records what it was sent, for room tests without a network. */
@@ -28,8 +28,8 @@ export class FakeSocket implements RoomSocket {
     this.corkedFrames = []
   }
 
-  close(code: number, reason: string): void {
-    this.closed ??= { code, reason }
+  close(code: CloseCode): void {
+    this.closed ??= { code, reason: CLOSE_CODES[code].reason }
   }
 
   get messages(): ServerMessage[] {

@@ -1,8 +1,10 @@
+import type { z } from 'zod'
+
 /**
  * Why a secret is too weak for production, or `undefined` when it will do. Shared by the backend
- * and the session servers: both refuse to start
- * with `NODE_ENV=production` and a weak `JWT_SECRET` or `SERVICE_TOKEN`, because an HS256 key or a
- * bearer token someone can guess hands them every account and every room.
+ * and the session servers: both refuse to start with `NODE_ENV=production` and a weak
+ * `JWT_SECRET` or `SERVICE_TOKEN`, because an HS256 key or a bearer token someone can guess hands
+ * them every account and every room.
  *
  * @example
  * secretWeakness('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa') // 'has fewer than 10 distinct characters'
@@ -32,3 +34,27 @@ const KNOWN_WEAK_VALUES = new Set([
  * practically never contains one by chance.
  */
 const PLACEHOLDER_WORDS = ['changeme', 'change-me', 'change_me', 'example', 'password', 'secret', 'placeholder', 'test-', 'dev-', '0123456789', 'abcdefghij']
+
+/** The secrets both servers hold, as their configuration schemas name them. */
+export interface SharedSecrets {
+  NODE_ENV: string
+  JWT_SECRET: string
+  SERVICE_TOKEN: string
+}
+
+/**
+ * Both servers' production check of their shared secrets, as a zod `superRefine`: each must pass
+ * `secretWeakness`, and the two must differ (one leaked value must not be both keys).
+ *
+ * @example EnvSchema.superRefine(refineSharedSecrets)
+ */
+export function refineSharedSecrets(env: SharedSecrets, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production') return
+  for (const name of ['JWT_SECRET', 'SERVICE_TOKEN'] as const) {
+    const weakness = secretWeakness(env[name])
+    if (weakness) ctx.addIssue({ code: 'custom', path: [name], message: weakness })
+  }
+  if (env.JWT_SECRET === env.SERVICE_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message: 'must differ from JWT_SECRET' })
+  }
+}

@@ -1,11 +1,12 @@
 import type { WebSocket, WebSocketServer } from 'ws'
 
 /**
- * Pings every client each `intervalMs`; one that has not answered the previous ping by the next
- * round is terminated. Catches half-open TCP connections (a laptop that went to sleep), which
- * would otherwise stay members of their room forever.
+ * WebSocket keep-alive: pings every client each `intervalMs` (`PING_INTERVAL_MS`); one that has not
+ * answered the previous ping by the next round is terminated. Catches half-open TCP connections (a
+ * laptop that went to sleep), which would otherwise stay members of their room forever. (Not the
+ * fleet heartbeat, which reports this server's load to the backend: `fleet/FleetRegistration.ts`.)
  */
-export function startHeartbeat(wss: WebSocketServer, intervalMs: number): () => void {
+export function startKeepAlive(wss: WebSocketServer, intervalMs: number): () => void {
   const awaitingPong = new WeakSet<WebSocket>()
   const onConnection = (ws: WebSocket) => ws.on('pong', () => awaitingPong.delete(ws))
   wss.on('connection', onConnection)
