@@ -1,22 +1,20 @@
 /**
- * Turns ChatConnection's state changes into terminal lines. The connection owns the protocol,
- * reconnects and message order (the same class as the web app's room screen); this only compares
- * each new state with the previous one and prints what changed: new messages, older history,
- * joins and leaves, status changes, typing, the connection state, refused sends.
+ * Prints ChatConnection's events as terminal lines: the same events the web app's state is built
+ * from (the connection owns the protocol, reconnects and message order), each turned into what a
+ * person reading a terminal needs: new messages, older history, joins and leaves, status changes,
+ * typing, the connection's state, refused sends. It keeps one number: the last seq it printed, so
+ * that a snapshot which replaces the view after a reconnect does not print messages twice.
  */
-import type { ChatConnection, ChatState } from '../src/room/ChatConnection.js'
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import type { ChatConnection, ChatEvent, ChatState } from '../src/room/connection/ChatConnection.js'
+import { describeRefusal } from '../src/room/describeRefusal.js'
 import { typingText } from '../src/room/typingText.js'
 import { membersLine, messageLine, noticeLine, STATUS_TEXT, statusText } from './chatLines.js'
 import type { Terminal } from './Terminal.js'
 import { terminalSafe } from './terminalSafe.js'
 
 export class ChatPrinter {
-  private previous: ChatState | null = null
-  private readonly printed = new Set<number>()
-  private readonly failedShown = new Set<string>()
-  private lastTyping = ''
-  /** Compared as text: a new attempt with the same wording is not worth another line. */
-  private lastStatus: string | null = null
+  private lastPrintedSeq = 0
   private headerShown = false
 
   constructor(
@@ -24,87 +22,91 @@ export class ChatPrinter {
     private readonly terminal: Terminal,
   ) {}
 
-  /** Prints the current state and every change after it; returns the unsubscribe function. */
+  /** Prints the connection's status, then every event after it; returns the unsubscribe function. */
   start(): () => void {
-    const unsubscribe = this.connection.subscribe(() => this.render(this.connection.getState()))
-    this.render(this.connection.getState())
-    return unsubscribe
+    this.printStatus(this.connection.getState())
+    return this.connection.onEvent((event) => this.print(event, this.connection.getState()))
   }
 
-  private render(state: ChatState): void {
-    const previous = this.previous
-    this.previous = state
-    const print = (line: string) => this.terminal.print(line)
-    const becameLive = state.status.kind === 'live' && previous?.status.kind !== 'live'
-
-    if (becameLive && !this.headerShown && state.room) {
-      this.headerShown = true
-      print(`── ${terminalSafe(state.room.name)} ── room ${state.room.id} · /help for commands`)
-    }
-    this.printMessages(state)
-
-    const status = statusText(state.status)
-    if (status && status !== this.lastStatus) print(noticeLine(status))
-    if (status) this.lastStatus = status
-    if (becameLive) print(noticeLine(membersLine(state.members, state.you?.userId ?? null)))
-    else if (previous && state.status.kind === 'live') this.printMemberChanges(previous, state)
-
-    const typing = state.status.kind === 'live' ? typingText(state.typing, state.you?.userId ?? null) : ''
-    if (typing !== this.lastTyping) {
-      this.lastTyping = typing
-      if (typing) print(noticeLine(typing))
-    }
-
-    for (const pending of state.pending) {
-      if (pending.state === 'failed' && !this.failedShown.has(pending.clientId)) {
-        this.failedShown.add(pending.clientId)
-        print(noticeLine(`not sent: "${terminalSafe(pending.text)}": ${terminalSafe(pending.error ?? 'refused')} (/retry or /discard)`))
-      } else if (pending.state === 'sending') {
-        this.failedShown.delete(pending.clientId)
+  private print(event: ChatEvent, state: ChatState): void {
+    const line = (text: string) => this.terminal.print(noticeLine(text))
+    switch (event.type) {
+      case 'connection':
+        this.printStatus(state)
+        break
+      case 'snapshot':
+        if (!this.headerShown) {
+          this.headerShown = true
+          this.terminal.print(`── ${terminalSafe(event.room.name)} ── room ${event.room.id} · /help for commands`)
+        }
+        this.printNewer(event.messages)
+        this.printStatus(state)
+        line(membersLine(event.members, event.you.userId))
+        break
+      case 'message':
+        this.printNewer([event.message])
+        break
+      case 'history_loaded':
+        this.printOlder(event.messages)
+        break
+      case 'history_failed':
+        line(terminalSafe(event.error))
+        break
+      case 'user_joined':
+        line(`${terminalSafe(event.member.username)} joined`)
+        break
+      case 'member_left':
+        line(`${terminalSafe(event.member.username)} left`)
+        break
+      case 'status': {
+        const member = state.members.find((m) => m.userId === event.userId)
+        if (member && member.userId !== state.you?.userId) line(`${terminalSafe(member.username)} is ${STATUS_TEXT[event.status]}`)
+        break
       }
+      case 'typing':
+        if (event.typing) line(typingText(state.typing))
+        break
+      case 'send_failed': {
+        const failed = state.pending.find((p) => p.clientId === event.clientId)
+        if (failed) line(`not sent: "${terminalSafe(failed.text)}": ${terminalSafe(describeRefusal(event.error))} (/retry or /discard)`)
+        break
+      }
+      case 'notice':
+        if (event.notice) line(terminalSafe(describeRefusal(event.notice)))
+        break
+      case 'joined':
+      case 'send_queued':
+      case 'send_retried':
+      case 'send_discarded':
+      case 'own_status':
+      case 'history_loading':
+        break
+      default:
+        event satisfies never
     }
-    if (state.notice) {
-      print(noticeLine(terminalSafe(state.notice)))
-      this.connection.dismissNotice()
-      return // dismissNotice() rendered the rest already
-    }
-    if (state.history.error && state.history.error !== previous?.history.error) print(noticeLine(terminalSafe(state.history.error)))
-
     this.terminal.setChatPrompt(promptFor(state))
   }
 
-  /** New messages in seq order; a page of older history is printed as a block, labelled. */
-  private printMessages(state: ChatState): void {
-    const fresh = state.messages.filter((m) => !this.printed.has(m.seq))
-    if (fresh.length === 0) return
-    const oldestPrinted = this.printed.size > 0 ? Math.min(...this.printed) : Infinity
-    const older = fresh.filter((m) => m.seq < oldestPrinted)
-    const newer = fresh.filter((m) => m.seq >= oldestPrinted)
-    if (older.length > 0 && this.printed.size > 0) {
-      this.terminal.print(noticeLine(`${older.length} earlier message${older.length === 1 ? '' : 's'}:`))
-    }
-    for (const message of [...older, ...newer]) {
-      this.printed.add(message.seq)
-      this.terminal.print(messageLine(message))
-    }
-    if (older.length > 0 && this.printed.size > older.length) this.terminal.print(noticeLine('(end of earlier messages)'))
+  private printStatus(state: ChatState): void {
+    const text = statusText(state.status)
+    if (text) this.terminal.print(noticeLine(text))
   }
 
-  private printMemberChanges(previous: ChatState, state: ChatState): void {
-    if (previous.members === state.members) return
-    const before = new Map(previous.members.map((m) => [m.userId, m]))
-    const after = new Map(state.members.map((m) => [m.userId, m]))
-    for (const member of state.members) {
-      const old = before.get(member.userId)
-      const name = terminalSafe(member.username)
-      if (!old) this.terminal.print(noticeLine(`${name} joined`))
-      else if (old.status !== member.status && member.userId !== state.you?.userId) {
-        this.terminal.print(noticeLine(`${name} is ${STATUS_TEXT[member.status]}`))
-      }
+  /** Messages after the last one printed, in seq order (a replacing snapshot repeats some). */
+  private printNewer(messages: readonly ChatMessage[]): void {
+    for (const message of messages) {
+      if (message.seq <= this.lastPrintedSeq) continue
+      this.lastPrintedSeq = message.seq
+      this.terminal.print(messageLine(message))
     }
-    for (const member of previous.members) {
-      if (!after.has(member.userId)) this.terminal.print(noticeLine(`${terminalSafe(member.username)} left`))
-    }
+  }
+
+  /** A page of older history, as a labelled block. */
+  private printOlder(messages: readonly ChatMessage[]): void {
+    if (messages.length === 0) return
+    this.terminal.print(noticeLine(`${messages.length} earlier message${messages.length === 1 ? '' : 's'}:`))
+    for (const message of messages) this.terminal.print(messageLine(message))
+    this.terminal.print(noticeLine('(end of earlier messages)'))
   }
 }
 

@@ -4,8 +4,7 @@
  */
 import type { ChatMessage, RoomSummary } from '@scalable-chat/backend-contract'
 import type { Member } from '@scalable-chat/protocol'
-import type { ConnectionStatus } from '../src/room/connectionStatus.js'
-import { ClosedReason } from '../src/room/connectionStatus.js'
+import { ClosedReason, type ConnectionStatus } from '../src/room/connection/connectionStatus.js'
 import { terminalSafe } from './terminalSafe.js'
 
 /** `[12:03] ana: hello`; continuation lines of a multi-line message are indented under the text. */

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws'
 import { captureScreen, launchBrowser, newContext, registerInUi, uniqueName } from './helpers/browser.js'
 import { banner, composer, countMessages, createRoom, message, messageList, sendMessage, waitUntilLive } from './helpers/roomPage.js'
 import { startE2eStack, type E2eStack } from './helpers/startE2eStack.js'
-import { sessionSocketUrl } from '../src/room/sessionSocketUrl.js'
+import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 
 let stack: E2eStack
 let browser: Browser
@@ -244,7 +244,7 @@ async function writeMessages(roomId: string, count: number, prefix = 'message'):
   }
   const auth = await call<AuthResponse>('/api/register', null, { username: uniqueName('writer'), password: 'correct horse battery' })
   const join = await call<JoinRoomResponse>(`/api/rooms/${roomId}`, auth.token)
-  const socket = new WebSocket(sessionSocketUrl({ host: join.host, token: join.token, secure: false }))
+  const socket = new WebSocket(handshakeUrl({ host: join.host, token: join.token, secure: false }))
   await new Promise<void>((resolve, reject) => {
     let stored = 0
     socket.on('error', reject)

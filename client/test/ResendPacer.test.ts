@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ResendPacer } from '../src/room/ResendPacer.js'
+import { ResendPacer } from '../src/room/connection/ResendPacer.js'
 
 afterEach(() => {
   vi.useRealTimers()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, RECONNECT_MAX_DELAY_MS } from '../src/room/backoffDelay.js'
+import { backoffDelay, RECONNECT_MAX_DELAY_MS } from '../src/room/connection/backoffDelay.js'
 
 describe('backoffDelay', () => {
   it('starts between 250 and 500 ms on the first attempt', () => {

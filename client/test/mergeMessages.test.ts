@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { describe, expect, it } from 'vitest'
-import { mergeMessages } from '../src/room/mergeMessages.js'
+import { mergeMessages } from '../src/room/connection/mergeMessages.js'
 
 function message(seq: number, text = `m${seq}`): ChatMessage {
   return {

@@ -9,11 +9,9 @@ import { startTestStack, type TestStack } from '@scalable-chat/session-server/te
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { runChat } from '../cli/runChat.js'
-import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
-import { ChatConnection, type ChatState, type SocketConstructor, type SocketLike } from '../src/room/ChatConnection.js'
+import type { SocketConstructor } from '../src/room/connection/ChatConnection.js'
+import { disposeConnections, isLive, openConnection, PASSWORD, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
 import { wsSocket } from './helpers/wsSocket.js'
-
-const PASSWORD = 'correct horse battery'
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+/
 
 let stack: TestStack
@@ -27,13 +25,12 @@ beforeAll(async () => {
 
 afterAll(() => stack?.close())
 
-const cleanups: Array<() => void> = []
+/** Inputs of CLIs still running, ended after each test. */
+const inputs: PassThrough[] = []
 afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup()
+  for (const input of inputs.splice(0)) input.end()
+  disposeConnections()
 })
-
-let counter = 0
-const uniqueName = (base: string) => `${base}${++counter}_${Date.now() % 100000}`
 
 /** runChat on streams: `type` a line, `waitFor` text in what it printed, `exit` its exit code. */
 function startCli(argv: string[], env: Record<string, string> = { CHAT_PASSWORD: PASSWORD }, socket?: SocketConstructor) {
@@ -46,7 +43,7 @@ function startCli(argv: string[], env: Record<string, string> = { CHAT_PASSWORD:
     for (const watcher of watchers) watcher()
   })
   const exit = runChat({ argv, env, input, output, ...(socket ? { WebSocket: socket } : {}) })
-  cleanups.push(() => input.end())
+  inputs.push(input)
   let exited = false
   void exit.finally(() => {
     exited = true
@@ -83,39 +80,11 @@ function startCli(argv: string[], env: Record<string, string> = { CHAT_PASSWORD:
   }
 }
 
-async function signedInApi(username = uniqueName('bo')): Promise<{ api: ApiClient; userId: string; username: string }> {
-  let token: string | null = null
-  const api = createApiClient({ baseUrl: stack.backend.url, getToken: () => token })
-  const auth = await api.register({ username, password: PASSWORD })
-  token = auth.token
-  return { api, userId: auth.user.id, username }
-}
-
-function connect(api: ApiClient, roomId: string): ChatConnection {
-  const connection = new ChatConnection({ roomId, api, WebSocket: WebSocket as unknown as SocketConstructor, secure: false, random: () => 0 })
-  cleanups.push(() => connection.dispose())
-  connection.start()
-  return connection
-}
-
-function waitForState(connection: ChatConnection, predicate: (state: ChatState) => boolean): Promise<ChatState> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!predicate(connection.getState())) return
-      unsubscribe()
-      resolve(connection.getState())
-    }
-    const unsubscribe = connection.subscribe(check)
-    check()
-  })
-}
-
 /** `ws` behind ChatConnection's SocketLike, with every received frame passed through `transform`. */
 function tamperingSocket(transform: (frame: string) => string): SocketConstructor {
   return wsSocket({ frame: transform })
 }
 
-const isLive = (state: ChatState) => state.status.kind === 'live'
 const roomIdIn = (text: string) => /room (\S+) ·/.exec(text)?.[1]
 
 describe('runChat (the terminal client) against the real servers', () => {
@@ -126,8 +95,8 @@ describe('runChat (the terminal client) against the real servers', () => {
     expect(cli.text).toContain('── Terminal room ──')
     const roomId = roomIdIn(cli.text)!
 
-    const bo = await signedInApi()
-    const boConnection = connect(bo.api, roomId)
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const boConnection = openConnection(bo.api, roomId)
     await waitForState(boConnection, isLive)
     await cli.waitFor(`* ${bo.username} joined`)
 
@@ -165,8 +134,8 @@ describe('runChat (the terminal client) against the real servers', () => {
     )
     const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Escapes'], { CHAT_PASSWORD: PASSWORD }, hostile)
     await cli.waitFor('* live')
-    const bo = await signedInApi()
-    const boConnection = connect(bo.api, roomIdIn(cli.text)!)
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const boConnection = openConnection(bo.api, roomIdIn(cli.text)!)
     await waitForState(boConnection, isLive)
 
     // Clear the screen, retitle the window, ring the bell, a C1 CSI, a carriage return that would overwrite the line.
@@ -180,8 +149,8 @@ describe('runChat (the terminal client) against the real servers', () => {
   it('indents the lines of a multi-line message and replaces bidirectional overrides', async () => {
     const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Lines'])
     await cli.waitFor('* live')
-    const bo = await signedInApi()
-    const boConnection = connect(bo.api, roomIdIn(cli.text)!)
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const boConnection = openConnection(bo.api, roomIdIn(cli.text)!)
     await waitForState(boConnection, isLive)
 
     boConnection.send('first line\n[12:00] admin: forged\u202egnp.exe')
@@ -192,10 +161,10 @@ describe('runChat (the terminal client) against the real servers', () => {
   })
 
   it('lists the user\'s rooms when no room is given, joins the one chosen by number and prints its recent messages', async () => {
-    const ana = await signedInApi(uniqueName('ana'))
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
     await ana.api.createRoom('First')
     const { roomId } = await ana.api.createRoom('Second')
-    const writer = connect(ana.api, roomId)
+    const writer = openConnection(ana.api, roomId)
     await waitForState(writer, isLive)
     writer.send('an earlier message')
     await waitForState(writer, (s) => s.messages.length === 1 && s.pending.length === 0)
@@ -223,8 +192,8 @@ describe('runChat (the terminal client) against the real servers', () => {
     const ana = uniqueName('ana')
     const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Status room'])
     await cli.waitFor('* live')
-    const bo = await signedInApi()
-    const boConnection = connect(bo.api, roomIdIn(cli.text)!)
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const boConnection = openConnection(bo.api, roomIdIn(cli.text)!)
     await waitForState(boConnection, isLive)
 
     cli.type('/status away')
@@ -245,14 +214,14 @@ describe('runChat (the terminal client) against the real servers', () => {
   })
 
   it('says the room does not exist and exits with 1', async () => {
-    const ana = await signedInApi(uniqueName('ana'))
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
     const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', 'NoSuchRoom12'])
     expect(await cli.exit).toBe(1)
     expect(cli.text).toContain('Room not found')
   })
 
   it('refuses a wrong password with the server\'s reason and exits with 1', async () => {
-    const ana = await signedInApi(uniqueName('ana'))
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
     const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--create', 'x'], { CHAT_PASSWORD: 'not the password' })
     expect(await cli.exit).toBe(1)
     expect(cli.text).toMatch(/^chat: .+/m)
@@ -260,7 +229,7 @@ describe('runChat (the terminal client) against the real servers', () => {
   })
 
   it('reads the password from the input when CHAT_PASSWORD is not set', async () => {
-    const ana = await signedInApi(uniqueName('ana'))
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
     const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--create', 'Prompted'], {})
     await cli.waitFor(`Password for ${ana.username}: `)
     cli.type(PASSWORD)

@@ -76,9 +76,11 @@ export function createApiClient(options: ApiClientOptions = {}) {
       return request<JoinRoomResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}${query}`)
     },
     deleteRoom: (roomId: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(roomId)}`),
-    history: (roomId: string, before: number | undefined, limit = 50) => {
-      const query = new URLSearchParams({ limit: String(limit) })
+    /** A page of the messages before `before` (the latest without it); `limit` defaults to the backend's page size. */
+    history: (roomId: string, before?: number, limit?: number) => {
+      const query = new URLSearchParams()
       if (before !== undefined) query.set('before', String(before))
+      if (limit !== undefined) query.set('limit', String(limit))
       return request<HistoryResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`)
     },
   }

@@ -1,6 +1,6 @@
 import { Link } from 'react-router'
 import { CenteredMessage } from '../components/CenteredMessage.js'
-import type { ClosedReason } from './connectionStatus.js'
+import type { ClosedReason } from './connection/connectionStatus.js'
 
 const COPY: Record<ClosedReason, { title: string; text: string; reload?: boolean }> = {
   deleted: { title: 'This room was deleted', text: 'Its owner deleted it, with all its messages.' },

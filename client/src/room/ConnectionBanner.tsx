@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import styles from './Room.module.css'
-import type { ConnectionStatus } from './connectionStatus.js'
+import type { ConnectionStatus } from './connection/connectionStatus.js'
 
 /**
  * What the connection is doing, when it is not simply live: hidden while live, and on the very

@@ -1,7 +1,8 @@
 import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { formatFullTime, formatShortTime } from '../components/formatTime.js'
-import type { PendingMessage } from './ChatConnection.js'
+import type { PendingMessage } from './connection/chatReducer.js'
+import { describeRefusal } from './describeRefusal.js'
 import { groupMessages } from './groupMessages.js'
 import styles from './MessageList.module.css'
 import { MessageText } from './MessageText.js'
@@ -183,7 +184,7 @@ function MessageRow({
       {pending?.state === 'sending' && <span className={styles.state}>Sending…</span>}
       {pending?.state === 'failed' && (
         <span className={styles.state} role="alert">
-          Not sent{pending.error ? `: ${pending.error}` : ''}.{' '}
+          Not sent{pending.error ? `: ${describeRefusal(pending.error)}` : ''}.{' '}
           <button type="button" className={styles.linkButton} onClick={() => onRetry(pending.clientId)}>
             Retry
           </button>{' '}

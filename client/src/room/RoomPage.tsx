@@ -10,6 +10,7 @@ import { MembersPanel } from './MembersPanel.js'
 import { MessageList } from './MessageList.js'
 import { RoomHeader } from './RoomHeader.js'
 import styles from './Room.module.css'
+import { describeRefusal } from './describeRefusal.js'
 import { typingText } from './typingText.js'
 import { useChatConnection } from './useChatConnection.js'
 import { usePresence } from './usePresence.js'
@@ -25,7 +26,7 @@ export function RoomPage() {
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
 
-  const closedReason = state?.status.kind === 'closed' ? state.status.reason : null
+  const closedReason = state.status.kind === 'closed' ? state.status.reason : null
   useEffect(() => {
     // The backend refused our token: the session is over; RequireAuth takes the user to sign in
     // and brings them back here.
@@ -34,11 +35,10 @@ export function RoomPage() {
 
   if (closedReason) return <ClosedRoom reason={closedReason} />
 
-  const roomName = state?.room?.name ?? ''
-  const you = state?.you ?? null
-  const isOwner = !!you && state?.room?.ownerId === you.userId
-  const status = state?.status ?? { kind: 'connecting', attempt: 0 }
-  const announcement = state?.lastIncoming ? `${state.lastIncoming.username}: ${state.lastIncoming.text}` : ''
+  const roomName = state.room?.name ?? ''
+  const you = state.you
+  const isOwner = !!you && state.room?.ownerId === you.userId
+  const announcement = state.lastIncoming ? `${state.lastIncoming.username}: ${state.lastIncoming.text}` : ''
 
   return (
     <div className={styles.page}>
@@ -46,29 +46,29 @@ export function RoomPage() {
       <section className={styles.chat} aria-label="Chat">
         <RoomHeader
           name={roomName || 'Connecting…'}
-          memberCount={state?.members.length ?? 0}
+          memberCount={state.members.length}
           isOwner={isOwner}
           membersOpen={membersOpen}
           onToggleMembers={() => setMembersOpen((open) => !open)}
           onDelete={() => setConfirmDelete(true)}
         />
-        <ConnectionBanner status={status} hasConnected={you !== null} onRetry={() => connection?.retryNow()} />
+        <ConnectionBanner status={state.status} hasConnected={you !== null} onRetry={() => connection?.retryNow()} />
         <MessageList
-          messages={state?.messages ?? []}
-          pending={state?.pending ?? []}
+          messages={state.messages}
+          pending={state.pending}
           you={you}
           connecting={you === null}
-          history={state?.history ?? { hasMore: false, loading: false, error: null }}
+          history={state.history}
           onLoadOlder={() => void connection?.loadOlder()}
           onRetry={(clientId) => connection?.retry(clientId)}
           onDiscard={(clientId) => connection?.discard(clientId)}
         />
         <p className={styles.typing} aria-hidden="true">
-          {state ? typingText(state.typing, you?.userId ?? null) : ''}
+          {typingText(state.typing)}
         </p>
-        {state?.notice && (
+        {state.notice && (
           <div className={styles.notice} role="alert">
-            <span>{state.notice}</span>
+            <span>{describeRefusal(state.notice)}</span>
             <button type="button" className="btn btn-small btn-ghost" onClick={() => connection?.dismissNotice()}>
               Dismiss
             </button>
@@ -76,7 +76,7 @@ export function RoomPage() {
         )}
         <Composer
           roomName={roomName || 'the room'}
-          maxLength={state?.maxMessageLength ?? 1000}
+          maxLength={state.limits.maxMessageLength}
           disabled={!connection}
           onSend={(text) => connection?.send(text)}
           onTyping={typing.onInput}
@@ -84,7 +84,7 @@ export function RoomPage() {
         />
       </section>
       <MembersPanel
-        members={state?.members ?? []}
+        members={state.members}
         youId={you?.userId ?? null}
         chosenStatus={presence.chosen}
         onChooseStatus={presence.setChosen}

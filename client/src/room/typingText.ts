@@ -1,14 +1,11 @@
-export interface TypingUser {
-  userId: string
-  username: string
-}
+import type { TypingUser } from './connection/chatReducer.js'
 
 /**
  * The line under the message list: "Ana is typing…", "Ana and Bo are typing…",
- * "3 people are typing…", or '' when nobody else is. The user's own typing is not shown.
+ * "3 people are typing…", or '' when nobody is (`ChatState.typing` never lists the user).
  */
-export function typingText(typing: readonly TypingUser[], ownUserId: string | null): string {
-  const names = typing.filter((user) => user.userId !== ownUserId).map((user) => user.username)
+export function typingText(typing: readonly TypingUser[]): string {
+  const names = typing.map((user) => user.username)
   if (names.length === 0) return ''
   if (names.length === 1) return `${names[0]} is typing…`
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`

@@ -1,6 +1,6 @@
 import type { MemberStatus } from '@scalable-chat/protocol'
 import { useEffect, useState } from 'react'
-import type { ChatConnection } from './ChatConnection.js'
+import type { ChatConnection } from './connection/ChatConnection.js'
 import { effectiveStatus } from './effectiveStatus.js'
 
 export const AWAY_AFTER_IDLE_MS = 5 * 60_000

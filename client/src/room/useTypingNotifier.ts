@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react'
-import type { ChatConnection } from './ChatConnection.js'
+import type { ChatConnection } from './connection/ChatConnection.js'
 
 /** Typing stops being announced after this long without a keystroke. */
 export const TYPING_IDLE_MS = 3_000

@@ -5,9 +5,9 @@
  * outage. Pending messages are the connection's own business: it re-sends them after reconnecting.
  */
 import type { ChatMessage } from '@scalable-chat/backend-contract'
-import { WebSocket } from 'ws'
 import { createApiClient, type ApiClient } from '../../src/api/createApiClient.js'
-import { ChatConnection, type ChatState, type SocketConstructor } from '../../src/room/ChatConnection.js'
+import { ChatConnection, type ChatState } from '../../src/room/connection/ChatConnection.js'
+import { NodeWebSocket, PASSWORD, waitForState } from './connections.js'
 
 export interface ChatterOptions {
   backendUrl: string
@@ -40,7 +40,7 @@ export class Chatter {
 
   static async register(options: ChatterOptions): Promise<Chatter> {
     const chatter = new Chatter(options)
-    const auth = await chatter.api.register({ username: options.username, password: 'correct horse battery' })
+    const auth = await chatter.api.register({ username: options.username, password: PASSWORD })
     chatter.token = auth.token
     chatter.userId = auth.user.id
     return chatter
@@ -59,7 +59,7 @@ export class Chatter {
     const connection = new ChatConnection({
       roomId,
       api: this.api,
-      WebSocket: WebSocket as unknown as SocketConstructor,
+      WebSocket: NodeWebSocket,
       secure: false,
     })
     this.connection = connection
@@ -87,17 +87,7 @@ export class Chatter {
 
   /** Resolves once `predicate` holds for the connection's state. */
   until(predicate: (state: ChatState) => boolean): Promise<ChatState> {
-    const connection = this.connection!
-    return new Promise((resolve) => {
-      const check = () => {
-        const state = connection.getState()
-        if (!predicate(state)) return
-        unsubscribe()
-        resolve(state)
-      }
-      const unsubscribe = connection.subscribe(check)
-      check()
-    })
+    return waitForState(this.connection!, predicate)
   }
 
   /** Loads older pages until the view reaches the first message, as a user scrolling up would. */

@@ -73,7 +73,7 @@ export function startBackendProcess(options: { port: number; dataDir: string; se
   })
 }
 
-export function startSessionProcess(options: { port: number; backendUrl: string }): Promise<ServiceProcess> {
+export function startSessionProcess(options: { port: number; backendUrl: string; env?: Record<string, string> }): Promise<ServiceProcess> {
   return startService(`session:${options.port}`, SESSION_SERVER_MAIN_MODULE, options.port, 'session server listening', {
     ...common,
     PORT: String(options.port),
@@ -82,6 +82,7 @@ export function startSessionProcess(options: { port: number; backendUrl: string 
     // The load is the point of these tests; the rate limit has its own tests.
     MESSAGE_RATE_PER_MINUTE: '1000000',
     MESSAGE_BURST: '100000',
+    ...options.env,
   })
 }
 

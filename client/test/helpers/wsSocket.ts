@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws'
-import type { SocketConstructor, SocketLike } from '../../src/room/ChatConnection.js'
+import type { SocketConstructor, SocketLike } from '../../src/room/connection/ChatConnection.js'
 
 export interface SocketTap {
   /** Sees the URL of every socket opened. */

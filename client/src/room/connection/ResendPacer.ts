@@ -1,18 +1,12 @@
 /**
- * Unacknowledged re-sends at once: the session server's default `MESSAGE_BURST`. More would only
- * be refused by its rate limit, which allows a burst, not a backlog.
- */
-export const RESEND_WINDOW = 5
-/** After a `rate_limited` refusal, re-sends pause this long: the server's burst window. */
-export const RATE_LIMITED_PAUSE_MS = 2000
-
-/**
  * Paces the re-sending of a backlog of unacknowledged messages after a reconnect: at most
- * `window` unacknowledged at a time, in their original order; a re-send refused as rate-limited
- * pauses the backlog and goes again, in its place, after `pauseMs`. Without pacing, a client that
- * queued more than the burst while offline would see the rest refused.
+ * `window` unacknowledged at a time (the server's announced burst: more would only be refused by
+ * its rate limit, which allows a burst, not a backlog), in their original order; a re-send
+ * refused as rate-limited pauses the backlog and goes again, in its place, after `pauseMs` (the
+ * server's burst window). Without pacing, a client that queued more than the burst while offline
+ * would see the rest refused.
  *
- * Not re-exported; used by `ChatConnection` and its tests.
+ * Not re-exported; used by `Outbox` and its tests.
  */
 export class ResendPacer {
   private queue: string[] = []
@@ -25,8 +19,8 @@ export class ResendPacer {
   /** `send` sends one message again; false when it is no longer pending (nothing was sent). */
   constructor(
     private readonly send: (clientId: string) => boolean,
-    private readonly window = RESEND_WINDOW,
-    private readonly pauseMs = RATE_LIMITED_PAUSE_MS,
+    private readonly window: number,
+    private readonly pauseMs: number,
   ) {}
 
   /** Whether a backlog is being sent: a new message must then wait its turn behind it. */

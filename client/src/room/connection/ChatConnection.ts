@@ -1,0 +1,280 @@
+/**
+ * One room, as the web and terminal clients see it. A plain class, not a component, so that React
+ * re-renders never touch the socket. It puts the parts together:
+ *
+ * - `SessionLink`: the socket and its reconnect policy;
+ * - `reduceChat`: the pure reducer from events (the server's frames, and what happens here) to
+ *   the view state;
+ * - `Outbox`: when each pending message goes out, and again after a reconnect;
+ *
+ * and adds what joins them: the user's actions, history paging over HTTP, and the expiry of other
+ * people's typing. Components read the state with `useSyncExternalStore` (`subscribe` +
+ * `getState`, a new object on every change); the terminal client prints the same events
+ * (`onEvent`). Neither compares states to find out what happened.
+ *
+ * @example
+ * const connection = new ChatConnection({ roomId, api })
+ * connection.subscribe(() => render(connection.getState()))
+ * connection.start()
+ * connection.send('hello')
+ * connection.dispose()
+ */
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import type { MemberStatus, ServerMessage } from '@scalable-chat/protocol'
+import { ApiError } from '../../api/ApiError.js'
+import type { ApiClient } from '../../api/createApiClient.js'
+import { initialChatState, reduceChat, type ChatEvent, type ChatState, type PendingMessage } from './chatReducer.js'
+import { ClosedReason } from './connectionStatus.js'
+import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
+import { Outbox } from './Outbox.js'
+import { SessionLink, type SocketConstructor } from './SessionLink.js'
+
+export type { ChatEvent, ChatState, PendingMessage } from './chatReducer.js'
+export type { SocketConstructor, SocketLike } from './SessionLink.js'
+
+/** A typing indicator whose "stopped" frame got lost must not stay forever. */
+export const TYPING_EXPIRY_MS = 8_000
+
+export interface ChatConnectionOptions {
+  roomId: string
+  api: Pick<ApiClient, 'joinRoom' | 'history'>
+  /** Default `globalThis.WebSocket`; Node 20 has none, so tests and the terminal client pass `ws`'s. */
+  WebSocket?: SocketConstructor
+  /** Whether to use `wss:`; default: the page is https. */
+  secure?: boolean
+  network?: NetworkStatus
+  random?: () => number
+  createClientId?: () => string
+}
+
+export class ChatConnection {
+  readonly roomId: string
+  private state = initialChatState()
+  private readonly stateListeners = new Set<() => void>()
+  private readonly eventListeners = new Set<(event: ChatEvent) => void>()
+  private readonly link: SessionLink
+  private readonly outbox: Outbox
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Bumped whenever the message view is replaced, so a page of older history for the old view is dropped. */
+  private viewEpoch = 0
+  private disposed = false
+
+  constructor(private readonly options: ChatConnectionOptions) {
+    this.roomId = options.roomId
+    const Socket = options.WebSocket ?? (globalThis.WebSocket as unknown as SocketConstructor | undefined)
+    if (!Socket) throw new TypeError('ChatConnection: no WebSocket implementation; pass options.WebSocket')
+    this.link = new SessionLink({
+      roomId: options.roomId,
+      api: options.api,
+      WebSocket: Socket,
+      secure: options.secure ?? globalThis.location?.protocol === 'https:',
+      network: options.network ?? browserNetworkStatus,
+      random: options.random ?? Math.random,
+      latestSeq: () => this.state.messages.at(-1)?.seq,
+      listener: {
+        status: (status) => {
+          if (status.kind !== 'live') this.dropped()
+          this.dispatch({ type: 'connection', status })
+        },
+        joined: (join) => this.dispatch({ type: 'joined', room: { id: join.roomId, name: join.name, ownerId: join.ownerId } }),
+        frame: (frame) => this.onFrame(frame),
+      },
+    })
+    this.outbox = new Outbox({
+      transmit: (frame) => this.link.send(frame),
+      stillSending: (clientId) => this.state.pending.find((p) => p.clientId === clientId && p.state === 'sending'),
+    })
+  }
+
+  // Subscription --------------------------------------------------------------------------------
+
+  getState = (): ChatState => this.state
+
+  /** For `useSyncExternalStore`: called after every change of `getState()`. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.stateListeners.add(listener)
+    return () => this.stateListeners.delete(listener)
+  }
+
+  /** Every event, after the state took it in. */
+  onEvent(listener: (event: ChatEvent) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
+  // Lifecycle -----------------------------------------------------------------------------------
+
+  start(): void {
+    if (!this.disposed) this.link.start()
+  }
+
+  /** Skips the backoff wait (the banner's "Retry now"). */
+  retryNow(): void {
+    this.link.retryNow()
+  }
+
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    this.link.dispose()
+    this.dropped()
+    this.stateListeners.clear()
+    this.eventListeners.clear()
+  }
+
+  // Actions -------------------------------------------------------------------------------------
+
+  /**
+   * Sends a message; it shows at once as pending and goes when its acknowledgement (the stored
+   * message with its clientId) arrives. Sent now when live, otherwise right after the next
+   * snapshot. Returns the clientId, or null for blank text or a closed room.
+   */
+  send(text: string): string | null {
+    const trimmed = text.trim()
+    if (!trimmed || this.state.status.kind === 'closed' || this.disposed) return null
+    const message: PendingMessage = { clientId: this.createClientId(), text: trimmed, createdAt: new Date().toISOString(), state: 'sending' }
+    this.dispatch({ type: 'send_queued', message })
+    this.outbox.send(message)
+    return message.clientId
+  }
+
+  /** Sends a failed message again with the SAME clientId, so the server stores it at most once. */
+  retry(clientId: string): void {
+    const message = this.state.pending.find((p) => p.clientId === clientId && p.state === 'failed')
+    if (!message) return
+    this.dispatch({ type: 'send_retried', clientId })
+    this.outbox.send(message)
+  }
+
+  /** Forgets a failed message. */
+  discard(clientId: string): void {
+    this.dispatch({ type: 'send_discarded', clientId })
+  }
+
+  /** Tells the room this user is (or stopped) typing; dropped when not live (typing is ephemeral). */
+  setTyping(typing: boolean): void {
+    this.link.send({ type: 'typing', typing })
+  }
+
+  setOwnStatus(status: MemberStatus): void {
+    if (status === this.state.ownStatus) return
+    this.dispatch({ type: 'own_status', status })
+    this.link.send({ type: 'status', status })
+  }
+
+  dismissNotice(): void {
+    if (this.state.notice !== null) this.dispatch({ type: 'notice', notice: null })
+  }
+
+  /** Loads the page of history before the first message held (when the user scrolls to the top). */
+  async loadOlder(): Promise<void> {
+    const { history, messages, status } = this.state
+    const before = messages[0]?.seq
+    if (history.loading || !history.hasMore || status.kind === 'closed' || this.disposed) return
+    if (before === undefined || before <= 1) {
+      this.dispatch({ type: 'history_loaded', messages: [], hasMore: false })
+      return
+    }
+    const epoch = this.viewEpoch
+    this.dispatch({ type: 'history_loading' })
+    try {
+      const page = await this.options.api.history(this.roomId, before)
+      if (epoch === this.viewEpoch) this.dispatch({ type: 'history_loaded', messages: page.messages, hasMore: page.hasMore })
+    } catch (error) {
+      if (epoch === this.viewEpoch) {
+        this.dispatch({ type: 'history_failed', error: error instanceof ApiError ? error.message : 'Could not load earlier messages.' })
+      }
+    }
+  }
+
+  // Frames --------------------------------------------------------------------------------------
+
+  private onFrame(frame: ServerMessage): void {
+    switch (frame.type) {
+      case 'snapshot':
+        if (!frame.resumed) this.viewEpoch++
+        this.dispatch(frame)
+        // In their original order, with their original clientIds, paced by the server's limits.
+        this.outbox.resume(this.state.pending, frame.limits)
+        if (this.state.ownStatus !== 'online') this.link.send({ type: 'status', status: this.state.ownStatus })
+        return
+      case 'message':
+        return this.onMessage(frame.message)
+      case 'typing':
+        this.expireTyping(frame.userId, frame.username, frame.typing)
+        return this.dispatch(frame)
+      case 'user_left': {
+        this.clearTypingTimer(frame.userId)
+        const member = this.state.members.find((m) => m.userId === frame.userId)
+        return member && this.dispatch({ type: 'member_left', member })
+      }
+      case 'user_joined':
+      case 'status':
+        return this.dispatch(frame)
+      case 'room_deleted':
+        return this.link.close(ClosedReason.DELETED)
+      case 'error':
+        return this.onError(frame)
+      default:
+        // A newer server may send events this client does not know yet.
+        return
+    }
+  }
+
+  private onMessage(message: ChatMessage): void {
+    if (message.userId === this.state.you?.userId) this.outbox.settled(message.clientId)
+    this.clearTypingTimer(message.userId)
+    this.dispatch({ type: 'message', message })
+  }
+
+  private onError({ code, message, clientId }: Extract<ServerMessage, { type: 'error' }>): void {
+    if (clientId !== undefined && this.outbox.refused(clientId, code)) return
+    if (clientId !== undefined && this.state.pending.some((p) => p.clientId === clientId)) {
+      this.dispatch({ type: 'send_failed', clientId, error: { code, message } })
+    } else {
+      this.dispatch({ type: 'notice', notice: { code, message } })
+    }
+  }
+
+  // Typing of others ----------------------------------------------------------------------------
+
+  /** A typing indicator ends by itself after `TYPING_EXPIRY_MS`, in case its "stopped" frame never comes. */
+  private expireTyping(userId: string, username: string, typing: boolean): void {
+    this.clearTypingTimer(userId)
+    if (!typing || userId === this.state.you?.userId) return
+    this.typingTimers.set(
+      userId,
+      setTimeout(() => {
+        this.typingTimers.delete(userId)
+        this.dispatch({ type: 'typing', userId, username, typing: false })
+      }, TYPING_EXPIRY_MS),
+    )
+  }
+
+  private clearTypingTimer(userId: string): void {
+    clearTimeout(this.typingTimers.get(userId))
+    this.typingTimers.delete(userId)
+  }
+
+  // State ---------------------------------------------------------------------------------------
+
+  /** Not live any more (or disposed): the backlog starts over with the next snapshot, and typing is forgotten. */
+  private dropped(): void {
+    this.outbox.reset()
+    for (const timer of this.typingTimers.values()) clearTimeout(timer)
+    this.typingTimers.clear()
+  }
+
+  private dispatch(event: ChatEvent): void {
+    if (this.disposed) return
+    const next = reduceChat(this.state, event)
+    if (next === this.state) return
+    this.state = next
+    for (const listener of this.eventListeners) listener(event)
+    for (const listener of this.stateListeners) listener()
+  }
+
+  private createClientId(): string {
+    return this.options.createClientId?.() ?? crypto.randomUUID()
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * What the room screen shows, and the one function that changes it: `reduceChat(state, event)`,
+ * pure, with no socket, timer or network, so it is tested on its own. Every change arrives as a
+ * `ChatEvent`: the server's frames as they were sent, and what happened locally (a send queued or
+ * refused, history loaded, the connection's status). `ChatConnection` folds the events into this
+ * state for the web client, and hands the same events to the terminal client, which prints them.
+ */
+import type { ChatMessage } from '@scalable-chat/backend-contract'
+import { DEFAULT_LIMITS } from '@scalable-chat/protocol/codes'
+import type { Member, MemberStatus, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
+import type { ConnectionStatus } from './connectionStatus.js'
+import { mergeMessages } from './mergeMessages.js'
+
+/** Why the server refused something: its machine-readable code and its own words (the views choose theirs). */
+export interface Refusal {
+  code: string
+  message: string
+}
+
+/** A message sent by this user that the server has not acknowledged yet, or refused. */
+export interface PendingMessage {
+  clientId: string
+  text: string
+  createdAt: string
+  state: 'sending' | 'failed'
+  /** Why it failed. */
+  error?: Refusal
+}
+
+export interface TypingUser {
+  userId: string
+  username: string
+}
+
+export interface HistoryState {
+  hasMore: boolean
+  loading: boolean
+  error: string | null
+}
+
+export interface ChatState {
+  status: ConnectionStatus
+  /** Known from the join answer before the first snapshot arrives. */
+  room: RoomInfo | null
+  you: { userId: string; username: string } | null
+  members: Member[]
+  /** In seq order, each seq once. */
+  messages: ChatMessage[]
+  pending: PendingMessage[]
+  /** The others who are typing (never this user). */
+  typing: TypingUser[]
+  /** The server's limits, from its snapshot. */
+  limits: RoomLimits
+  history: HistoryState
+  /** The latest message from someone else that arrived live: what a screen reader announces. */
+  lastIncoming: ChatMessage | null
+  /** A refusal not tied to a send (rate limit…), until dismissed. */
+  notice: Refusal | null
+  /** The status this user asked for; re-announced after every reconnect. */
+  ownStatus: MemberStatus
+}
+
+/** What the room said: the server's frames that change the view, as sent. */
+export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'user_joined' | 'typing' | 'status' }>
+
+export type ChatEvent =
+  | RoomEvent
+  /** The server's `user_left`, with the member as the client knew them. */
+  | { type: 'member_left'; member: Member }
+  | { type: 'connection'; status: ConnectionStatus }
+  /** The backend answered the join: the room's name, before the snapshot. */
+  | { type: 'joined'; room: RoomInfo }
+  | { type: 'send_queued'; message: PendingMessage }
+  | { type: 'send_retried'; clientId: string }
+  | { type: 'send_discarded'; clientId: string }
+  | { type: 'send_failed'; clientId: string; error: Refusal }
+  /** A refusal that names no send of this user; `null` dismisses the one shown. */
+  | { type: 'notice'; notice: Refusal | null }
+  | { type: 'own_status'; status: MemberStatus }
+  | { type: 'history_loading' }
+  | { type: 'history_loaded'; messages: ChatMessage[]; hasMore: boolean }
+  | { type: 'history_failed'; error: string }
+
+export function initialChatState(): ChatState {
+  return {
+    status: { kind: 'connecting', attempt: 0 },
+    room: null,
+    you: null,
+    members: [],
+    messages: [],
+    pending: [],
+    typing: [],
+    limits: { ...DEFAULT_LIMITS },
+    history: { hasMore: false, loading: false, error: null },
+    lastIncoming: null,
+    notice: null,
+    ownStatus: 'online',
+  }
+}
+
+/**
+ * The state after `event`. Returns a new object whenever anything changed (React compares by
+ * reference), and the same one when nothing did.
+ *
+ * @example reduceChat(state, { type: 'user_left', userId: 'u2' }).members
+ */
+export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
+  switch (event.type) {
+    case 'connection':
+      // Typing is ephemeral: whoever was typing when the link dropped says so again once back.
+      return { ...state, status: event.status, typing: event.status.kind === 'live' ? state.typing : [] }
+    case 'joined':
+      return state.room ? state : { ...state, room: event.room }
+    case 'snapshot':
+      return snapshot(state, event)
+    case 'message':
+      return message(state, event.message)
+    case 'user_joined':
+      return { ...state, members: [...state.members.filter((m) => m.userId !== event.member.userId), event.member] }
+    case 'member_left':
+      return {
+        ...state,
+        members: state.members.filter((m) => m.userId !== event.member.userId),
+        typing: state.typing.filter((t) => t.userId !== event.member.userId),
+      }
+    case 'status':
+      return { ...state, members: state.members.map((m) => (m.userId === event.userId ? { ...m, status: event.status } : m)) }
+    case 'typing':
+      return typing(state, event.userId, event.username, event.typing)
+    case 'send_queued':
+      return { ...state, pending: [...state.pending, event.message] }
+    case 'send_retried':
+      return updatePending(state, event.clientId, (p) => ({ ...p, state: 'sending', error: undefined }))
+    case 'send_discarded':
+      return { ...state, pending: state.pending.filter((p) => p.clientId !== event.clientId || p.state !== 'failed') }
+    case 'send_failed':
+      return updatePending(state, event.clientId, (p) => ({ ...p, state: 'failed', error: event.error }))
+    case 'notice':
+      return state.notice === event.notice ? state : { ...state, notice: event.notice }
+    case 'own_status':
+      return { ...state, ownStatus: event.status }
+    case 'history_loading':
+      return { ...state, history: { ...state.history, loading: true, error: null } }
+    case 'history_loaded':
+      return { ...state, messages: mergeMessages(state.messages, event.messages), history: { hasMore: event.hasMore, loading: false, error: null } }
+    case 'history_failed':
+      return { ...state, history: { ...state.history, loading: false, error: event.error } }
+    default:
+      return event satisfies never
+  }
+}
+
+/**
+ * The room is live, as it is now. Resumed: the missed messages join the view. Not resumed: they
+ * replace it (the client was too far behind, or never connected). Pending messages the snapshot
+ * shows stored are acknowledged.
+ */
+function snapshot(state: ChatState, event: Extract<ChatEvent, { type: 'snapshot' }>): ChatState {
+  const resumed = event.resumed
+  const messages = mergeMessages(resumed ? state.messages : [], event.messages)
+  const startsLater = (messages[0]?.seq ?? 1) > 1
+  const hasMore = resumed && state.messages.length > 0 ? state.history.hasMore : startsLater
+  const acknowledged = new Set(messages.filter((m) => m.userId === event.you.userId).map((m) => m.clientId))
+  return {
+    ...state,
+    status: { kind: 'live' },
+    room: event.room,
+    you: event.you,
+    members: event.members,
+    messages,
+    pending: state.pending.filter((p) => !acknowledged.has(p.clientId)),
+    typing: [],
+    limits: event.limits,
+    history: { hasMore, loading: false, error: null },
+  }
+}
+
+function message(state: ChatState, message: ChatMessage): ChatState {
+  const own = message.userId === state.you?.userId
+  // To its sender, a stored message is the acknowledgement of its clientId.
+  const pending = own ? state.pending.filter((p) => p.clientId !== message.clientId) : state.pending
+  const latest = state.messages.at(-1)?.seq ?? 0
+  if (message.seq <= latest && state.messages.some((m) => m.seq === message.seq)) {
+    // Held already (the stored original answering a re-send): only the acknowledgement is news.
+    return pending.length === state.pending.length ? state : { ...state, pending }
+  }
+  return {
+    ...state,
+    messages: mergeMessages(state.messages, [message]),
+    pending,
+    // Whoever sent a message has stopped typing it.
+    typing: state.typing.filter((t) => t.userId !== message.userId),
+    lastIncoming: own ? state.lastIncoming : message,
+  }
+}
+
+function typing(state: ChatState, userId: string, username: string, isTyping: boolean): ChatState {
+  const listed = state.typing.some((t) => t.userId === userId)
+  if (isTyping === listed || userId === state.you?.userId) return state
+  return { ...state, typing: isTyping ? [...state.typing, { userId, username }] : state.typing.filter((t) => t.userId !== userId) }
+}
+
+function updatePending(state: ChatState, clientId: string, change: (p: PendingMessage) => PendingMessage): ChatState {
+  if (!state.pending.some((p) => p.clientId === clientId)) return state
+  return { ...state, pending: state.pending.map((p) => (p.clientId === clientId ? change(p) : p)) }
+}
