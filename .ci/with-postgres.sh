@@ -2,7 +2,7 @@
 # Runs a command with a throwaway PostgreSQL: a fresh cluster in a temporary directory on a free
 # loopback port, owned by the machine's `postgres` user (initdb refuses to run as root), stopped and
 # removed when the command ends. The command sees TEST_DATABASE_URL.
-#   .ci/with-postgres.sh npm test -w backend-server
+#   .ci/with-postgres.sh npm test -w @scalable-chat/backend-server
 set -euo pipefail
 
 # A PostgreSQL given from outside (the GitHub workflow's service container) is used as it is.

@@ -56,6 +56,19 @@ function unreachableFirst(count: number, log: { urls: string[]; frames: ServerMe
   } as unknown as SocketConstructor
 }
 
+/** The API, recording the `failedHost` of every join. */
+function recordingJoins(api: ApiClient) {
+  const joins: (string | undefined)[] = []
+  const recordingApi: ApiClient = {
+    ...api,
+    joinRoom: (id, failedHost) => {
+      joins.push(failedHost)
+      return api.joinRoom(id, failedHost)
+    },
+  }
+  return { joins, recordingApi }
+}
+
 describe('ChatConnection reconnects (real backend and session server)', () => {
   it('reconnects after the server drops the socket and resumes with since: no duplicates, no gaps', async () => {
     const ana = await signedInApi(stack.backend.url)
@@ -90,14 +103,7 @@ describe('ChatConnection reconnects (real backend and session server)', () => {
   it('after an abnormal close, re-joins at once, naming the host as failedHost', async () => {
     const { api } = await signedInApi(stack.backend.url)
     const { roomId } = await api.createRoom('Crash report')
-    const joins: (string | undefined)[] = []
-    const recordingApi = {
-      ...api,
-      joinRoom: (id: string, failedHost?: string) => {
-        joins.push(failedHost)
-        return api.joinRoom(id, failedHost)
-      },
-    }
+    const { joins, recordingApi } = recordingJoins(api)
     const connection = openConnection(recordingApi, roomId)
     await waitForState(connection, isLive)
     const { host } = await api.joinRoom(roomId)
@@ -116,14 +122,7 @@ describe('ChatConnection reconnects (real backend and session server)', () => {
   it('names the host as failedHost when it answered only with an error before closing (a closed room)', async () => {
     const { api } = await signedInApi(stack.backend.url)
     const { roomId } = await api.createRoom('Closed on arrival')
-    const joins: (string | undefined)[] = []
-    const recordingApi = {
-      ...api,
-      joinRoom: (id: string, failedHost?: string) => {
-        joins.push(failedHost)
-        return api.joinRoom(id, failedHost)
-      },
-    }
+    const { joins, recordingApi } = recordingJoins(api)
     const log = { urls: [] as string[], frames: [] as ServerMessage[] }
     const Real = recordingSocket(log)
     let refused = false

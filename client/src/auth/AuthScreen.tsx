@@ -1,11 +1,14 @@
+import { PASSWORD_RULE, USERNAME_RULE } from '@scalable-chat/backend-contract/rules'
 import { useId, useRef, useState, type FormEvent } from 'react'
 import { Navigate, useNavigate, useSearchParams } from 'react-router'
 import { api } from '../api/api.js'
+import { FormField } from '../components/FormField.js'
 import styles from './AuthScreen.module.css'
 import { describeAuthError, validateRegistration, type AuthErrors } from './describeAuthError.js'
 import { safeNextPath } from './safeNextPath.js'
 import { signIn } from './sessionStore.js'
 import { useSession } from './useSession.js'
+import { BrandMark } from '../components/BrandMark.js'
 
 type Mode = 'signin' | 'register'
 
@@ -67,10 +70,10 @@ export function AuthScreen() {
       <title>{`${title} · Scalable Chat`}</title>
       <div className={styles.card}>
         <div className={styles.brand}>
-          <span className={styles.logo} aria-hidden="true" />
+          <BrandMark />
           Scalable Chat
         </div>
-        <h1 className={styles.title}>{title}</h1>
+        <h1>{title}</h1>
         <p className={styles.subtitle}>
           {next.startsWith('/rooms/') ? 'Sign in to join the room you were invited to.' : 'Real-time rooms for you and your people.'}
         </p>
@@ -85,59 +88,31 @@ export function AuthScreen() {
         </div>
 
         <form className={styles.form} onSubmit={submit} noValidate>
-          <div className="field">
-            <label htmlFor={`${id}-username`}>Username</label>
-            <input
-              ref={usernameRef}
-              id={`${id}-username`}
-              className="input"
-              name="username"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-              aria-invalid={errors.username ? true : undefined}
-              aria-describedby={errors.username ? `${id}-username-error` : mode === 'register' ? `${id}-username-hint` : undefined}
-            />
-            {errors.username ? (
-              <p id={`${id}-username-error`} className="field-error">
-                {errors.username}
-              </p>
-            ) : (
-              mode === 'register' && (
-                <p id={`${id}-username-hint`} className="field-hint">
-                  3–32 letters, digits, _ or -
-                </p>
-              )
-            )}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-password`}>Password</label>
-            <input
-              ref={passwordRef}
-              id={`${id}-password`}
-              className="input"
-              type="password"
-              name="password"
-              autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={errors.password ? true : undefined}
-              aria-describedby={errors.password ? `${id}-password-error` : mode === 'register' ? `${id}-password-hint` : undefined}
-            />
-            {errors.password ? (
-              <p id={`${id}-password-error`} className="field-error">
-                {errors.password}
-              </p>
-            ) : (
-              mode === 'register' && (
-                <p id={`${id}-password-hint`} className="field-hint">
-                  At least 8 characters
-                </p>
-              )
-            )}
-          </div>
+          <FormField
+            inputRef={usernameRef}
+            id={`${id}-username`}
+            label="Username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            error={errors.username}
+            hint={mode === 'register' ? `${USERNAME_RULE.minLength}–${USERNAME_RULE.maxLength} letters, digits, _ or -` : undefined}
+          />
+          <FormField
+            inputRef={passwordRef}
+            id={`${id}-password`}
+            label="Password"
+            type="password"
+            name="password"
+            autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={errors.password}
+            hint={mode === 'register' ? `At least ${PASSWORD_RULE.minLength} characters` : undefined}
+          />
           <div role="alert" className={styles.formError}>
             {errors.form}
           </div>

@@ -1,3 +1,4 @@
+import { PASSWORD_RULE, USERNAME_RULE } from '@scalable-chat/backend-contract/rules'
 import { ApiError, NETWORK_ERROR } from '../api/ApiError.js'
 
 export interface AuthErrors {
@@ -40,17 +41,18 @@ export function describeAuthError(error: unknown): AuthErrors {
 }
 
 /**
- * Checks a registration before sending it, with the backend's rules (contract.ts `Username`,
- * `Password`), repeated here because the client does not ship zod. The backend stays the judge.
+ * Checks a registration before sending it, with the backend's own rules (its contract's
+ * `USERNAME_RULE` and `PASSWORD_RULE`, plain values, so the client needs no zod). The backend
+ * stays the judge.
  */
 export function validateRegistration(username: string, password: string): AuthErrors {
   const errors: AuthErrors = {}
   const name = username.trim()
-  if (name.length < 3) errors.username = 'Username must be at least 3 characters.'
-  else if (name.length > 32) errors.username = 'Username must be at most 32 characters.'
-  else if (!/^[A-Za-z0-9_-]+$/.test(name)) errors.username = 'Username may contain only letters, digits, _ and -.'
-  if (password.length < 8) errors.password = 'Password must be at least 8 characters.'
-  else if (password.length > 256) errors.password = 'Password must be at most 256 characters.'
+  if (name.length < USERNAME_RULE.minLength) errors.username = `Username must be at least ${USERNAME_RULE.minLength} characters.`
+  else if (name.length > USERNAME_RULE.maxLength) errors.username = `Username must be at most ${USERNAME_RULE.maxLength} characters.`
+  else if (!USERNAME_RULE.pattern.test(name)) errors.username = `Username ${USERNAME_RULE.patternText}.`
+  if (password.length < PASSWORD_RULE.minLength) errors.password = `Password must be at least ${PASSWORD_RULE.minLength} characters.`
+  else if (password.length > PASSWORD_RULE.maxLength) errors.password = `Password must be at most ${PASSWORD_RULE.maxLength} characters.`
   return errors
 }
 

@@ -5,6 +5,7 @@ import { RequireAuth } from '../auth/RequireAuth.js'
 import { signOut } from '../auth/sessionStore.js'
 import { useSession } from '../auth/useSession.js'
 import styles from './AppShell.module.css'
+import { BrandMark } from './BrandMark.js'
 
 /**
  * The signed-in frame: top bar with the brand, who is signed in and "Sign out"; the page below.
@@ -34,7 +35,7 @@ function SignedInShell() {
       </a>
       <header className={styles.topBar}>
         <Link to="/" className={styles.brand}>
-          <span className={styles.logo} aria-hidden="true" />
+          <BrandMark />
           Scalable Chat
         </Link>
         <div className={styles.account}>

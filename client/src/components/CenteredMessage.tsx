@@ -6,7 +6,7 @@ export function CenteredMessage({ title, children, actions }: { title: string; c
   return (
     <section className={styles.wrap} aria-labelledby="centered-title">
       <div className={styles.card}>
-        <h1 id="centered-title" className={styles.title}>
+        <h1 id="centered-title">
           {title}
         </h1>
         {children && <div className={styles.body}>{children}</div>}

@@ -1,10 +1,10 @@
+import { ROOM_NAME_RULE } from '@scalable-chat/backend-contract/rules'
 import { useId, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
 import { api } from '../api/api.js'
 import { isApiError } from '../api/ApiError.js'
+import { FormField } from '../components/FormField.js'
 import styles from './Lobby.module.css'
-
-const MAX_ROOM_NAME = 64
 
 export function CreateRoomForm() {
   const navigate = useNavigate()
@@ -35,29 +35,21 @@ export function CreateRoomForm() {
       <h2 id={`${id}-title`} className={styles.cardTitle}>
         Create a room
       </h2>
-      <div className="field">
-        <label htmlFor={`${id}-name`}>Room name</label>
-        <div className={styles.inline}>
-          <input
-            id={`${id}-name`}
-            className="input"
-            value={name}
-            maxLength={MAX_ROOM_NAME}
-            placeholder="Weekend plans"
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error` : undefined}
-          />
+      <FormField
+        id={`${id}-name`}
+        label="Room name"
+        value={name}
+        maxLength={ROOM_NAME_RULE.maxLength}
+        placeholder="Weekend plans"
+        onChange={(e) => setName(e.target.value)}
+        error={error}
+        announceError
+        action={
           <button type="submit" className="btn btn-primary" disabled={creating}>
             {creating ? 'Creating…' : 'Create'}
           </button>
-        </div>
-        {error && (
-          <p id={`${id}-error`} className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+        }
+      />
     </form>
   )
 }

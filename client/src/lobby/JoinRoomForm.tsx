@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
+import { FormField } from '../components/FormField.js'
 import styles from './Lobby.module.css'
 import { parseRoomLink } from './parseRoomLink.js'
 
@@ -24,33 +25,25 @@ export function JoinRoomForm() {
       <h2 id={`${id}-title`} className={styles.cardTitle}>
         Join a room
       </h2>
-      <div className="field">
-        <label htmlFor={`${id}-link`}>Room link or ID</label>
-        <div className={styles.inline}>
-          <input
-            id={`${id}-link`}
-            className="input"
-            value={value}
-            placeholder="https://…/rooms/…"
-            autoCapitalize="none"
-            spellCheck={false}
-            onChange={(e) => {
-              setValue(e.target.value)
-              setError(null)
-            }}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error` : undefined}
-          />
+      <FormField
+        id={`${id}-link`}
+        label="Room link or ID"
+        value={value}
+        placeholder="https://…/rooms/…"
+        autoCapitalize="none"
+        spellCheck={false}
+        onChange={(e) => {
+          setValue(e.target.value)
+          setError(null)
+        }}
+        error={error}
+        announceError
+        action={
           <button type="submit" className="btn">
             Join
           </button>
-        </div>
-        {error && (
-          <p id={`${id}-error`} className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+        }
+      />
     </form>
   )
 }

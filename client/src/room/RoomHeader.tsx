@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'react'
+import { LineIcon } from '../components/LineIcon.js'
 import styles from './Room.module.css'
+
+const LINK_ICON =
+  'M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1'
+const MEMBERS_ICON =
+  'M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM21 19v-1a4 4 0 0 0-3-3.87M15.5 3.13a3.5 3.5 0 0 1 0 6.74'
 
 type CopyState = 'idle' | 'copied' | 'failed'
 
@@ -44,15 +50,7 @@ export function RoomHeader({
       </div>
       <div className={styles.headerActions}>
         <button type="button" className="btn btn-small" onClick={copyLink}>
-          <svg className={styles.icon} viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-            <path
-              d="M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2"
-              strokeLinecap="round"
-            />
-          </svg>
+          <LineIcon className={styles.icon} path={LINK_ICON} />
           <span
             aria-live="polite"
             className={copy === 'idle' ? styles.buttonLabel : `${styles.buttonLabel} ${styles.buttonLabelShown}`}
@@ -72,15 +70,7 @@ export function RoomHeader({
           aria-controls="members-panel"
           onClick={onToggleMembers}
         >
-          <svg className={styles.icon} viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-            <path
-              d="M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM21 19v-1a4 4 0 0 0-3-3.87M15.5 3.13a3.5 3.5 0 0 1 0 6.74"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2"
-              strokeLinecap="round"
-            />
-          </svg>
+          <LineIcon className={styles.icon} path={MEMBERS_ICON} />
           <span className={styles.buttonLabel}>Members</span> <span className={styles.badge}>{memberCount}</span>
         </button>
       </div>

@@ -1,4 +1,4 @@
-import { closeCodeInfo, CloseCode, CLOSE_CODES, handshakeUrl, HandshakeQuery, PROTOCOL_VERSION } from '@scalable-chat/protocol'
+import { closeCodeInfo, CloseCode, CLOSE_CODES, handshakeUrl, HandshakeQuery, PROTOCOL_VERSION } from '../src/index.js'
 import { describe, expect, it } from 'vitest'
 
 describe('handshakeUrl', () => {
