@@ -5,7 +5,7 @@ import { initialChatState, reduceChat, type ChatEvent, type ChatState, type Pend
 
 const ME = { userId: 'me', username: 'Me' }
 const ANA = { userId: 'ana', username: 'Ana' }
-const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 5, burstWindowMs: 2000 }
+const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 5, burstWindowMs: 2000, typingTimeoutMs: 6000 }
 
 function message(seq: number, from = ANA, clientId = `c${seq}`): ChatMessage {
   return { seq, id: `m${seq}`, userId: from.userId, username: from.username, text: `text ${seq}`, clientId, createdAt: new Date(0).toISOString() }

@@ -36,7 +36,7 @@ const ConfigSchema = z
     ROOM_UNLOAD_GRACE_MS: int(30_000, 0),
     PING_INTERVAL_MS: int(30_000, 10),
     MAX_BUFFERED_BYTES: int(1_048_576, 1024),
-    TYPING_TIMEOUT_MS: int(6000, 10),
+    TYPING_TIMEOUT_MS: int(DEFAULT_LIMITS.typingTimeoutMs, 10),
     /** Set by Hathora in every process: the public hostname and port of the process's exposed port. */
     HATHORA_HOSTNAME: z.string().min(1).optional(),
     HATHORA_DEFAULT_PORT: z.coerce.number().int().min(1).max(65_535).optional(),

@@ -22,7 +22,7 @@ describe('Room#join', () => {
       members: [{ userId: 'alice', username: 'alice', status: 'online' }],
       seq: 150,
       resumed: false,
-      limits: { maxMessageLength: 20, ...RATE, burstWindowMs: expect.any(Number) },
+      limits: { maxMessageLength: 20, typingTimeoutMs: LIMITS.typingTimeoutMs, ...RATE, burstWindowMs: expect.any(Number) },
     })
     if (snapshot?.type !== 'snapshot') throw new Error('expected a snapshot')
     expect(snapshot.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 51 + i))

@@ -107,6 +107,7 @@ describe('accepted upgrades', () => {
         messagesPerMinute: stack.config.MESSAGE_RATE_PER_MINUTE,
         messageBurst: stack.config.MESSAGE_BURST,
         burstWindowMs: BURST_WINDOW_MS,
+        typingTimeoutMs: stack.config.TYPING_TIMEOUT_MS,
       },
     })
   })

@@ -22,7 +22,7 @@ export function RoomPage() {
   const navigate = useNavigate()
   const { connection, state } = useChatConnection(roomId)
   const presence = usePresence(connection)
-  const typing = useTypingNotifier(connection)
+  const typing = useTypingNotifier(connection, state.limits.typingTimeoutMs)
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
 

@@ -4,13 +4,12 @@ import type { ChatConnection } from './connection/ChatConnection.js'
 /** Typing stops being announced after this long without a keystroke. */
 export const TYPING_IDLE_MS = 3_000
 /**
- * While typing continues, "typing: true" is repeated this often (and no more: it is throttled),
- * so that other clients, which expire an indicator after a few seconds, keep showing it.
+ * `onInput` on every keystroke; `stop` on send. Announces "stopped" on unmount too. While typing
+ * continues, "typing: true" is repeated every two thirds of the server's `typingTimeoutMs` (and no
+ * more often: it is throttled), so that the indicator the others see never times out mid-word.
  */
-export const TYPING_REFRESH_MS = 4_000
-
-/** `onInput` on every keystroke; `stop` on send. Announces "stopped" on unmount too. */
-export function useTypingNotifier(connection: ChatConnection | null) {
+export function useTypingNotifier(connection: ChatConnection | null, typingTimeoutMs: number) {
+  const refreshMs = (typingTimeoutMs * 2) / 3
   const lastSentAt = useRef<number | null>(null)
   const idleTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
 
@@ -29,14 +28,14 @@ export function useTypingNotifier(connection: ChatConnection | null) {
         return
       }
       const now = Date.now()
-      if (lastSentAt.current === null || now - lastSentAt.current >= TYPING_REFRESH_MS) {
+      if (lastSentAt.current === null || now - lastSentAt.current >= refreshMs) {
         lastSentAt.current = now
         connection?.setTyping(true)
       }
       clearTimeout(idleTimer.current)
       idleTimer.current = setTimeout(stop, TYPING_IDLE_MS)
     },
-    [connection, stop],
+    [connection, stop, refreshMs],
   )
 
   useEffect(() => stop, [stop])

@@ -126,4 +126,5 @@ export const DEFAULT_LIMITS = {
   messagesPerMinute: 30,
   messageBurst: 5,
   burstWindowMs: 2000,
+  typingTimeoutMs: 6000,
 } as const

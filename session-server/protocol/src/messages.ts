@@ -89,6 +89,8 @@ export const SnapshotEvent = z.object({
     /** Messages per user within `burstWindowMs`. */
     messageBurst: z.number().int(),
     burstWindowMs: z.number().int(),
+    /** A typing indicator the typist does not repeat within this long ends by itself. */
+    typingTimeoutMs: z.number().int(),
   }),
 })
 /** A new message; to its sender it is also the acknowledgement of `clientId`. */

@@ -152,7 +152,11 @@ export class Room implements RoomLogListener {
         messages,
         seq: this.log.latestSeq,
         resumed,
-        limits: { maxMessageLength: this.deps.limits.maxMessageLength, ...this.deps.rateLimiter.limits },
+        limits: {
+          maxMessageLength: this.deps.limits.maxMessageLength,
+          typingTimeoutMs: this.deps.limits.typingTimeoutMs,
+          ...this.deps.rateLimiter.limits,
+        },
       } satisfies ServerMessage),
     )
     if (isNewMember) this.broadcast({ type: 'user_joined', member: state.member }, connection.userId)

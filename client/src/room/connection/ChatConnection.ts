@@ -32,8 +32,6 @@ import { SessionLink, type SocketConstructor } from './SessionLink.js'
 export type { ChatEvent, ChatState, PendingMessage } from './chatReducer.js'
 export type { SocketConstructor, SocketLike } from './SessionLink.js'
 
-/** A typing indicator whose "stopped" frame got lost must not stay forever. */
-export const TYPING_EXPIRY_MS = 8_000
 
 export interface ChatConnectionOptions {
   roomId: string
@@ -238,7 +236,10 @@ export class ChatConnection {
 
   // Typing of others ----------------------------------------------------------------------------
 
-  /** A typing indicator ends by itself after `TYPING_EXPIRY_MS`, in case its "stopped" frame never comes. */
+  /**
+   * A typing indicator ends by itself, in case its "stopped" frame never comes: a third longer
+   * than the server's own timeout, which a typist keeps ahead of by repeating (`useTypingNotifier`).
+   */
   private expireTyping(userId: string, username: string, typing: boolean): void {
     this.clearTypingTimer(userId)
     if (!typing || userId === this.state.you?.userId) return
@@ -247,7 +248,7 @@ export class ChatConnection {
       setTimeout(() => {
         this.typingTimers.delete(userId)
         this.dispatch({ type: 'typing', userId, username, typing: false })
-      }, TYPING_EXPIRY_MS),
+      }, (this.state.limits.typingTimeoutMs * 4) / 3),
     )
   }
 
