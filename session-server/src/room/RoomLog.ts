@@ -140,23 +140,6 @@ export class RoomLog implements CommitTarget {
     this.committer.stop()
   }
 
-  private async takeIn(sender: Sender, clientId: string, rawText: string): Promise<SendOutcome> {
-    const text = sanitizeText(rawText)
-    if (text.length === 0) return { ok: false, code: ErrorCode.EMPTY_MESSAGE, message: 'the message is empty' }
-    const max = this.deps.maxMessageLength
-    if (text.length > max) {
-      return { ok: false, code: ErrorCode.MESSAGE_TOO_LONG, message: `the message is longer than ${max} characters` }
-    }
-    const earlier = this.earlier(sender.userId, clientId)
-    if (earlier) return earlier
-    if (!(await this.deps.rateLimiter.tryConsume(sender.userId))) {
-      return { ok: false, code: ErrorCode.RATE_LIMITED, message: 'too many messages; slow down' }
-    }
-    // The allowance is asynchronous: another connection of this user may have sent the same
-    // clientId meanwhile, or the room may have closed.
-    return this.earlier(sender.userId, clientId) ?? this.enqueue(sender, clientId, text)
-  }
-
   // CommitTarget --------------------------------------------------------------------------------
 
   async commit(batch: NewMessage[]): Promise<BackendResult<CommitResponse>> {
@@ -186,6 +169,23 @@ export class RoomLog implements CommitTarget {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  private async takeIn(sender: Sender, clientId: string, rawText: string): Promise<SendOutcome> {
+    const text = sanitizeText(rawText)
+    if (text.length === 0) return { ok: false, code: ErrorCode.EMPTY_MESSAGE, message: 'the message is empty' }
+    const max = this.deps.maxMessageLength
+    if (text.length > max) {
+      return { ok: false, code: ErrorCode.MESSAGE_TOO_LONG, message: `the message is longer than ${max} characters` }
+    }
+    const earlier = this.earlier(sender.userId, clientId)
+    if (earlier) return earlier
+    if (!(await this.deps.rateLimiter.tryConsume(sender.userId))) {
+      return { ok: false, code: ErrorCode.RATE_LIMITED, message: 'too many messages; slow down' }
+    }
+    // The allowance is asynchronous: another connection of this user may have sent the same
+    // clientId meanwhile, or the room may have closed.
+    return this.earlier(sender.userId, clientId) ?? this.enqueue(sender, clientId, text)
+  }
 
   /** A send of this clientId by this user that is pending, in flight, or stored in memory. */
   private earlier(userId: string, clientId: string): SendOutcome | undefined {
