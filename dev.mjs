@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: the whole stack on embedded defaults — the backend (PGlite in backend-server/.data),
 // SESSION_SERVERS session servers (default 1, ports 8000…) and the client's Vite dev server — with
-// one generated development JWT_SECRET and SERVICE_TOKEN shared by all, and prefixed logs.
+// generated development secrets (the backend's JWT_SECRET and room-token key, and the SERVICE_TOKEN
+// every server shares), and prefixed logs.
 // Anything already in the environment wins: the generated values and defaults only fill the gaps.
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,17 +24,23 @@ if (env.NODE_ENV === 'production') {
  */
 function devSecrets() {
   const file = join(root, 'backend-server', '.data', 'dev-secrets.json')
+  let kept = {}
   try {
-    return JSON.parse(readFileSync(file, 'utf8'))
+    kept = JSON.parse(readFileSync(file, 'utf8'))
   } catch {
-    const secrets = {
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      SERVICE_TOKEN: randomBytes(32).toString('base64url'),
-    }
+    // None yet (a fresh clone): all of them are made below.
+  }
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    SERVICE_TOKEN: randomBytes(32).toString('base64url'),
+    ROOM_TOKEN_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    ...kept,
+  }
+  if (Object.keys(secrets).some((name) => !(name in kept))) {
     mkdirSync(dirname(file), { recursive: true })
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
-    return secrets
   }
+  return secrets
 }
 
 const count = Number(env.SESSION_SERVERS ?? 1)
@@ -50,7 +57,6 @@ const shared = {
   ...env,
   // So that `node dev.mjs` works as well as `npm start` (which puts these on PATH itself).
   PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH ?? ''}`,
-  JWT_SECRET: env.JWT_SECRET ?? secrets.JWT_SECRET,
   SERVICE_TOKEN: env.SERVICE_TOKEN ?? secrets.SERVICE_TOKEN,
   LOG_FORMAT: env.LOG_FORMAT ?? 'pretty',
   FORCE_COLOR: env.FORCE_COLOR ?? '1',
@@ -64,6 +70,9 @@ const commands = [
     command: 'tsx watch --clear-screen=false src/main.ts',
     env: {
       ...shared,
+      // Only the backend signs: session servers fetch the room-token public key from it.
+      JWT_SECRET: env.JWT_SECRET ?? secrets.JWT_SECRET,
+      ROOM_TOKEN_PRIVATE_KEY: env.ROOM_TOKEN_PRIVATE_KEY ?? secrets.ROOM_TOKEN_PRIVATE_KEY,
       PORT: backendPort,
       SESSION_SERVER_HOST: env.SESSION_SERVER_HOST ?? sessionPorts.map((p) => `localhost:${p}`).join(','),
     },

@@ -1,3 +1,4 @@
+import { publicKeyPem, roomTokenKeyId } from '@scalable-chat/backend-contract/internal'
 import cors from 'cors'
 import express, { type Express } from 'express'
 import type { Logger } from 'pino'
@@ -58,7 +59,7 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
   const stores = createStores(db)
   const { users, rooms, messages, fleet } = stores
   const scheduler = createScheduler(config, { placements: stores.placements, fleet, logger })
-  const tokens = new TokenService(config.jwtSecret, config)
+  const tokens = new TokenService(config)
   const authenticate = requireUser(tokens, metrics)
 
   const app = express()
@@ -73,7 +74,8 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
   // Service-to-service calls (session servers' loads and group commits) come first and skip the
   // browser-facing headers: no browser reads them, and a commit is on every message's path.
   app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
-  app.use('/internal', recordMountPath, internalRoutes({ rooms, messages, fleet, scheduler, serviceToken: config.serviceToken }))
+  const roomTokenKey = { keyId: roomTokenKeyId(config.roomTokenPrivateKey), publicKey: publicKeyPem(config.roomTokenPrivateKey) }
+  app.use('/internal', recordMountPath, internalRoutes({ rooms, messages, fleet, scheduler, serviceToken: config.serviceToken, roomTokenKey }))
   app.use(securityHeaders())
   app.use(cors({ origin: config.corsOrigins }))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))

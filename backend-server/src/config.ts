@@ -2,8 +2,15 @@
  * The backend's configuration: every environment variable, validated once at start-up. A missing
  * or invalid value stops the service with one line that names the variable.
  */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
-import { refineSharedSecrets, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
+import {
+  KNOWN_TEST_KEY_IDS,
+  refineSharedSecrets,
+  roomTokenKeyId,
+  roomTokenKeySetting,
+  SessionServerAddress,
+} from '@scalable-chat/backend-contract/internal'
 
 const positiveInt = z.coerce.number().int().positive()
 const commaList = z
@@ -59,6 +66,7 @@ const EnvSchema = z.object({
   BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
   JWT_SECRET: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
   SERVICE_TOKEN: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
+  ROOM_TOKEN_PRIVATE_KEY: roomTokenKeySetting('private').optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -102,6 +110,14 @@ const EnvSchema = z.object({
 })
   // Production refuses guessable secrets: they would let anyone mint logins and room tokens.
   .superRefine(refineSharedSecrets)
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return
+    const key = env.ROOM_TOKEN_PRIVATE_KEY
+    if (key === undefined) ctx.addIssue({ code: 'custom', path: ['ROOM_TOKEN_PRIVATE_KEY'], message: 'is required in production' })
+    else if (KNOWN_TEST_KEY_IDS.includes(roomTokenKeyId(key))) {
+      ctx.addIssue({ code: 'custom', path: ['ROOM_TOKEN_PRIVATE_KEY'], message: 'is the test helpers\' public key; generate your own' })
+    }
+  })
 
 export interface BackendConfig {
   production: boolean
@@ -109,6 +125,10 @@ export interface BackendConfig {
   bindAddress: string
   jwtSecret: string
   serviceToken: string
+  /** Signs room tokens (ES256). */
+  roomTokenPrivateKey: KeyObject
+  /** No `ROOM_TOKEN_PRIVATE_KEY` was given (development only): a fresh key was made for this process. */
+  roomTokenKeyGenerated: boolean
   /** Postgres when set; otherwise PGlite in `${dataDir}/pglite`. */
   databaseUrl: string | undefined
   dataDir: string
@@ -198,6 +218,11 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     bindAddress: e.BIND_ADDRESS,
     jwtSecret: e.JWT_SECRET,
     serviceToken: e.SERVICE_TOKEN,
+    // Outside production a missing key is made up: session servers fetch the public half from
+    // this backend (and again when a token names a key they do not hold), so it works until the
+    // process restarts, when tokens already handed out stop verifying.
+    roomTokenPrivateKey: e.ROOM_TOKEN_PRIVATE_KEY ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    roomTokenKeyGenerated: e.ROOM_TOKEN_PRIVATE_KEY === undefined,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     scheduler,

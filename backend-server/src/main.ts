@@ -24,6 +24,9 @@ try {
   process.exit(1)
 }
 logger.info({ url, scheduler: config.scheduler, storage: config.databaseUrl ? 'postgres' : 'pglite' }, 'backend listening')
+if (config.roomTokenKeyGenerated) {
+  logger.warn('no ROOM_TOKEN_PRIVATE_KEY: made one for this process; room tokens handed out stop working when it restarts')
+}
 
 let stopping = false
 async function shutdown(signal: string) {

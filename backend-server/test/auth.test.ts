@@ -107,7 +107,7 @@ describe('user tokens', () => {
 
   it('refuses a room token (wrong audience) and a token signed with another secret', async () => {
     const { user } = await registerUser(backend)
-    const roomToken = await new TokenService(TEST_JWT_SECRET, backend.config).signRoomToken({
+    const roomToken = new TokenService(backend.config).signRoomToken({
       sub: user.id,
       username: user.username,
       roomId: 'abcdefghijkl',
@@ -116,7 +116,7 @@ describe('user tokens', () => {
     })
     expect((await api().get('/api/me').set(bearer(roomToken))).status).toBe(401)
 
-    const forged = await new TokenService('another-secret-of-at-least-32-chars!!', backend.config).signUserToken(user)
+    const forged = new TokenService({ ...backend.config, jwtSecret: 'another-secret-of-at-least-32-chars!!' }).signUserToken(user)
     expect((await api().get('/api/me').set(bearer(forged))).status).toBe(401)
   })
 })

@@ -1,10 +1,10 @@
 import { jwtVerify } from 'jose'
-import { createSecretKey } from 'node:crypto'
+import { createPublicKey } from 'node:crypto'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, HistoryResponse, JoinRoomResponse, RoomSummary } from '@scalable-chat/backend-contract'
-import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-contract/internal'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
+import { RoomTokenClaims, roomTokenKeyId, TokenAudience } from '@scalable-chat/backend-contract/internal'
+import { startTestBackend, TEST_ROOM_TOKEN_PUBLIC_KEY, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, newMessage, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
 let backend: TestBackend
@@ -86,9 +86,12 @@ describe('GET /api/rooms/:roomId', () => {
     const joined = await join(token, roomId)
     expect(joined).toMatchObject({ roomId, name: 'placed', ownerId: user.id, host: session.host })
 
-    const { payload } = await jwtVerify(joined.token, createSecretKey(Buffer.from(TEST_JWT_SECRET)), {
+    // Verified with the public key alone, as a session server does (jose: an independent implementation).
+    const { payload, protectedHeader } = await jwtVerify(joined.token, createPublicKey(TEST_ROOM_TOKEN_PUBLIC_KEY), {
       audience: TokenAudience.ROOM,
+      algorithms: ['ES256'],
     })
+    expect(protectedHeader.kid).toBe(roomTokenKeyId(createPublicKey(TEST_ROOM_TOKEN_PUBLIC_KEY)))
     expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: session.host, epoch: 1 })
   })
 

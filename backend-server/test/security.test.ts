@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
+import { startTestBackend, TEST_JWT_SECRET, TEST_ROOM_TOKEN_PRIVATE_KEY, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
 import { registerUser } from './helpers.js'
 
 const strong = () => randomBytes(32).toString('base64')
-const production = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'production', ...env })
+const freshKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+const production = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'production', ROOM_TOKEN_PRIVATE_KEY: freshKey(), ...env })
 
 describe('production secrets', () => {
   it('refuses to start without, or with a short, repetitive, known or shared JWT_SECRET / SERVICE_TOKEN, naming the variable', () => {
@@ -24,6 +25,20 @@ describe('production secrets', () => {
     expect(production({ JWT_SECRET: strong(), SERVICE_TOKEN: service }).production).toBe(true)
     // Development keeps accepting the test values.
     expect(loadConfig({ JWT_SECRET: TEST_JWT_SECRET, SERVICE_TOKEN: TEST_SERVICE_TOKEN }).production).toBe(false)
+  })
+
+  it('refuses a missing room-token key, the test key, or a key that is not EC P-256; takes a PEM or a base64 PEM', () => {
+    const secrets = { JWT_SECRET: strong(), SERVICE_TOKEN: strong() }
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets })).toThrow(/^ROOM_TOKEN_PRIVATE_KEY: is required in production$/)
+    expect(() => production({ ...secrets, ROOM_TOKEN_PRIVATE_KEY: TEST_ROOM_TOKEN_PRIVATE_KEY })).toThrow(/^ROOM_TOKEN_PRIVATE_KEY: is the test helpers' public key/)
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    expect(() => production({ ...secrets, ROOM_TOKEN_PRIVATE_KEY: rsa })).toThrow(/^ROOM_TOKEN_PRIVATE_KEY: must be an EC P-256 key/)
+    expect(() => production({ ...secrets, ROOM_TOKEN_PRIVATE_KEY: 'not a key' })).toThrow(/^ROOM_TOKEN_PRIVATE_KEY: must be a PEM key/)
+    const pem = freshKey()
+    expect(production({ ...secrets, ROOM_TOKEN_PRIVATE_KEY: Buffer.from(pem).toString('base64') }).roomTokenKeyGenerated).toBe(false)
+    expect(production({ ...secrets, ROOM_TOKEN_PRIVATE_KEY: pem.replaceAll('\n', '\\n') }).roomTokenKeyGenerated).toBe(false)
+    // Development makes one up.
+    expect(loadConfig({ JWT_SECRET: TEST_JWT_SECRET, SERVICE_TOKEN: TEST_SERVICE_TOKEN }).roomTokenKeyGenerated).toBe(true)
   })
 
   it('makes the process exit 1 with one line naming the variable', async () => {

@@ -5,7 +5,7 @@
  * workflows and the compose file: `.ci/check-deploy-files.sh`. Lives in client/ because this is
  * the workspace that depends on both servers.
  */
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,8 +28,12 @@ const ComposeService = z.object({
 })
 const ComposeFile = z.object({ services: z.record(z.string(), ComposeService) })
 
-/** What the README's one-time step writes to `.env`: two random secrets. */
-const dotEnv = { JWT_SECRET: randomBytes(32).toString('base64'), SERVICE_TOKEN: randomBytes(32).toString('base64') }
+/** What the README's one-time step writes to `.env`: two random secrets and a room-token key, its PEM in base64. */
+const dotEnv = {
+  JWT_SECRET: randomBytes(32).toString('base64'),
+  SERVICE_TOKEN: randomBytes(32).toString('base64'),
+  ROOM_TOKEN_PRIVATE_KEY: Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' })).toString('base64'),
+}
 
 /** Compose's interpolation: `${VAR}`, `${VAR:-default}`, and `${VAR:?message}` (an error when unset). */
 function interpolate(text: string, env: Record<string, string>): string {
@@ -103,8 +107,9 @@ describe('docker-compose.yml', () => {
     }
   })
 
-  it('refuses to start without the secrets from .env, naming the missing one', () => {
-    expect(() => interpolate(composeText, {})).toThrow(/^JWT_SECRET: set JWT_SECRET in \.env/)
+  it.each(Object.keys(dotEnv))('refuses to start without %s from .env, naming it', (name) => {
+    const { [name as keyof typeof dotEnv]: _missing, ...rest } = dotEnv
+    expect(() => interpolate(composeText, rest)).toThrow(new RegExp(`^${name}: set ${name} in \\.env`))
   })
 
   it('runs the servers in production mode, as their images set it', () => {
@@ -125,8 +130,10 @@ describe('docker-compose.yml', () => {
     expect(config.BIND_ADDRESS).toBe('0.0.0.0')
     expect(config.PUBLIC_HOST).toBe('ws://localhost:8090/s/abc123')
     expect(config.INTERNAL_URL).toBe(`http://abc123:${config.PORT}`)
-    expect(config.JWT_SECRET).toBe(loadBackendConfig(envOf('backend')).jwtSecret)
     expect(config.SERVICE_TOKEN).toBe(loadBackendConfig(envOf('backend')).serviceToken)
+    // Nothing a session server holds can sign: no JWT_SECRET, no private key (it fetches the public one).
+    expect(Object.keys(sessionReplicaEnv('abc123'))).not.toContain('JWT_SECRET')
+    expect(Object.keys(sessionReplicaEnv('abc123'))).not.toContain('ROOM_TOKEN_PRIVATE_KEY')
   })
 })
 

@@ -5,7 +5,7 @@
  * the PID we measure is the server itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -121,12 +121,15 @@ export interface ProjectStack {
  */
 export async function startProject(options: ProcessOptions & { databaseUrl?: string; label: string }): Promise<ProjectStack> {
   const [backendPort, sessionPort] = [await freePort(), await freePort()]
-  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), SERVICE_TOKEN: randomBytes(32).toString('hex') }
+  const serviceToken = randomBytes(32).toString('hex')
+  const roomTokenKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   const dataDir = mkdtempSync(`${tmpdir()}/scalable-chat-bench-`)
   const sessionHost = `127.0.0.1:${sessionPort}`
   const backendUrl = `http://127.0.0.1:${backendPort}`
   const backend = startNode(`backend-${options.label}`, BACKEND_MAIN_MODULE, {
-    ...secrets,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SERVICE_TOKEN: serviceToken,
+    ROOM_TOKEN_PRIVATE_KEY: roomTokenKey,
     PORT: String(backendPort),
     BIND_ADDRESS: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -148,7 +151,7 @@ export async function startProject(options: ProcessOptions & { databaseUrl?: str
     throw error
   }
   const session = startNode(`session-server-${options.label}`, SESSION_SERVER_MAIN_MODULE, {
-    ...secrets,
+    SERVICE_TOKEN: serviceToken,
     PORT: String(sessionPort),
     BIND_ADDRESS: '127.0.0.1',
     PUBLIC_HOST: sessionHost,

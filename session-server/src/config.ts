@@ -4,7 +4,7 @@
  * `main.ts` prints it and exits 1.
  */
 import { z } from 'zod'
-import { MAX_STORED_TEXT_LENGTH, refineSharedSecrets, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
+import { MAX_STORED_TEXT_LENGTH, refineSharedSecrets, roomTokenKeySetting, SessionServerAddress } from '@scalable-chat/backend-contract/internal'
 import { DEFAULT_LIMITS } from '@scalable-chat/protocol'
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
@@ -23,7 +23,11 @@ const ConfigSchema = z
     INTERNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** How often the server reports its load to the backend (the fleet's liveness signal). */
     FLEET_HEARTBEAT_INTERVAL_MS: int(5000, 100),
-    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    /**
+     * The public half of the backend's room-token key (PEM, or PEM in base64). Unset: fetched from
+     * the backend (`GET /internal/room-token-key`), and again when the backend's key changes.
+     */
+    ROOM_TOKEN_PUBLIC_KEY: roomTokenKeySetting('public').optional(),
     SERVICE_TOKEN: z.string().min(32, 'must be at least 32 characters'),
     BACKEND_URL: z.url().default('http://localhost:8080'),
     MAX_USERS_PER_ROOM: int(100),
@@ -47,7 +51,7 @@ const ConfigSchema = z
     /** Bearer token `GET /metrics` requires; unset: no `/metrics` (session servers are public). */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
-  // Production refuses guessable secrets: they would let anyone mint room tokens or act as the backend.
+  // Production refuses a guessable service token: it would let anyone act as the backend.
   .superRefine(refineSharedSecrets)
   .refine((env) => env.HATHORA_HOSTNAME === undefined || env.HATHORA_DEFAULT_PORT !== undefined, {
     path: ['HATHORA_DEFAULT_PORT'],
@@ -67,7 +71,7 @@ const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>
 
 /**
- * @example loadConfig({ JWT_SECRET: '…32+ chars…', SERVICE_TOKEN: '…32+ chars…', PORT: '8001' })
+ * @example loadConfig({ SERVICE_TOKEN: '…32+ chars…', PORT: '8001', BACKEND_URL: 'http://backend:8080' })
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable means "not set", as it does for a shell `FOO= cmd`.

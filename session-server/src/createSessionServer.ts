@@ -3,6 +3,7 @@
  * the backend's `DELETE /internal/rooms/:roomId`. `main.ts` listens and handles signals; tests
  * start it on port 0.
  */
+import type { KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
@@ -31,6 +32,8 @@ export interface SessionServerDeps {
   server?: Server
   /** Defaults to the HTTP internal API at `config.BACKEND_URL`. */
   backendApi?: BackendApi
+  /** The room-token public key; default `ROOM_TOKEN_PUBLIC_KEY`, else fetched from the backend. */
+  roomTokenKey?: KeyObject
   /** Defaults to a fresh registry of its own. */
   metrics?: SessionMetrics
   /**
@@ -58,6 +61,8 @@ export interface SessionServer {
   metrics: SessionMetrics
   /** The backend accepted this server's registration: `/readyz` may answer 200. */
   markRegistered(): void
+  /** Fetches the room-token key unless it is held already; false when the backend did not give it (handshakes retry). */
+  loadRoomTokenKey(): Promise<boolean>
   /** Immediate: terminate every socket and stop timers, without talking to the backend. */
   close(): Promise<void>
 }
@@ -81,7 +86,12 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       typingTimeoutMs: config.TYPING_TIMEOUT_MS,
     },
   })
-  const verifier = new RoomTokenVerifier(config.JWT_SECRET, config.PUBLIC_HOST)
+  const verifier = new RoomTokenVerifier({
+    publicHost: config.PUBLIC_HOST,
+    key: deps.roomTokenKey ?? config.ROOM_TOKEN_PUBLIC_KEY,
+    fetchKey: () => backendApi.roomTokenKey(),
+    logger,
+  })
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.MAX_PAYLOAD_BYTES })
   const stopKeepAlive = startKeepAlive(wss, config.PING_INTERVAL_MS)
   metrics.observeRooms(rooms)
@@ -114,12 +124,10 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     const log = logger.child({ reqId: requestIdFrom(req.headers['x-request-id']) })
     // Without a listener, a client resetting the TCP connection mid-handshake would crash the process.
     socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'))
-    try {
-      handleUpgrade(req, socket, head, log)
-    } catch (error) {
+    handleUpgrade(req, socket, head, log).catch((error: unknown) => {
       log.error({ err: error }, 'upgrade failed')
       rejectHandshake(socket, 500, 'internal', 'internal error')
-    }
+    })
   })
 
   /** Refuses the upgrade, counting and logging why (never the URL: it carries the token). */
@@ -129,7 +137,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     rejectHandshake(socket, status, code, message)
   }
 
-  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): void {
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): Promise<void> {
     if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     // Any path is accepted: behind an ingress the address's path prefix may arrive stripped or
     // not, and the token (checked against PUBLIC_HOST), not the path, names the room and server.
@@ -140,9 +148,11 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
         : refuse(socket, log, 400, 'invalid_since', 'since must be a non-negative whole number')
     }
     const { token, since, v: version } = query.data
-    const claims = verifier.verify(token)
-    if (!claims) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
-    if (socket.destroyed) return
+    const verdict = await verifier.verify(token)
+    if (!verdict.ok && verdict.reason === 'no_key') return refuse(socket, log, 503, 'not_ready', 'the server is starting; try again')
+    if (!verdict.ok) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
+    const { claims } = verdict
+    if (socket.destroyed || !accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req)
       // Accepted then closed, because a browser cannot read the status of a refused upgrade.
@@ -177,6 +187,10 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     metrics,
     markRegistered() {
       registered = true
+    },
+    async loadRoomTokenKey() {
+      if (!verifier.hasKey) await verifier.refresh()
+      return verifier.hasKey
     },
     registration,
     async drain() {

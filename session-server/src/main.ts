@@ -39,6 +39,8 @@ async function register(): Promise<void> {
     logger.fatal({ detail: error.message }, 'the backend refused registration (check SERVICE_TOKEN)')
     process.exit(1)
   }
+  // Before the first client: the backend answers now. Should it not, the first handshake asks again.
+  await sessionServer.loadRoomTokenKey()
   sessionServer.markRegistered()
 }
 if (!bindFirst) await register()

@@ -6,14 +6,14 @@
  * storage holds exactly the valid messages. Case counts are printed at the end.
  */
 import fc from 'fast-check'
-import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BAD_REQUEST_TARGETS, rawRequestStatus, TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
+import { BAD_REQUEST_TARGETS, rawRequestStatus } from '@scalable-chat/backend-server/testing'
 import { TokenAudience } from '@scalable-chat/backend-contract/internal'
 import { parseClientFrame } from '../src/connection/parseClientFrame.js'
 import { MAX_STRIKES } from '../src/connection/StrikeCounter.js'
 import { ClientMessage, CloseCode, ErrorCode, MEMBER_STATUSES, PROTOCOL_VERSION, type MemberStatus } from '@scalable-chat/protocol'
 import { sanitizeText } from '../src/room/sanitizeText.js'
+import { forgerKey, signRoomToken, TEST_KEY_ID, TEST_ROOM_TOKEN_PUBLIC_KEY, unsigned } from './helpers/roomTokens.js'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 import type { TestClient } from './helpers/TestClient.js'
 
@@ -252,21 +252,16 @@ describe('a live session server under bad input', () => {
 
   it('refuses expired, forged, wrong-host, wrong-audience, alg-none and tampered tokens, and a flood of 200 bad connects, then serves normally', async () => {
     const claims = { sub: owner.user.id, username: owner.user.username, roomId, host: stack.host, epoch: 1 }
-    const sign = (c: Record<string, unknown>, options: { secret?: string; audience?: string; exp?: number | string } = {}) =>
-      new SignJWT(c)
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(String(c.sub))
-        .setAudience(options.audience ?? TokenAudience.ROOM)
-        .setIssuedAt()
-        .setExpirationTime(options.exp ?? '5m')
-        .sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET))
+    const sign = signRoomToken
     const valid = await sign(claims)
     const [header, payload, signature] = valid.split('.') as [string, string, string]
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), roomId: 'someOtherRoom1' })).toString('base64url')}.${signature}`
-    const algNone = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`
+    const algNone = unsigned(valid)
     const badTokens = [
-      await sign(claims, { exp: Math.floor(Date.now() / 1000) - 60 }),
-      await sign(claims, { secret: 'another-secret-another-secret-another-secret' }),
+      await sign(claims, { expiresAt: Math.floor(Date.now() / 1000) - 60 }),
+      await sign(claims, { key: forgerKey() }),
+      await sign(claims, { key: forgerKey(), kid: TEST_KEY_ID }),
+      await sign(claims, { hmacSecret: TEST_ROOM_TOKEN_PUBLIC_KEY }),
       await sign({ ...claims, host: '127.0.0.1:1' }),
       await sign(claims, { audience: TokenAudience.USER }),
       owner.token,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 
-const SECRETS = { JWT_SECRET: 'j'.repeat(32), SERVICE_TOKEN: 's'.repeat(32) }
+const SECRETS = { SERVICE_TOKEN: 's'.repeat(32) }
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -31,9 +31,9 @@ describe('loadConfig', () => {
   })
 
   it.each([
-    [{}, /^JWT_SECRET: is required$/],
-    [{ JWT_SECRET: 'short', SERVICE_TOKEN: SECRETS.SERVICE_TOKEN }, /^JWT_SECRET: must be at least 32 characters$/],
-    [{ JWT_SECRET: SECRETS.JWT_SECRET }, /^SERVICE_TOKEN: is required$/],
+    [{}, /^SERVICE_TOKEN: is required$/],
+    [{ SERVICE_TOKEN: 'short' }, /^SERVICE_TOKEN: must be at least 32 characters$/],
+    [{ ...SECRETS, ROOM_TOKEN_PUBLIC_KEY: 'not a key' }, /^ROOM_TOKEN_PUBLIC_KEY: must be a PEM key/],
     [{ ...SECRETS, PORT: 'eighty' }, /^PORT: /],
     [{ ...SECRETS, MAX_USERS_PER_ROOM: '0' }, /^MAX_USERS_PER_ROOM: /],
     [{ ...SECRETS, BACKEND_URL: 'not a url' }, /^BACKEND_URL: /],

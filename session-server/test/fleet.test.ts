@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startTestBackend, TEST_JWT_SECRET, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
+import { startTestBackend, TEST_SERVICE_TOKEN, type TestBackend } from '@scalable-chat/backend-server/testing'
 import type { AuthResponse, JoinRoomResponse } from '@scalable-chat/backend-contract'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HttpBackendApi } from '../src/backendApi/HttpBackendApi.js'
@@ -40,7 +40,6 @@ async function startMember(backend: TestBackend, publicHost?: (port: number) => 
   const port = (server.address() as AddressInfo).port
   const host = publicHost?.(port) ?? `127.0.0.1:${port}`
   const config = loadConfig({
-    JWT_SECRET: TEST_JWT_SECRET,
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     PUBLIC_HOST: host,
     BACKEND_URL: backend.url,

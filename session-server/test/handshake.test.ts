@@ -1,9 +1,8 @@
-import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_JWT_SECRET } from '@scalable-chat/backend-server/testing'
 import { TokenAudience } from '@scalable-chat/backend-contract/internal'
 import { CloseCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
 import { BURST_WINDOW_MS } from '../src/connection/SendRateLimiter.js'
+import { forgerKey, signRoomToken, TEST_KEY_ID, TEST_ROOM_TOKEN_PUBLIC_KEY, unsigned } from './helpers/roomTokens.js'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 
 let stack: Stack
@@ -12,15 +11,7 @@ beforeAll(async () => {
 })
 afterAll(() => stack.close())
 
-function roomToken(claims: Record<string, unknown>, options: { secret?: string; audience?: string; expiresAt?: number } = {}) {
-  const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(String(claims.sub ?? 'u1'))
-    .setAudience(options.audience ?? TokenAudience.ROOM)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresAt ?? '5m')
-  return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET))
-}
+const roomToken = signRoomToken
 
 async function validClaims() {
   const auth = await stack.register(uniqueName())
@@ -37,10 +28,24 @@ describe('upgrade refused with HTTP 401 before any WebSocket opens', () => {
     expect(await stack.connect({ token: 'not.a.jwt', v: PROTOCOL_VERSION }).rejected).toBe(401)
   })
 
-  it('refuses a token signed with another secret', async () => {
+  it('refuses a token signed with another key, under its own kid or under the backend\'s', async () => {
     const { claims } = await validClaims()
-    const token = await roomToken(claims, { secret: 'another-secret-another-secret-another-secret' })
-    expect(await stack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+    const key = forgerKey()
+    for (const token of [await roomToken(claims, { key }), await roomToken(claims, { key, kid: TEST_KEY_ID })]) {
+      expect(await stack.connect({ token, v: PROTOCOL_VERSION }).rejected).toBe(401)
+    }
+  })
+
+  it('refuses alg confusion (HS256 with the public key as the secret) and alg none: only ES256 verifies', async () => {
+    const { auth, roomId, claims } = await validClaims()
+    await stack.join(auth.token, roomId)
+    const confused = await roomToken(claims, { hmacSecret: TEST_ROOM_TOKEN_PUBLIC_KEY })
+    expect(await stack.connect({ token: confused, v: PROTOCOL_VERSION }).rejected).toBe(401)
+    const none = unsigned(await roomToken(claims))
+    expect(await stack.connect({ token: none, v: PROTOCOL_VERSION }).rejected).toBe(401)
+    // The same claims, properly signed, are accepted: the refusals were about the signature.
+    const valid = stack.connect({ token: await roomToken(claims), v: PROTOCOL_VERSION })
+    await valid.next('snapshot')
   })
 
   it('refuses an expired token', async () => {

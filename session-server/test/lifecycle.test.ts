@@ -78,6 +78,7 @@ describe('drain', () => {
       wrapBackendApi: (backend) => ({
         loadRoom: (roomId, host) => backend.loadRoom(roomId, host),
         register: (host) => backend.register(host),
+        roomTokenKey: () => backend.roomTokenKey(),
         async commit(roomId, request) {
           commitsStarted++
           await gate

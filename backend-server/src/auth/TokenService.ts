@@ -1,24 +1,42 @@
+import { createSecretKey, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
 import type { User } from '@scalable-chat/backend-contract'
-import { RoomTokenClaims, TokenAudience } from '@scalable-chat/backend-contract/internal'
-import { hs256Signer, hs256Verifier } from './jwt.js'
+import { ROOM_TOKEN_ALGORITHM, RoomTokenClaims, roomTokenKeyId, TokenAudience } from '@scalable-chat/backend-contract/internal'
+import { jwtSigner, jwtVerifier } from './jwt.js'
 
 const UserTokenClaims = z.object({ sub: z.string().min(1), username: z.string().min(1) })
 
+export interface TokenKeys {
+  /** `JWT_SECRET`: signs and verifies user tokens; never leaves the backend. */
+  jwtSecret: string
+  /** `ROOM_TOKEN_PRIVATE_KEY` (EC P-256): signs room tokens; session servers hold only its public half. */
+  roomTokenPrivateKey: KeyObject
+  userTokenTtlSeconds: number
+  roomTokenTtlSeconds: number
+}
+
 /**
- * Mints and verifies the two kinds of JWT, both HS256 with the shared `JWT_SECRET`:
- * user tokens (`aud` user, long-lived) and room tokens (`aud` room, minutes, verified by session
- * servers). The audience keeps one kind from being accepted as the other.
+ * Mints and verifies the two kinds of JWT. User tokens (`aud` user, long-lived) are HS256 with
+ * `JWT_SECRET`, which only the backend holds. Room tokens (`aud` room, minutes) are ES256 with
+ * the backend's private key and carry its key id; session servers verify them with the public
+ * key, which cannot mint a login or a token for another server. The audience keeps one kind from
+ * being accepted as the other.
  */
 export class TokenService {
-  private readonly signUser: ReturnType<typeof hs256Signer>
-  private readonly verifyUser: ReturnType<typeof hs256Verifier>
-  private readonly signRoom: ReturnType<typeof hs256Signer>
+  private readonly signUser: ReturnType<typeof jwtSigner>
+  private readonly verifyUser: ReturnType<typeof jwtVerifier>
+  private readonly signRoom: ReturnType<typeof jwtSigner>
 
-  constructor(secret: string, ttl: { userTokenTtlSeconds: number; roomTokenTtlSeconds: number }) {
-    this.signUser = hs256Signer(secret, { audience: TokenAudience.USER, ttlSeconds: ttl.userTokenTtlSeconds })
-    this.verifyUser = hs256Verifier(secret, { audience: TokenAudience.USER })
-    this.signRoom = hs256Signer(secret, { audience: TokenAudience.ROOM, ttlSeconds: ttl.roomTokenTtlSeconds })
+  constructor(keys: TokenKeys) {
+    const secret = createSecretKey(Buffer.from(keys.jwtSecret))
+    this.signUser = jwtSigner(secret, { algorithm: 'HS256', audience: TokenAudience.USER, ttlSeconds: keys.userTokenTtlSeconds })
+    this.verifyUser = jwtVerifier(secret, { algorithm: 'HS256', audience: TokenAudience.USER })
+    this.signRoom = jwtSigner(keys.roomTokenPrivateKey, {
+      algorithm: ROOM_TOKEN_ALGORITHM,
+      audience: TokenAudience.ROOM,
+      ttlSeconds: keys.roomTokenTtlSeconds,
+      keyId: roomTokenKeyId(keys.roomTokenPrivateKey),
+    })
   }
 
   signUserToken(user: User): string {

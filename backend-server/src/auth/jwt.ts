@@ -1,38 +1,34 @@
-import { createSigner, createVerifier } from 'fast-jwt'
+import type { KeyObject } from 'node:crypto'
+import jwt, { type Algorithm } from 'jsonwebtoken'
 
 /**
- * HS256 JWTs with the shared `JWT_SECRET`, signed and verified synchronously by fast-jwt on
- * node:crypto's HMAC. Not jose: its web build runs every HMAC as a WebCrypto job (a promise and a
- * thread-pool hop each), 109 µs per sign+verify against fast-jwt's 14 µs, the largest item in
- * the joins benchmark's profile. (The session servers verify room tokens the same way, with
- * fast-jwt, in their own `RoomTokenVerifier`.)
+ * JWTs through `jsonwebtoken`, synchronously on `node:crypto`. Keys are `KeyObject`s, never
+ * strings: given a string secret, jsonwebtoken first tries to read it as a PEM key, a thrown and
+ * caught error on every call (~350 µs against ~10 µs for HS256 with a `KeyObject`).
  */
 export interface JwtOptions {
+  algorithm: Algorithm
   /** The `aud` claim written and required: one kind of token is never accepted as another. */
   audience: string
 }
 
-/** A token signer: `sub`, `aud`, `iat` and `exp` (now + `ttlSeconds`) beside the claims given. */
-export function hs256Signer(secret: string, { audience, ttlSeconds }: JwtOptions & { ttlSeconds: number }) {
-  const sign = createSigner({ key: secret, algorithm: 'HS256', aud: audience, expiresIn: ttlSeconds * 1000 })
-  return (claims: { sub: string } & Record<string, unknown>): string => sign(claims)
+/** A token signer: `sub`, `aud`, `iat` and `exp` (now + `ttlSeconds`) beside the claims given, and `kid` when given. */
+export function jwtSigner(key: KeyObject, { algorithm, audience, ttlSeconds, keyId }: JwtOptions & { ttlSeconds: number; keyId?: string }) {
+  return (claims: { sub: string } & Record<string, unknown>): string =>
+    jwt.sign(claims, key, { algorithm, audience, expiresIn: ttlSeconds, ...(keyId ? { keyid: keyId } : {}) })
 }
 
 /**
- * A token verifier: the payload of a token that is well-formed, HS256, signed with `secret`, for
- * `audience`, and not expired (`exp`, `aud` and `sub` required); `undefined` otherwise. The
- * payload is still untrusted in shape: parse it with the claims' schema.
+ * A token verifier: the payload of a token that is well-formed, signed with `key` by `algorithm`
+ * (no other: never `none`, never HS256 with a public key), for `audience`, not expired, with `exp`
+ * and `sub`; `undefined` otherwise. The payload is still untrusted in shape: parse it with the
+ * claims' schema.
  */
-export function hs256Verifier(secret: string, { audience }: JwtOptions) {
-  const verify = createVerifier({
-    key: secret,
-    algorithms: ['HS256'],
-    allowedAud: audience,
-    requiredClaims: ['aud', 'exp', 'sub'],
-  })
+export function jwtVerifier(key: KeyObject, { algorithm, audience }: JwtOptions) {
   return (token: string): unknown => {
     try {
-      return verify(token) as unknown
+      const payload = jwt.verify(token, key, { algorithms: [algorithm], audience })
+      return typeof payload === 'object' && payload.exp !== undefined && typeof payload.sub === 'string' ? payload : undefined
     } catch {
       return undefined
     }

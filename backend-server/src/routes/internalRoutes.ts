@@ -11,6 +11,7 @@ import {
   ReleaseRequest,
   ROOM_LOAD_MESSAGES,
   type CommitResponse,
+  type RoomTokenKeyResponse,
   type LoadRoomResponse,
 } from '@scalable-chat/backend-contract/internal'
 import { requireService } from '../auth/requireService.js'
@@ -35,6 +36,8 @@ export function internalRoutes(deps: {
   /** Placements change only through it. */
   scheduler: Scheduler
   serviceToken: string
+  /** The public half of the room-token key, which session servers verify with. */
+  roomTokenKey: RoomTokenKeyResponse
 }): Router {
   const { rooms, messages, fleet, scheduler } = deps
   const router = Router()
@@ -45,6 +48,10 @@ export function internalRoutes(deps: {
     if (!id.success) throw notFound()
     return id.data
   }
+
+  router.get('/room-token-key', (_req, res) => {
+    res.json(deps.roomTokenKey satisfies RoomTokenKeyResponse)
+  })
 
   router.get('/rooms/:roomId', async (req, res) => {
     const roomId = roomIdOf(req.params.roomId)

@@ -12,6 +12,7 @@
  * await backend.close()
  */
 import { randomBytes } from 'node:crypto'
+import { parseRoomTokenPrivateKey, publicKeyPem } from '@scalable-chat/backend-contract/internal'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { Express } from 'express'
@@ -29,6 +30,17 @@ import { PostgresDatabase } from '../storage/PostgresDatabase.js'
 export const BACKEND_MAIN_MODULE = fileURLToPath(new URL('../main.ts', import.meta.url))
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789'
+/**
+ * The test backends' room-token key (EC P-256). Public in this repository, so production refuses
+ * it (`KNOWN_TEST_KEY_IDS`). Test session servers verify with `TEST_ROOM_TOKEN_PUBLIC_KEY`.
+ */
+export const TEST_ROOM_TOKEN_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeyf6gv9YV499bVnU
+GhFIJ9sQ0PYnqxs+iN0jycF6faWhRANCAATEA7CeWYKyIWe2R4OwIjYFllx1jom1
+7mC0qr+0nzvV6CUrhqQB+Y8gTZ26IYNqJEEcAuy8sGhWNDlJVCUXrtra
+-----END PRIVATE KEY-----
+`
+export const TEST_ROOM_TOKEN_PUBLIC_KEY = publicKeyPem(parseRoomTokenPrivateKey(TEST_ROOM_TOKEN_PRIVATE_KEY))
 export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789abcdef01234567'
 
 export interface TestBackendOptions {
@@ -71,6 +83,7 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
     ...loadConfig({
       JWT_SECRET: options.jwtSecret ?? TEST_JWT_SECRET,
       SERVICE_TOKEN: options.serviceToken ?? TEST_SERVICE_TOKEN,
+      ROOM_TOKEN_PRIVATE_KEY: TEST_ROOM_TOKEN_PRIVATE_KEY,
       // None for SCHEDULER=fleet, whose servers register themselves, and for hathora.
       ...(options.sessionServerHosts.length > 0 ? { SESSION_SERVER_HOST: options.sessionServerHosts.join(',') } : {}),
       PORT: '0',

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { dirname } from 'node:path'
-import { BACKEND_MAIN_MODULE, TEST_JWT_SECRET, TEST_SERVICE_TOKEN } from '@scalable-chat/backend-server/testing'
+import { BACKEND_MAIN_MODULE, TEST_JWT_SECRET, TEST_ROOM_TOKEN_PRIVATE_KEY, TEST_SERVICE_TOKEN } from '@scalable-chat/backend-server/testing'
 import { SESSION_SERVER_MAIN_MODULE } from '@scalable-chat/session-server/testing'
 
 /** How long a service may take to start: tsx compiles on the fly, and PGlite runs initdb on first use. */
@@ -55,7 +55,6 @@ export async function freePort(): Promise<number> {
 }
 
 const common = {
-  JWT_SECRET: TEST_JWT_SECRET,
   SERVICE_TOKEN: TEST_SERVICE_TOKEN,
   BIND_ADDRESS: '127.0.0.1',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
@@ -65,6 +64,9 @@ const common = {
 export function startBackendProcess(options: { port: number; dataDir: string; sessionHosts: string[] }): Promise<ServiceProcess> {
   return startService('backend', BACKEND_MAIN_MODULE, options.port, 'backend listening', {
     ...common,
+    JWT_SECRET: TEST_JWT_SECRET,
+    // The same key across restarts, as in production: tokens handed out before a restart still verify.
+    ROOM_TOKEN_PRIVATE_KEY: TEST_ROOM_TOKEN_PRIVATE_KEY,
     PORT: String(options.port),
     DATA_DIR: options.dataDir,
     SESSION_SERVER_HOST: options.sessionHosts.join(','),

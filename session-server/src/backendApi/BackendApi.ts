@@ -12,6 +12,7 @@ import type {
   CommitResponse,
   HeartbeatRequest,
   LoadRoomResponse,
+  RoomTokenKeyResponse,
 } from '@scalable-chat/backend-contract/internal'
 
 export type BackendFailure =
@@ -40,6 +41,8 @@ export interface BackendApi {
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>>
   /** `POST /internal/servers/register`: this host (re)started with nothing in memory. */
   register(host: string, internalUrl?: string): Promise<BackendResult<void>>
+  /** `GET /internal/room-token-key`: the public key room tokens are verified with. */
+  roomTokenKey(): Promise<BackendResult<RoomTokenKeyResponse>>
 }
 
 /**

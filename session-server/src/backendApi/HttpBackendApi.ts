@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import {
   CommitResponse,
   LoadRoomResponse,
+  RoomTokenKeyResponse,
   type CommitRequest,
   type HeartbeatRequest,
 } from '@scalable-chat/backend-contract/internal'
@@ -33,6 +34,10 @@ export class HttpBackendApi implements BackendApi, FleetApi {
 
   register(host: string, internalUrl?: string): Promise<BackendResult<void>> {
     return this.request('POST', '/internal/servers/register', { host, ...(internalUrl ? { internalUrl } : {}) })
+  }
+
+  roomTokenKey(): Promise<BackendResult<RoomTokenKeyResponse>> {
+    return this.request('GET', '/internal/room-token-key', undefined, RoomTokenKeyResponse)
   }
 
   heartbeat(report: HeartbeatRequest): Promise<BackendResult<void>> {

@@ -17,7 +17,6 @@ import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import {
   startTestBackend,
-  TEST_JWT_SECRET,
   TEST_SERVICE_TOKEN,
   type FakeHathora,
   type TestBackend,
@@ -97,7 +96,6 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   })
   const config = loadConfig({
-    JWT_SECRET: TEST_JWT_SECRET,
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     ...(fake
       ? { HATHORA_HOSTNAME: '127.0.0.1', HATHORA_DEFAULT_PORT: String(port), HATHORA_PROCESS_ID: 'test-process' }

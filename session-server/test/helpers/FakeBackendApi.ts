@@ -1,5 +1,7 @@
 import type { ChatMessage } from '@scalable-chat/backend-contract'
-import type { CommitRequest, CommitResponse, LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
+import { createPublicKey } from 'node:crypto'
+import { roomTokenKeyId, type CommitRequest, type CommitResponse, type LoadRoomResponse, type RoomTokenKeyResponse } from '@scalable-chat/backend-contract/internal'
+import { TEST_ROOM_TOKEN_PUBLIC_KEY } from '@scalable-chat/backend-server/testing'
 import type { BackendApi, BackendFailure, BackendResult } from '../../src/backendApi/BackendApi.js'
 
 /**
@@ -70,6 +72,11 @@ export class FakeBackendApi implements BackendApi {
 
   async register(): Promise<BackendResult<void>> {
     return { ok: true, value: undefined }
+  }
+
+  async roomTokenKey(): Promise<BackendResult<RoomTokenKeyResponse>> {
+    const key = createPublicKey(TEST_ROOM_TOKEN_PUBLIC_KEY)
+    return { ok: true, value: { keyId: roomTokenKeyId(key), publicKey: TEST_ROOM_TOKEN_PUBLIC_KEY } }
   }
 }
 

@@ -58,6 +58,13 @@ export const RoomTokenClaims = z.object({
   epoch: z.number().int().nonnegative(),
 })
 export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
+/**
+ * `GET /internal/room-token-key`: the public key session servers verify room tokens with (a session
+ * server fetches it at start, and again when a token names a key id it does not hold).
+ */
+export const RoomTokenKeyResponse = z.object({ keyId: z.string(), publicKey: z.string() })
+export type RoomTokenKeyResponse = z.infer<typeof RoomTokenKeyResponse>
+
 /** JWT audiences keep one kind of token from being accepted as another. */
 export const TokenAudience = { USER: 'scalable-chat:user', ROOM: 'scalable-chat:room' } as const
 

@@ -1,4 +1,5 @@
 export * from './api.js'
 export * from './requestId.js'
+export * from './roomTokenKeys.js'
 export * from './secretMatcher.js'
 export * from './secretWeakness.js'

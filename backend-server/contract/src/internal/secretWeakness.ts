@@ -35,26 +35,28 @@ const KNOWN_WEAK_VALUES = new Set([
  */
 const PLACEHOLDER_WORDS = ['changeme', 'change-me', 'change_me', 'example', 'password', 'secret', 'placeholder', 'test-', 'dev-', '0123456789', 'abcdefghij']
 
-/** The secrets both servers hold, as their configuration schemas name them. */
+/** The shared secrets a server's configuration holds, as its schema names them (the session servers hold no `JWT_SECRET`). */
 export interface SharedSecrets {
   NODE_ENV: string
-  JWT_SECRET: string
+  JWT_SECRET?: string | undefined
   SERVICE_TOKEN: string
 }
 
 /**
- * Both servers' production check of their shared secrets, as a zod `superRefine`: each must pass
- * `secretWeakness`, and the two must differ (one leaked value must not be both keys).
+ * Both servers' production check of their secrets, as a zod `superRefine`: each one present must
+ * pass `secretWeakness`, and `JWT_SECRET` and `SERVICE_TOKEN` must differ (one leaked value must
+ * not be both keys).
  *
  * @example EnvSchema.superRefine(refineSharedSecrets)
  */
 export function refineSharedSecrets(env: SharedSecrets, ctx: z.RefinementCtx): void {
   if (env.NODE_ENV !== 'production') return
   for (const name of ['JWT_SECRET', 'SERVICE_TOKEN'] as const) {
+    if (name === 'JWT_SECRET' && !('JWT_SECRET' in env)) continue
     const weakness = secretWeakness(env[name])
     if (weakness) ctx.addIssue({ code: 'custom', path: [name], message: weakness })
   }
-  if (env.JWT_SECRET === env.SERVICE_TOKEN) {
+  if (env.JWT_SECRET !== undefined && env.JWT_SECRET === env.SERVICE_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message: 'must differ from JWT_SECRET' })
   }
 }
