@@ -22,12 +22,6 @@ import { createStores } from './storage/createStores.js'
 import type { Database } from './storage/Database.js'
 import { RoomCache } from './storage/RoomCache.js'
 
-/**
- * A group commit may carry up to 500 messages of up to 10,000 characters (internalContract.ts),
- * far beyond what a browser ever needs to send (`JSON_BODY_LIMIT`).
- */
-const INTERNAL_BODY_LIMIT = '8mb'
-
 export interface AppDeps {
   config: BackendConfig
   /** Migrated already. */
@@ -38,8 +32,10 @@ export interface AppDeps {
 }
 
 export interface BackendApp {
-  /** The Express app, not listening. */
+  /** The Express app, not listening: `/api`, probes, `/metrics`, and `/internal` unless `internalApp` has it. */
   app: Express
+  /** With `INTERNAL_PORT`: the app of that port, `/internal` and the probes; otherwise undefined. */
+  internalApp: Express | undefined
   /** The app's Scheduler; whoever runs the app starts and stops it. */
   scheduler: Scheduler
 }
@@ -61,21 +57,29 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
   const scheduler = createScheduler(config, { placements: stores.placements, fleet, logger })
   const tokens = new TokenService(config)
   const authenticate = requireUser(tokens, metrics)
+  const internal = internalRoutes({
+    rooms,
+    messages,
+    fleet,
+    scheduler,
+    serviceToken: config.serviceToken,
+    roomTokenKey: { keyId: roomTokenKeyId(config.roomTokenPrivateKey), publicKey: publicKeyPem(config.roomTokenPrivateKey) },
+    metrics,
+  })
 
-  const app = express()
-  app.disable('x-powered-by')
-  // Every API answer is fresh (a join mints a new token): hashing each body for an ETag only costs.
-  app.set('etag', false)
-  // `?a=1&a=2` stays a string or an array, never a nested object: the schemas expect flat queries.
-  app.set('query parser', 'simple')
-  // Behind a load balancer `req.ip` must be the client's, or every client shares one rate limit.
-  app.set('trust proxy', config.trustProxy)
-  installRequestLogging(app, logger, metrics)
-  // Service-to-service calls (session servers' loads and group commits) come first and skip the
-  // browser-facing headers: no browser reads them, and a commit is on every message's path.
-  app.use('/internal', express.json({ limit: INTERNAL_BODY_LIMIT }))
-  const roomTokenKey = { keyId: roomTokenKeyId(config.roomTokenPrivateKey), publicKey: publicKeyPem(config.roomTokenPrivateKey) }
-  app.use('/internal', recordMountPath, internalRoutes({ rooms, messages, fleet, scheduler, serviceToken: config.serviceToken, roomTokenKey }))
+  const app = bareApp(config, logger, metrics)
+  let internalApp: Express | undefined
+  if (config.internalPort === undefined) {
+    // Service-to-service calls (session servers' loads and group commits) come first and skip the
+    // browser-facing headers: no browser reads them, and a commit is on every message's path.
+    app.use('/internal', recordMountPath, internal)
+  } else {
+    internalApp = bareApp(config, logger, metrics)
+    internalApp.use('/internal', recordMountPath, internal)
+    internalApp.use(healthRoutes(db))
+    internalApp.use(notFoundHandler)
+    internalApp.use(errorHandler)
+  }
   app.use(securityHeaders())
   app.use(cors({ origin: config.corsOrigins }))
   app.use('/api', express.json({ limit: config.jsonBodyLimit }))
@@ -119,5 +123,19 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
 
   app.use(notFoundHandler)
   app.use(errorHandler)
-  return { app, scheduler }
+  return { app, internalApp, scheduler }
+}
+
+/** An Express app with the settings and request logging every backend app has, and no routes. */
+function bareApp(config: BackendConfig, logger: Logger, metrics: BackendMetrics): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  // Every API answer is fresh (a join mints a new token): hashing each body for an ETag only costs.
+  app.set('etag', false)
+  // `?a=1&a=2` stays a string or an array, never a nested object: the schemas expect flat queries.
+  app.set('query parser', 'simple')
+  // Behind a load balancer `req.ip` must be the client's, or every client shares one rate limit.
+  app.set('trust proxy', config.trustProxy)
+  installRequestLogging(app, logger, metrics)
+  return app
 }

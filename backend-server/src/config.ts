@@ -64,6 +64,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  INTERNAL_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   JWT_SECRET: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
   SERVICE_TOKEN: z.string({ error: 'is required' }).min(32, 'must be at least 32 characters'),
   ROOM_TOKEN_PRIVATE_KEY: roomTokenKeySetting('private').optional(),
@@ -111,6 +112,11 @@ const EnvSchema = z.object({
   // Production refuses guessable secrets: they would let anyone mint logins and room tokens.
   .superRefine(refineSharedSecrets)
   .superRefine((env, ctx) => {
+    if (env.INTERNAL_PORT !== undefined && env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT (leave it unset to serve /internal on PORT)' })
+    }
+  })
+  .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return
     const key = env.ROOM_TOKEN_PRIVATE_KEY
     if (key === undefined) ctx.addIssue({ code: 'custom', path: ['ROOM_TOKEN_PRIVATE_KEY'], message: 'is required in production' })
@@ -123,6 +129,11 @@ export interface BackendConfig {
   production: boolean
   port: number
   bindAddress: string
+  /**
+   * Where `/internal` (the session servers' API) listens when it has a port of its own, off the
+   * public load balancer; `undefined`: on `port` beside `/api`.
+   */
+  internalPort: number | undefined
   jwtSecret: string
   serviceToken: string
   /** Signs room tokens (ES256). */
@@ -216,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     production: e.NODE_ENV === 'production',
     port: e.PORT,
     bindAddress: e.BIND_ADDRESS,
+    internalPort: e.INTERNAL_PORT,
     jwtSecret: e.JWT_SECRET,
     serviceToken: e.SERVICE_TOKEN,
     // Outside production a missing key is made up: session servers fetch the public half from

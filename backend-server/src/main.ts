@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js'
-import { startBackend, type RunningBackend } from './startBackend.js'
+import { startBackend, type BackendUrls, type RunningBackend } from './startBackend.js'
 import { createLogger } from './logger.js'
 
 let config
@@ -13,17 +13,17 @@ try {
 
 const logger = createLogger(config)
 let backend: RunningBackend
-let url: string
+let urls: BackendUrls
 try {
   backend = await startBackend(config, logger, undefined, { processMetrics: true })
-  url = await backend.listen()
+  urls = await backend.listen()
 } catch (error) {
   // An unreachable database or a taken port: say so once and stop, rather than half start.
   logger.fatal({ err: error }, 'backend failed to start')
   console.error(`backend failed to start: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 }
-logger.info({ url, scheduler: config.scheduler, storage: config.databaseUrl ? 'postgres' : 'pglite' }, 'backend listening')
+logger.info({ url: urls.url, internalUrl: urls.internalUrl, scheduler: config.scheduler, storage: config.databaseUrl ? 'postgres' : 'pglite' }, 'backend listening')
 if (config.roomTokenKeyGenerated) {
   logger.warn('no ROOM_TOKEN_PRIVATE_KEY: made one for this process; room tokens handed out stop working when it restarts')
 }

@@ -12,12 +12,24 @@ import { openDatabase } from './storage/openDatabase.js'
 
 export interface RunningBackend {
   app: Express
+  /** `/internal` on its own port (`INTERNAL_PORT`), or undefined when `app` serves it. */
+  internalApp: Express | undefined
   db: Database
   scheduler: Scheduler
-  /** Listens on `config.port` / `config.bindAddress`; resolves with the URL. */
-  listen(): Promise<string>
+  /**
+   * Listens on `config.port` (and `config.internalPort`, when set) at `config.bindAddress`;
+   * resolves with the URLs: `internalUrl` is where session servers reach `/internal`.
+   */
+  listen(): Promise<BackendUrls>
   /** Stops accepting, waits for open requests, stops the scheduler, closes the database. */
   close(): Promise<void>
+}
+
+export interface BackendUrls {
+  /** `http://<address>:<port>`: `/api`, the probes, `/metrics`. */
+  url: string
+  /** Where `/internal` is served: `url` itself unless `INTERNAL_PORT` is set. */
+  internalUrl: string
 }
 
 /**
@@ -41,32 +53,40 @@ export async function startBackend(
     throw error
   }
   const metrics = new BackendMetrics({ processMetrics: options.processMetrics ?? false })
-  const { app, scheduler } = createApp({ config, db: database, logger, metrics })
+  const { app, internalApp, scheduler } = createApp({ config, db: database, logger, metrics })
   await scheduler.start()
-  let server: Server | undefined
+  const servers: Server[] = []
+
+  async function serve(handler: Express, port: number): Promise<string> {
+    const server = createServer(handler)
+    servers.push(server)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, config.bindAddress, resolve)
+    })
+    const { address, port: bound } = server.address() as AddressInfo
+    return `http://${address.includes(':') ? `[${address}]` : address}:${bound}`
+  }
 
   return {
     app,
+    internalApp,
     db: database,
     scheduler,
-    listen() {
-      server = createServer(app)
-      const listening = server
-      return new Promise((resolve, reject) => {
-        listening.once('error', reject)
-        listening.listen(config.port, config.bindAddress, () => {
-          const { address, port } = listening.address() as AddressInfo
-          resolve(`http://${address.includes(':') ? `[${address}]` : address}:${port}`)
-        })
-      })
+    async listen() {
+      const url = await serve(app, config.port)
+      const internalUrl = internalApp && config.internalPort !== undefined ? await serve(internalApp, config.internalPort) : url
+      return { url, internalUrl }
     },
     async close() {
-      if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()))
-        // Keep-alive connections would hold close() open until they time out.
-        server.closeIdleConnections()
-        await closing
-      }
+      await Promise.all(
+        servers.map((server) => {
+          const closing = new Promise<void>((resolve) => server.close(() => resolve()))
+          // Keep-alive connections would hold close() open until they time out.
+          server.closeIdleConnections()
+          return closing
+        }),
+      )
       await scheduler.stop()
       await database.close()
     },

@@ -1,7 +1,16 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, JoinRoomResponse } from '@scalable-chat/backend-contract'
-import { CommitResponse, LoadRoomResponse, type NewMessage } from '@scalable-chat/backend-contract/internal'
+import {
+  CommitResponse,
+  LoadRoomResponse,
+  MAX_COMMIT_BODY_BYTES,
+  MAX_COMMIT_MESSAGES,
+  MAX_INTERNAL_BODY_BYTES,
+  MAX_STORED_TEXT_LENGTH,
+  type NewMessage,
+} from '@scalable-chat/backend-contract/internal'
+import { loadConfig } from '../src/config.js'
 import { startTestBackend, type TestBackend } from '../src/testing/index.js'
 import { bearer, createRoom, newMessage, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
 
@@ -52,6 +61,61 @@ describe('internal API authentication', () => {
     const res = await api().post('/internal/servers/register').set(bearer(owner.token)).send({ host: session.host })
     expect(res.status).toBe(401)
     expect(res.body.error.code).toBe('unauthorized')
+  })
+})
+
+describe('internal API bodies', () => {
+  const largeBody = (bytes: number) => `{"host":"${'x'.repeat(bytes)}"}`
+
+  it('authenticates before it reads a body: a stranger\'s 9 MB upload gets 401 and its connection closed', async () => {
+    const res = await api().post('/internal/rooms/abc/messages').set('content-type', 'application/json').send(largeBody(9 * 1024 * 1024))
+    expect(res.status).toBe(401)
+    expect(res.headers.connection).toBe('close')
+  })
+
+  it('reads a small route\'s body only up to MAX_INTERNAL_BODY_BYTES: 413 above, with the service token', async () => {
+    const res = await api().post('/internal/servers/heartbeat').set(service).set('content-type', 'application/json').send(largeBody(MAX_INTERNAL_BODY_BYTES))
+    expect(res.status).toBe(413)
+    expect(res.body.error.code).toBe('payload_too_large')
+    expect(res.headers.connection).toBe('close')
+  })
+
+  it('takes the largest legal group commit, and refuses one byte more than it could be with 413', async () => {
+    const { roomId, epoch } = await loadedRoom()
+    const largest = {
+      host: 'h'.repeat(512),
+      epoch,
+      afterSeq: 0,
+      messages: Array.from({ length: MAX_COMMIT_MESSAGES }, (_, i) => ({ ...newMessage(owner.user, `big-${i}`), text: '€'.repeat(MAX_STORED_TEXT_LENGTH) })),
+    }
+    // Read and judged on its merits: the host is not where the room is placed.
+    const taken = await api().post(`/internal/rooms/${roomId}/messages`).set(service).send(largest)
+    expect(taken.status).toBe(409)
+    expect(taken.body.error.code).toBe('room_moved')
+    const tooLarge = await api().post(`/internal/rooms/${roomId}/messages`).set(service).set('content-type', 'application/json').send(largeBody(MAX_COMMIT_BODY_BYTES))
+    expect(tooLarge.status).toBe(413)
+  })
+})
+
+describe('INTERNAL_PORT', () => {
+  it('serves /internal on its own port and nowhere else; the public port keeps /api and the probes', async () => {
+    const split = await startTestBackend({ sessionServerHosts: [session.host], env: { INTERNAL_PORT: '0' } })
+    try {
+      expect(split.internalUrl).not.toBe(split.url)
+      expect((await request(split.url).get('/internal/room-token-key').set(service)).status).toBe(404)
+      expect((await request(split.internalUrl).get('/internal/room-token-key').set(service)).status).toBe(200)
+      expect((await request(split.internalUrl).get('/internal/room-token-key')).status).toBe(401)
+      expect((await request(split.internalUrl).post('/api/login').send({ username: 'abc', password: 'password123' })).status).toBe(404)
+      expect((await request(split.internalUrl).get('/healthz')).status).toBe(200)
+      expect((await request(split.url).get('/healthz')).status).toBe(200)
+      expect((await registerUser(split)).token).toBeTruthy()
+    } finally {
+      await split.close()
+    }
+  })
+
+  it('must differ from PORT', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'j'.repeat(32), SERVICE_TOKEN: 's'.repeat(32), PORT: '8080', INTERNAL_PORT: '8080' })).toThrow(/^INTERNAL_PORT: must differ from PORT/)
   })
 })
 

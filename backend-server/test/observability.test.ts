@@ -150,4 +150,14 @@ describe('GET /metrics', () => {
     // Raw ids never become labels.
     expect(text).not.toContain(roomId)
   })
+
+  it('logs a refused service token at warn with the caller\'s address, and counts it', async () => {
+    const res = await api().post('/internal/servers/heartbeat').set('x-request-id', 'probe-internal-1').set(bearer('x'.repeat(43))).send({})
+    expect(res.status).toBe(401)
+    const line = logs.lines.find((l) => l.reqId === 'probe-internal-1' && l.level === 40)
+    expect(line).toMatchObject({ msg: 'refused an internal request without the service token', ip: '127.0.0.1', method: 'POST', url: '/internal/servers/heartbeat' })
+    expect(JSON.stringify(line)).not.toContain('x'.repeat(43))
+    const metrics = await api().get('/metrics').set(bearer(METRICS_TOKEN))
+    expect(metrics.text).toMatch(/auth_failures_total\{reason="invalid_service_token"\} [1-9]/)
+  })
 })

@@ -25,6 +25,7 @@ const ComposeService = z.object({
   healthcheck: z.object({ test: z.array(z.string()) }).optional(),
   command: z.array(z.string()).optional(),
   deploy: z.object({ replicas: z.number() }).optional(),
+  ports: z.array(z.string()).optional(),
 })
 const ComposeFile = z.object({ services: z.record(z.string(), ComposeService) })
 
@@ -124,9 +125,17 @@ describe('docker-compose.yml', () => {
     expect(config.scheduler).toBe('fleet')
   })
 
+  it('keeps the internal API off every published port: session servers reach it on INTERNAL_PORT', () => {
+    const backend = loadBackendConfig(envOf('backend'))
+    expect(backend.internalPort).toBeDefined()
+    expect(backend.internalPort).not.toBe(backend.port)
+    expect(loadSessionConfig(sessionReplicaEnv('abc123')).BACKEND_URL).toBe(`http://backend:${backend.internalPort}`)
+    const published = Object.values(services).flatMap((service) => service.ports ?? [])
+    expect(published.some((port) => String(port).endsWith(`:${backend.internalPort}`))).toBe(false)
+  })
+
   it('gives each session server replica an environment its own loadConfig accepts, addressed through the gateway', () => {
     const config = loadSessionConfig(sessionReplicaEnv('abc123'))
-    expect(config.BACKEND_URL).toBe('http://backend:8080')
     expect(config.BIND_ADDRESS).toBe('0.0.0.0')
     expect(config.PUBLIC_HOST).toBe('ws://localhost:8090/s/abc123')
     expect(config.INTERNAL_URL).toBe(`http://abc123:${config.PORT}`)

@@ -42,7 +42,7 @@ async function startMember(backend: TestBackend, publicHost?: (port: number) => 
   const config = loadConfig({
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     PUBLIC_HOST: host,
-    BACKEND_URL: backend.url,
+    BACKEND_URL: backend.internalUrl,
     FLEET_HEARTBEAT_INTERVAL_MS: '100',
     LOG_LEVEL: 'silent',
   })

@@ -98,4 +98,28 @@ describe('Kubernetes manifests', () => {
     const backend = named('Deployment', 'backend')!.spec.template.spec.containers[0]
     expect(backend.env).toContainEqual({ name: 'SCHEDULER', value: 'fleet' })
   })
+
+  it('serves the internal API on a port of its own that only session servers reach, and no Ingress', () => {
+    const backend = named('Deployment', 'backend')!.spec.template.spec.containers[0]
+    const env = Object.fromEntries(backend.env.map((e: { name: string; value?: string }) => [e.name, e.value]))
+    const internalPort = backend.ports.find((p: { name: string }) => p.name === 'internal')
+    expect(Number(env.INTERNAL_PORT)).toBe(internalPort.containerPort)
+    // Session servers call it through the Service that has the internal port…
+    const sessionEnv = named('StatefulSet', 'session-server')!.spec.template.spec.containers[0].env
+    const backendUrl = new URL(sessionEnv.find((e: { name: string }) => e.name === 'BACKEND_URL').value)
+    const internalService = named('Service', backendUrl.hostname)!
+    expect(internalService.spec.ports).toContainEqual(expect.objectContaining({ port: Number(backendUrl.port), targetPort: 'internal' }))
+    // …which no Ingress routes to, and no other Service exposes.
+    const routed = manifests
+      .filter((m) => m.kind === 'Ingress')
+      .flatMap((m) => m.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.name as string))) // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(routed).not.toContain(internalService.metadata.name)
+    for (const service of manifests.filter((m) => m.kind === 'Service' && m !== internalService)) {
+      expect(service.spec.ports.map((p: { targetPort: unknown }) => p.targetPort), service.metadata.name).not.toContain('internal')
+    }
+    // And the network policy admits only session-server pods to it.
+    const policy = named('NetworkPolicy', 'backend')!
+    const internalRule = policy.spec.ingress.find((r: { ports: { port: string }[] }) => r.ports.some((p) => p.port === 'internal'))
+    expect(internalRule.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'session-server' } } }])
+  })
 })

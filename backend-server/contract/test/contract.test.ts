@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { Password, replaceLoneSurrogates, RoomName, Username, USERNAME_RULE } from '../src/index.js'
-import { refineSharedSecrets, requestIdFrom, secretMatcher, secretWeakness, SessionServerAddress } from '../src/internal/index.js'
+import {
+  CommitRequest,
+  MAX_COMMIT_BODY_BYTES,
+  MAX_COMMIT_MESSAGES,
+  MAX_STORED_TEXT_LENGTH,
+  NewMessage,
+  refineSharedSecrets,
+  requestIdFrom,
+  secretMatcher,
+  secretWeakness,
+  SessionServerAddress,
+} from '../src/internal/index.js'
 
 const strong = () => randomBytes(32).toString('base64')
 
@@ -70,5 +81,35 @@ describe('the input rules', () => {
   it('clean room names: control characters out, lone surrogates replaced, trimmed', () => {
     expect(RoomName.parse('  Team\u0007 \ud800 ')).toBe('Team \ufffd')
     expect(replaceLoneSurrogates('a\udc00b\ud83d\ude00')).toBe('a\ufffdb\ud83d\ude00')
+  })
+})
+
+describe('MAX_COMMIT_BODY_BYTES', () => {
+  it('holds the largest legal commit, however its text is spelled', () => {
+    // The most bytes per UTF-16 unit a stored text can take: 3-byte BMP characters, a quote (2
+    // escaped), a newline (2 escaped); characters outside the BMP take 4 bytes for 2 units.
+    const texts = ['€'.repeat(MAX_STORED_TEXT_LENGTH), '"'.repeat(MAX_STORED_TEXT_LENGTH), '😀'.repeat(MAX_STORED_TEXT_LENGTH / 2)]
+    for (const text of texts) {
+      const request = CommitRequest.parse({
+        host: 'h'.repeat(512),
+        epoch: Number.MAX_SAFE_INTEGER,
+        afterSeq: Number.MAX_SAFE_INTEGER,
+        messages: Array.from({ length: MAX_COMMIT_MESSAGES }, (_, i) => ({
+          id: '018f3a2b-7c4d-4e5f-8a9b-0c1d2e3f4a5b',
+          clientId: `${'x'.repeat(60)}${String(i).padStart(4, '0')}`,
+          userId: 'u'.repeat(64),
+          username: 'n'.repeat(USERNAME_RULE.maxLength),
+          text,
+          createdAt: '2026-11-30T21:40:00.123456789Z',
+        })),
+      })
+      expect(Buffer.byteLength(JSON.stringify(request))).toBeLessThanOrEqual(MAX_COMMIT_BODY_BYTES)
+    }
+  })
+  it('refuses what would not fit: a clientId or username outside their ASCII alphabets', () => {
+    const message = { id: '018f3a2b-7c4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'c-1', userId: 'u', username: 'ada', text: 'hi', createdAt: '2026-11-30T21:40:00Z' }
+    expect(NewMessage.safeParse(message).success).toBe(true)
+    expect(NewMessage.safeParse({ ...message, clientId: '\u0000'.repeat(64) }).success).toBe(false)
+    expect(NewMessage.safeParse({ ...message, username: '"é"' }).success).toBe(false)
   })
 })

@@ -32,6 +32,8 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     return
   }
   if (parserError.type === 'entity.too.large') {
+    // The rest of the body is not wanted: closing the connection stops the upload.
+    res.set('Connection', 'close')
     sendError(res, 413, 'payload_too_large', 'the request body is too large')
     return
   }

@@ -1,4 +1,4 @@
-import { Router } from 'express'
+import express, { Router } from 'express'
 import { z } from 'zod'
 import { RoomIdParam } from '@scalable-chat/backend-contract'
 import {
@@ -7,6 +7,8 @@ import {
   HeartbeatRequest,
   InternalErrorCode,
   LoadRoomQuery,
+  MAX_COMMIT_BODY_BYTES,
+  MAX_INTERNAL_BODY_BYTES,
   RegisterRequest,
   ReleaseRequest,
   ROOM_LOAD_MESSAGES,
@@ -17,6 +19,7 @@ import {
 import { requireService } from '../auth/requireService.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
+import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import type { Scheduler } from '../scheduler/index.js'
 import type { FleetStore } from '../storage/FleetStore.js'
 import type { MessageStore } from '../storage/MessageStore.js'
@@ -28,7 +31,12 @@ const UserIds = z.array(z.object({ userId: z.uuid() }))
 const notFound = () => new HttpError(404, InternalErrorCode.NOT_FOUND, 'room not found')
 const roomMoved = () => new HttpError(409, InternalErrorCode.ROOM_MOVED, 'the room is placed elsewhere now')
 
-/** `/internal/...`: used by session servers only, with the service token. See internalContract.ts. */
+/**
+ * `/internal/...`: used by session servers only, with the service token (the contract's
+ * `internal/api.ts`). The token is checked before anything else, and each route reads a body
+ * only as big as its largest legal request: a group commit up to `MAX_COMMIT_BODY_BYTES`, the
+ * rest `MAX_INTERNAL_BODY_BYTES`; 413 above, refused on the `Content-Length` before any is read.
+ */
 export function internalRoutes(deps: {
   rooms: RoomStore
   messages: MessageStore
@@ -38,10 +46,13 @@ export function internalRoutes(deps: {
   serviceToken: string
   /** The public half of the room-token key, which session servers verify with. */
   roomTokenKey: RoomTokenKeyResponse
+  metrics: BackendMetrics
 }): Router {
   const { rooms, messages, fleet, scheduler } = deps
   const router = Router()
-  router.use(requireService(deps.serviceToken))
+  router.use(requireService(deps.serviceToken, deps.metrics))
+  const commitBody = express.json({ limit: MAX_COMMIT_BODY_BYTES })
+  const smallBody = express.json({ limit: MAX_INTERNAL_BODY_BYTES })
 
   function roomIdOf(value: unknown): string {
     const id = RoomIdParam.safeParse(value)
@@ -71,7 +82,7 @@ export function internalRoutes(deps: {
     } satisfies LoadRoomResponse)
   })
 
-  router.post('/rooms/:roomId/messages', async (req, res) => {
+  router.post('/rooms/:roomId/messages', commitBody, async (req, res) => {
     const roomId = roomIdOf(req.params.roomId)
     const request = parseInput(CommitRequest, req.body)
     parseInput(UserIds, request.messages)
@@ -82,7 +93,7 @@ export function internalRoutes(deps: {
     res.json({ messages: outcome.messages, seq: outcome.seq } satisfies CommitResponse)
   })
 
-  router.post('/rooms/:roomId/release', async (req, res) => {
+  router.post('/rooms/:roomId/release', smallBody, async (req, res) => {
     const roomId = roomIdOf(req.params.roomId)
     const { host, epoch } = parseInput(ReleaseRequest, req.body)
     // A release that no longer matches (the room moved on) is fine: the caller's intent holds.
@@ -90,7 +101,7 @@ export function internalRoutes(deps: {
     res.status(204).end()
   })
 
-  router.post('/servers/register', async (req, res) => {
+  router.post('/servers/register', smallBody, async (req, res) => {
     const registration = parseInput(RegisterRequest, req.body)
     await scheduler.serverRegistered(registration.host)
     await fleet.register(registration)
@@ -98,12 +109,12 @@ export function internalRoutes(deps: {
   })
 
   // The fleet is kept whatever the Scheduler, so switching to SCHEDULER=fleet finds it populated.
-  router.post('/servers/heartbeat', async (req, res) => {
+  router.post('/servers/heartbeat', smallBody, async (req, res) => {
     await fleet.heartbeat(parseInput(HeartbeatRequest, req.body))
     res.status(204).end()
   })
 
-  router.post('/servers/deregister', async (req, res) => {
+  router.post('/servers/deregister', smallBody, async (req, res) => {
     const { host } = parseInput(DeregisterRequest, req.body)
     await fleet.deregister(host)
     // Drained rooms were released one by one already; anything left (a flush that timed out) moves now.

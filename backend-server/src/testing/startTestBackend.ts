@@ -70,6 +70,8 @@ export interface TestBackendOptions {
 export interface TestBackend {
   /** `http://127.0.0.1:<port>` */
   url: string
+  /** Where `/internal` is served: `url`, unless the test set `INTERNAL_PORT` (`'0'` for a free port). */
+  internalUrl: string
   config: BackendConfig
   app: Express
   /** The backend's database, for assertions and for arranging rows a test needs. */
@@ -100,9 +102,10 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
     ? { db: unclosable(options.database), dispose: async () => {} }
     : await openTestDatabase(options)
   const backend = await startBackend(config, createLogger(config, options.logStream), db)
-  const url = await backend.listen()
+  const { url, internalUrl } = await backend.listen()
   return {
     url,
+    internalUrl,
     config,
     app: backend.app,
     db: backend.db,

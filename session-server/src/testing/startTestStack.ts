@@ -100,7 +100,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(fake
       ? { HATHORA_HOSTNAME: '127.0.0.1', HATHORA_DEFAULT_PORT: String(port), HATHORA_PROCESS_ID: 'test-process' }
       : { PUBLIC_HOST: host }),
-    BACKEND_URL: backend.url,
+    BACKEND_URL: backend.internalUrl,
     LOG_LEVEL: 'silent',
     ...options.sessionEnv,
   })

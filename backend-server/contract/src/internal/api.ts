@@ -9,6 +9,7 @@
  */
 import { z } from 'zod'
 import { ChatMessage, RoomIdParam } from '../api.js'
+import { USERNAME_RULE } from '../rules.js'
 
 /**
  * The longest message text storage takes. Each session server enforces its own, smaller
@@ -19,6 +20,19 @@ export const MAX_STORED_TEXT_LENGTH = 10_000
 export const MAX_COMMIT_MESSAGES = 500
 /** How many of its latest messages a room comes with when a session server loads it. */
 export const ROOM_LOAD_MESSAGES = 100
+
+/**
+ * The largest body of a legal group commit, so the backend can refuse anything bigger before
+ * reading it: `MAX_COMMIT_MESSAGES` messages whose text is `MAX_STORED_TEXT_LENGTH` UTF-16 units
+ * of up to 3 UTF-8 bytes each (a lone surrogate is replaced by U+FFFD, 3 bytes; a character outside
+ * the BMP is 2 units and 4 bytes; a `"` or `\n` escapes to 2), plus 512 bytes for the other fields
+ * (ASCII: an id, a userId of 64, a clientId of 64, a username of 32, a timestamp and the keys),
+ * plus the envelope.
+ * ≈ 15.3 MB; `contract.test.ts` serializes the worst case to prove it fits.
+ */
+export const MAX_COMMIT_BODY_BYTES = MAX_COMMIT_MESSAGES * (MAX_STORED_TEXT_LENGTH * 3 + 512) + 1024
+/** Every other `/internal` body (register, heartbeat, release, deregister): a few small fields. */
+export const MAX_INTERNAL_BODY_BYTES = 8 * 1024
 
 /**
  * A session server's public address, as clients connect to it and as it names itself to the
@@ -83,9 +97,11 @@ export type LoadRoomResponse = z.infer<typeof LoadRoomResponse>
 /** A message as the session server hands it to storage; the backend assigns `seq`. */
 export const NewMessage = z.strictObject({
   id: z.uuid(),
-  clientId: z.string().min(1).max(64),
-  userId: z.string().min(1),
-  username: z.string().min(1),
+  // As the protocol's ClientId and the username rule: ASCII, so a message's fields other than its
+  // text have a known size (MAX_COMMIT_BODY_BYTES).
+  clientId: z.string().min(1).max(64).regex(/^[\w-]+$/),
+  userId: z.string().min(1).max(64),
+  username: z.string().min(1).max(USERNAME_RULE.maxLength).regex(USERNAME_RULE.pattern),
   text: z.string().min(1).max(MAX_STORED_TEXT_LENGTH),
   createdAt: z.iso.datetime(),
 })
@@ -106,7 +122,7 @@ export function clientKey(userId: string, clientId: string): string {
  * again and is answered with the original. 409 `seq_conflict` when `afterSeq` is not the latest.
  */
 export const CommitRequest = z.strictObject({
-  host: z.string().min(1),
+  host: z.string().min(1).max(512),
   epoch: z.number().int().nonnegative(),
   afterSeq: z.number().int().nonnegative(),
   messages: z.array(NewMessage).min(1).max(MAX_COMMIT_MESSAGES),
@@ -121,7 +137,7 @@ export const CommitResponse = z.object({
 export type CommitResponse = z.infer<typeof CommitResponse>
 
 /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded; frees its slot. */
-export const ReleaseRequest = z.strictObject({ host: z.string().min(1), epoch: z.number().int().nonnegative() })
+export const ReleaseRequest = z.strictObject({ host: z.string().min(1).max(512), epoch: z.number().int().nonnegative() })
 
 /**
  * `POST /internal/servers/register`: a session server (re)started with nothing in memory; the
@@ -134,7 +150,7 @@ export const RegisterRequest = z.strictObject({
    * Where the backend reaches this server (`/healthz`, room deletion) when that differs from the
    * public address, e.g. a pod's cluster DNS name behind a public ingress. Default: derived from `host`.
    */
-  internalUrl: z.url({ protocol: /^https?$/ }).optional(),
+  internalUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
 })
 export type RegisterRequest = z.infer<typeof RegisterRequest>
 
