@@ -49,6 +49,7 @@ const CLOSED_TEXT: Record<ClosedReason, string> = {
   [ClosedReason.FORBIDDEN]: 'You may not join this room.',
   [ClosedReason.PROTOCOL_MISMATCH]: 'This client and the server speak different protocol versions: update the client.',
   [ClosedReason.ROOM_FULL]: 'The room is full.',
+  [ClosedReason.TOO_MANY_CONNECTIONS]: 'Your account has too many connections to this server: close some and try again.',
   [ClosedReason.POLICY_VIOLATION]: 'The server closed the connection.',
   [ClosedReason.SIGNED_OUT]: 'Your session has expired: sign in again.',
 }

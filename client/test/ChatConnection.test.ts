@@ -14,7 +14,7 @@ beforeAll(async () => {
     // Every test opens its own room and rooms stay loaded for a grace period: more than the default 10.
     backend: { overrides: { maxRoomsPerServer: 1000 } },
     // The history test writes 105 messages in one go.
-    sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000' },
+    sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' },
   })
 })
 

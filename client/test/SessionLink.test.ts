@@ -135,6 +135,7 @@ describe('SessionLink', () => {
   it.each([
     [CloseCode.ROOM_DELETED, 'deleted'],
     [CloseCode.ROOM_FULL, 'room_full'],
+    [CloseCode.TOO_MANY_CONNECTIONS, 'too_many_connections'],
     [CloseCode.PROTOCOL_MISMATCH, 'protocol_mismatch'],
     [CloseCode.POLICY_VIOLATION, 'policy_violation'],
   ])('closes for good after %i (%s), and opens nothing more', async (code, reason) => {

@@ -37,10 +37,18 @@ const ConfigSchema = z
     MAX_PAYLOAD_BYTES: int(16_384, 256),
     MESSAGE_RATE_PER_MINUTE: int(DEFAULT_LIMITS.messagesPerMinute),
     MESSAGE_BURST: int(DEFAULT_LIMITS.messageBurst),
+    /** Frames of any type per user per second, over all their connections (see FrameRateLimiter). */
+    FRAMES_PER_SECOND: int(20),
+    MAX_CONNECTIONS: int(10_000),
+    MAX_CONNECTIONS_PER_USER: int(20),
+    MAX_CONNECTIONS_PER_USER_PER_ROOM: int(5),
+    CONNECTS_PER_USER_PER_MINUTE: int(30),
     ROOM_UNLOAD_GRACE_MS: int(30_000, 0),
     PING_INTERVAL_MS: int(30_000, 10),
     MAX_BUFFERED_BYTES: int(1_048_576, 1024),
     TYPING_TIMEOUT_MS: int(DEFAULT_LIMITS.typingTimeoutMs, 10),
+    /** A member's typing and status changes reach the room at most this often (0: every change, at once). */
+    PRESENCE_INTERVAL_MS: int(500, 0),
     /** Set by Hathora in every process: the public hostname and port of the process's exposed port. */
     HATHORA_HOSTNAME: z.string().min(1).optional(),
     HATHORA_DEFAULT_PORT: z.coerce.number().int().min(1).max(65_535).optional(),

@@ -14,6 +14,8 @@ import type { BackendApi, FleetApi } from './backendApi/BackendApi.js'
 import { HttpBackendApi } from './backendApi/HttpBackendApi.js'
 import type { Config } from './config.js'
 import { ClientSession } from './connection/ClientSession.js'
+import { ConnectionLimits } from './connection/ConnectionLimits.js'
+import { FrameRateLimiter } from './connection/FrameRateLimiter.js'
 import { SendRateLimiter } from './connection/SendRateLimiter.js'
 import { startKeepAlive } from './connection/startKeepAlive.js'
 import { FleetRegistration } from './fleet/FleetRegistration.js'
@@ -84,6 +86,7 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       maxMessageLength: config.MAX_MESSAGE_LENGTH,
       maxBufferedBytes: config.MAX_BUFFERED_BYTES,
       typingTimeoutMs: config.TYPING_TIMEOUT_MS,
+      presenceIntervalMs: config.PRESENCE_INTERVAL_MS,
     },
   })
   const verifier = new RoomTokenVerifier({
@@ -91,6 +94,13 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     key: deps.roomTokenKey ?? config.ROOM_TOKEN_PUBLIC_KEY,
     fetchKey: () => backendApi.roomTokenKey(),
     logger,
+  })
+  const frameLimiter = new FrameRateLimiter(config.FRAMES_PER_SECOND)
+  const connectionLimits = new ConnectionLimits({
+    perServer: config.MAX_CONNECTIONS,
+    perUser: config.MAX_CONNECTIONS_PER_USER,
+    perUserPerRoom: config.MAX_CONNECTIONS_PER_USER_PER_ROOM,
+    connectsPerMinute: config.CONNECTS_PER_USER_PER_MINUTE,
   })
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.MAX_PAYLOAD_BYTES })
   const stopKeepAlive = startKeepAlive(wss, config.PING_INTERVAL_MS)
@@ -152,6 +162,11 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     if (!verdict.ok && verdict.reason === 'no_key') return refuse(socket, log, 503, 'not_ready', 'the server is starting; try again')
     if (!verdict.ok) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
     const { claims } = verdict
+    // Reconnect churn costs a token check, an upgrade and a snapshot each time: a few a minute
+    // is what a real client needs, so more are refused before any socket exists.
+    if (!(await connectionLimits.tryConnect(claims.sub))) {
+      return refuse(socket, log, 429, 'rate_limited', 'too many connections in a short time; try again in a minute')
+    }
     if (socket.destroyed || !accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req)
@@ -161,8 +176,15 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
         ws.close(CloseCode.PROTOCOL_MISMATCH, CLOSE_CODES[CloseCode.PROTOCOL_MISMATCH].reason)
         return
       }
+      const admission = connectionLimits.admit(claims.sub, claims.roomId)
+      if (!admission.ok) {
+        metrics.reject(`connection_limit_${admission.limit}`)
+        log.info({ roomId: claims.roomId, userId: claims.sub, limit: admission.limit }, 'connection refused: limit reached')
+        ws.close(admission.close, CLOSE_CODES[admission.close].reason)
+        return
+      }
       log.info({ roomId: claims.roomId, userId: claims.sub, since }, 'connection accepted')
-      startSession(ws, socket, claims, since, log)
+      startSession(ws, socket, claims, since, log, admission.release)
     })
   }
 
@@ -172,8 +194,9 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     claims: RoomTokenClaims,
     since: number | undefined,
     log: Logger,
+    release: () => void,
   ): void {
-    new ClientSession({ ws, transport, claims, since, rooms, logger: log, metrics })
+    new ClientSession({ ws, transport, claims, since, rooms, frameLimiter, release, logger: log, metrics })
   }
 
   function stopAccepting(): void {

@@ -116,10 +116,12 @@ describe('Room typing and status', () => {
   })
 
   it('stops typing when the typist sends a message or leaves', async () => {
+    vi.useFakeTimers()
     const { room, alice, bob } = roomOfTwo()
     await room.handle(alice, { type: 'typing', typing: true })
     await room.handle(alice, send('m1', 'hi'))
     expect(bob.socket.ofType('typing').map((t) => t.typing)).toEqual([true, false])
+    await vi.advanceTimersByTimeAsync(LIMITS.presenceIntervalMs)
     await room.handle(alice, { type: 'typing', typing: true })
     room.leave(alice)
     expect(bob.socket.ofType('typing').map((t) => t.typing)).toEqual([true, false, true, false])
@@ -138,6 +140,43 @@ describe('Room typing and status', () => {
     const carol = fakeConnection('carol')
     room.join(carol)
     expect(carol.socket.ofType('snapshot')[0]?.members.find((m) => m.userId === 'alice')?.status).toBe('away')
+  })
+})
+
+describe('Room typing and status, coalesced', () => {
+  it('turns a storm of toggles into at most one announcement of each per interval, carrying the latest state', async () => {
+    vi.useFakeTimers()
+    const { room, alice, bob } = roomOfTwo()
+    for (let i = 0; i < 1000; i++) {
+      await room.handle(alice, { type: 'typing', typing: i % 2 === 0 })
+      await room.handle(alice, { type: 'status', status: i % 2 === 0 ? 'away' : 'dnd' })
+      if (i % 100 === 99) await vi.advanceTimersByTimeAsync(100)
+    }
+    await vi.advanceTimersByTimeAsync(LIMITS.presenceIntervalMs)
+    // 1000 of each over ~1 s: the first at once, then one per interval, and the last state once more.
+    const typing = bob.socket.ofType('typing')
+    const status = bob.socket.ofType('status')
+    expect(typing.length).toBeLessThanOrEqual(4)
+    expect(status.length).toBeLessThanOrEqual(4)
+    expect(typing.at(-1)?.typing).toBe(false)
+    expect(status.at(-1)?.status).toBe('dnd')
+    expect(alice.socket.ofType('status').at(-1)?.status).toBe('dnd')
+    room.close(CloseCode.SERVICE_RESTART)
+  })
+
+  it('says nothing of a change undone within the interval', async () => {
+    vi.useFakeTimers()
+    const { room, alice, bob } = roomOfTwo()
+    await room.handle(alice, { type: 'status', status: 'away' })
+    await room.handle(alice, { type: 'status', status: 'online' })
+    await room.handle(alice, { type: 'status', status: 'away' })
+    await room.handle(alice, { type: 'typing', typing: true })
+    await room.handle(alice, { type: 'typing', typing: false })
+    await vi.advanceTimersByTimeAsync(LIMITS.presenceIntervalMs * 2)
+    // The first change goes out at once; the rest came back to what was told, so nothing more.
+    expect(bob.socket.ofType('status')).toEqual([{ type: 'status', userId: 'alice', status: 'away' }])
+    expect(bob.socket.ofType('typing')).toEqual([])
+    room.close(CloseCode.SERVICE_RESTART)
   })
 })
 

@@ -14,7 +14,7 @@ function makeRegistry(backend = new FakeBackendApi()) {
     backendApi: backend,
     host: 'session-1:8000',
     rateLimiter: new SendRateLimiter({ messagesPerMinute: 1000, messageBurst: 1000 }),
-    limits: { maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000, typingTimeoutMs: 6000 },
+    limits: { maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000, typingTimeoutMs: 6000, presenceIntervalMs: 500 },
     unloadGraceMs: UNLOAD_GRACE_MS,
     logger: pino({ level: 'silent' }),
   })

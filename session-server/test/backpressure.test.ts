@@ -10,6 +10,7 @@ beforeAll(async () => {
     MAX_MESSAGE_LENGTH: '10000',
     MESSAGE_RATE_PER_MINUTE: '1000000',
     MESSAGE_BURST: '100000',
+    FRAMES_PER_SECOND: '100000',
   })
 })
 afterAll(() => stack.close())

@@ -31,6 +31,10 @@ beforeAll(async () => {
     // The battery sends hundreds of frames from one user; the rate limit has its own tests.
     MESSAGE_BURST: '100000',
     MESSAGE_RATE_PER_MINUTE: '100000',
+    FRAMES_PER_SECOND: '100000',
+    // The prober reconnects before each strike limit, and reads each answer from a status echo.
+    CONNECTS_PER_USER_PER_MINUTE: '100000',
+    PRESENCE_INTERVAL_MS: '0',
   })
 })
 afterAll(async () => {

@@ -12,6 +12,11 @@ const COPY: Record<ClosedReason, { title: string; text: string; reload?: boolean
     reload: true,
   },
   room_full: { title: 'This room is full', text: 'It has as many people as it can hold. Try again later.' },
+  too_many_connections: {
+    title: 'Open in too many tabs',
+    text: 'Your account has as many connections to this chat server as it may. Close the tabs or windows you do not need, then reload.',
+    reload: true,
+  },
   policy_violation: {
     title: 'You were disconnected',
     text: 'The connection broke a limit (too many messages at once, for example). Reload to join again.',

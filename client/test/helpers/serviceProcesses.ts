@@ -84,6 +84,7 @@ export function startSessionProcess(options: { port: number; backendUrl: string;
     // The load is the point of these tests; the rate limit has its own tests.
     MESSAGE_RATE_PER_MINUTE: '1000000',
     MESSAGE_BURST: '100000',
+    FRAMES_PER_SECOND: '100000',
     ...options.env,
   })
 }

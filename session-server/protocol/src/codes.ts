@@ -49,10 +49,17 @@ export const CloseCode = {
   ROOM_MOVED: 4009,
   /** The room has as many members as it may hold. */
   ROOM_FULL: 4013,
+  /**
+   * This user has as many connections as a user may have, to this room or to this server (tabs
+   * or windows left open, or a script opening sockets); closing some and reloading helps.
+   */
+  TOO_MANY_CONNECTIONS: 4029,
   /** The client did not read fast enough and its send buffer overflowed; resume with `since`. */
   TOO_SLOW: 4429,
   /** The server could not load the room (backend unreachable). */
   ROOM_UNAVAILABLE: 4503,
+  /** The server holds as many connections as it may; capacity frees as others leave. */
+  SERVER_FULL: 4513,
 } as const
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 
@@ -85,8 +92,10 @@ export const CLOSE_CODES = {
   [CloseCode.ROOM_DELETED]: { reason: 'room deleted', reconnect: 'never', serverGone: false },
   [CloseCode.ROOM_MOVED]: { reason: 'room moved', reconnect: 'now', serverGone: false },
   [CloseCode.ROOM_FULL]: { reason: 'room full', reconnect: 'never', serverGone: false },
+  [CloseCode.TOO_MANY_CONNECTIONS]: { reason: 'too many connections', reconnect: 'never', serverGone: false },
   [CloseCode.TOO_SLOW]: { reason: 'client too slow', reconnect: 'backoff', serverGone: false },
   [CloseCode.ROOM_UNAVAILABLE]: { reason: 'room unavailable', reconnect: 'backoff', serverGone: false },
+  [CloseCode.SERVER_FULL]: { reason: 'server full', reconnect: 'backoff', serverGone: false },
 } as const satisfies Record<CloseCode, CloseCodeInfo>
 
 /**

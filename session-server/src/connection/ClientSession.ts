@@ -1,7 +1,7 @@
 /**
- * One WebSocket connection from join to close: joins the room named by its token, parses every
- * frame once, hands valid messages to the room and answers refusals with error frames (closing
- * the connection after too many).
+ * One WebSocket connection from join to close: joins the room named by its token, takes every
+ * frame from its user's frame allowance, parses it once, hands valid messages to the room and
+ * answers refusals with error frames (closing the connection after too many).
  */
 import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
@@ -12,11 +12,19 @@ import type { Logger } from '../logger.js'
 import type { Room } from '../room/Room.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
 import type { RoomConnection } from '../room/RoomSocket.js'
+import type { FrameRateLimiter } from './FrameRateLimiter.js'
 import { parseClientFrame, type FrameError } from './parseClientFrame.js'
 import { StrikeCounter } from './StrikeCounter.js'
 import { WsRoomSocket } from './WsRoomSocket.js'
 
 type SessionState = { state: 'joining' } | { state: 'joined'; room: Room } | { state: 'closed' }
+
+/**
+ * Frames received and not yet handled. The socket is paused while the room loads, but what was
+ * already read still arrives (one TCP read may hold thousands of tiny frames), and a send waits
+ * for its rate allowance; past this many, frames are refused at once instead of queued.
+ */
+export const MAX_QUEUED_FRAMES = 32
 
 export interface ClientSessionDeps {
   ws: WebSocket
@@ -25,6 +33,10 @@ export interface ClientSessionDeps {
   claims: RoomTokenClaims
   since: number | undefined
   rooms: RoomRegistry
+  /** Every frame's cost, per user over the whole server. */
+  frameLimiter: FrameRateLimiter
+  /** Gives the connection's slot back (`ConnectionLimits`); called once, when it closes. */
+  release?: () => void
   logger: Logger
   /** Counts refused frames by reason (`rejected_inputs_total`). */
   metrics?: { reject(reason: string): void }
@@ -44,6 +56,7 @@ export class ClientSession implements RoomConnection {
    * must wait for it.
    */
   private queue: Promise<void>
+  private queued = 0
 
   constructor(private readonly deps: ClientSessionDeps) {
     this.userId = deps.claims.sub
@@ -51,7 +64,12 @@ export class ClientSession implements RoomConnection {
     this.socket = new WsRoomSocket(deps.ws, deps.transport)
     this.log = deps.logger.child({ connectionId: this.id, roomId: deps.claims.roomId, userId: this.userId })
     deps.ws.on('message', (data, isBinary) => {
-      this.queue = this.queue.then(() => this.onFrame(data, isBinary))
+      if (this.state.state === 'closed') return
+      if (this.queued >= MAX_QUEUED_FRAMES) {
+        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many frames at once; wait for the answers' }, 'frames_queued')
+      }
+      this.queued++
+      this.queue = this.queue.then(() => this.onFrame(data, isBinary)).finally(() => this.queued--)
     })
     deps.ws.on('close', () => this.onClose())
     deps.ws.on('error', (error: Error & { code?: string }) => {
@@ -59,10 +77,16 @@ export class ClientSession implements RoomConnection {
       deps.metrics?.reject(error.code ?? 'socket_error')
       this.log.debug({ err: error }, 'socket error')
     })
-    this.queue = this.join().catch((error: unknown) => {
-      this.log.error({ err: error }, 'join failed')
-      this.closeWith(CloseCode.ROOM_UNAVAILABLE)
-    })
+    // Nothing the client sends can be handled before the snapshot: leave it in the client's
+    // buffers (TCP backpressure) instead of ours while the room loads.
+    deps.ws.pause()
+    this.queue = this.join()
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, 'join failed')
+        this.closeWith(CloseCode.ROOM_UNAVAILABLE)
+      })
+      // Closing or not, the socket reads again: a close handshake needs the client's answer.
+      .finally(() => deps.ws.resume())
   }
 
   private async join(): Promise<void> {
@@ -87,7 +111,14 @@ export class ClientSession implements RoomConnection {
     // One bad frame must never take the process down: everything below is caught here.
     try {
       if (this.state.state !== 'joined') return
+      const allowed = await this.deps.frameLimiter.tryConsume(this.userId)
+      if (this.state.state !== 'joined') return
       const parsed = parseClientFrame(data, isBinary)
+      if (!allowed) {
+        // Parsed only to name a refused send, so its client re-sends it; a flood is cut short by the strikes.
+        const clientId = parsed.ok && parsed.message.type === 'send' ? parsed.message.clientId : undefined
+        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many frames; slow down', clientId }, 'frame_rate')
+      }
       if (!parsed.ok) return this.refuse(parsed)
       const message = parsed.message
       const outcome = await this.state.room.handle(this, message)
@@ -98,12 +129,18 @@ export class ClientSession implements RoomConnection {
     }
   }
 
-  private refuse(error: FrameError): void {
-    this.deps.metrics?.reject(error.code)
+  /**
+   * Answers a refused frame and counts a strike, except for a send over the message limits
+   * (`rate_limited` from the room): waiting is all such a client has to do, and a paced re-send
+   * must not get it closed. Frames over the frame allowance (`reason`) do count: no client
+   * following the protocol comes near it.
+   */
+  private refuse(error: FrameError, reason?: 'frame_rate' | 'frames_queued'): void {
+    this.deps.metrics?.reject(reason ?? error.code)
+    if (this.state.state === 'closed') return
     this.sendError(error)
-    // Waiting is all a rate-limited client has to do: a paced re-send must not get it closed.
-    if (error.code !== ErrorCode.RATE_LIMITED && this.strikes.strike()) {
-      this.log.info('too many refused frames; closing')
+    if ((reason !== undefined || error.code !== ErrorCode.RATE_LIMITED) && this.strikes.strike()) {
+      this.log.info({ reason: reason ?? error.code }, 'too many refused frames; closing')
       this.closeWith(CloseCode.POLICY_VIOLATION)
     }
   }
@@ -122,6 +159,7 @@ export class ClientSession implements RoomConnection {
   private onClose(): void {
     this.leaveRoom()
     this.state = { state: 'closed' }
+    this.deps.release?.()
     this.log.debug('closed')
   }
 

@@ -33,6 +33,12 @@ export interface RoomLimits {
   maxMessageLength: number
   maxBufferedBytes: number
   typingTimeoutMs: number
+  /**
+   * A member's typing and status changes reach the others at most once per this interval,
+   * carrying the latest state: a storm of toggles becomes at most two broadcasts per interval,
+   * and a toggle undone within it none at all.
+   */
+  presenceIntervalMs: number
 }
 
 /** What a room reports for `/metrics` (a subset of `SessionMetrics`; optional so tests may omit it). */
@@ -62,9 +68,15 @@ export interface RoomDeps {
 }
 
 interface MemberState {
+  /** The member as they are now (the snapshot's truth). */
   member: Member
   connections: Set<RoomConnection>
+  typing: boolean
   typingTimer: NodeJS.Timeout | undefined
+  /** What the others were last told of this member's typing and status, and when. */
+  told: { typing: boolean; status: MemberStatus; at: number }
+  /** A coalesced announcement waiting for the interval to pass. */
+  presenceTimer: NodeJS.Timeout | undefined
 }
 
 const OK: Outcome = { ok: true }
@@ -134,7 +146,10 @@ export class Room implements RoomLogListener {
       state = {
         member: { userId: connection.userId, username: connection.username, status: 'online' },
         connections: new Set(),
+        typing: false,
         typingTimer: undefined,
+        told: { typing: false, status: 'online', at: -Infinity },
+        presenceTimer: undefined,
       }
       this.members.set(connection.userId, state)
     }
@@ -168,7 +183,8 @@ export class Room implements RoomLogListener {
     const state = this.members.get(connection.userId)
     if (!state?.connections.delete(connection)) return
     if (state.connections.size > 0) return
-    this.stopTyping(state)
+    this.stopTyping(state, { now: true })
+    if (state.presenceTimer) clearTimeout(state.presenceTimer)
     this.members.delete(connection.userId)
     this.broadcast({ type: 'user_left', userId: connection.userId })
     if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
@@ -221,6 +237,7 @@ export class Room implements RoomLogListener {
     const data = event === undefined ? undefined : JSON.stringify(event)
     for (const state of this.members.values()) {
       if (state.typingTimer) clearTimeout(state.typingTimer)
+      if (state.presenceTimer) clearTimeout(state.presenceTimer)
       for (const connection of state.connections) {
         if (data !== undefined) connection.socket.send(data)
         connection.socket.close(code)
@@ -277,7 +294,8 @@ export class Room implements RoomLogListener {
       // A retried send whose acknowledgement was missed: the original, to this connection alone.
       if (state) this.deliver(connection, JSON.stringify({ type: 'message', message: outcome.message } satisfies ServerMessage))
     } else if (outcome.state === 'queued' && state) {
-      this.stopTyping(state)
+      // At once, not coalesced: the message is on its way (and paced by the message limits).
+      this.stopTyping(state, { now: true })
     }
     return OK
   }
@@ -302,27 +320,54 @@ export class Room implements RoomLogListener {
   private setStatus(state: MemberState, status: MemberStatus): void {
     if (state.member.status === status) return
     state.member = { ...state.member, status }
-    this.broadcast({ type: 'status', userId: state.member.userId, status })
+    this.announcePresence(state)
   }
 
   private startTyping(state: MemberState): void {
-    const wasTyping = state.typingTimer !== undefined
     if (state.typingTimer) clearTimeout(state.typingTimer)
     // Typing indicators expire on their own: a client that crashes mid-word must not type forever.
     state.typingTimer = setTimeout(() => this.stopTyping(state), this.deps.limits.typingTimeoutMs)
-    if (!wasTyping) this.broadcastTyping(state, true)
+    if (state.typing) return
+    state.typing = true
+    this.announcePresence(state)
   }
 
-  private stopTyping(state: MemberState): void {
-    if (state.typingTimer === undefined) return
-    clearTimeout(state.typingTimer)
+  /** `now`: tell the others at once (a message was sent, the member left) instead of coalescing. */
+  private stopTyping(state: MemberState, { now = false } = {}): void {
+    if (state.typingTimer) clearTimeout(state.typingTimer)
     state.typingTimer = undefined
-    this.broadcastTyping(state, false)
+    if (!state.typing) return
+    state.typing = false
+    if (now) this.tellPresence(state)
+    else this.announcePresence(state)
   }
 
-  private broadcastTyping(state: MemberState, typing: boolean): void {
-    const { userId, username } = state.member
-    this.broadcast({ type: 'typing', userId, username, typing }, userId)
+  /** Tells the others now, or once `presenceIntervalMs` has passed since they were last told. */
+  private announcePresence(state: MemberState): void {
+    if (state.presenceTimer) return
+    const wait = state.told.at + this.deps.limits.presenceIntervalMs - Date.now()
+    if (wait <= 0) return this.tellPresence(state)
+    state.presenceTimer = setTimeout(() => {
+      state.presenceTimer = undefined
+      if (!this.closed && this.members.get(state.member.userId) === state) this.tellPresence(state)
+    }, wait)
+  }
+
+  /** Broadcasts whatever of typing and status differs from what the others were last told. */
+  private tellPresence(state: MemberState): void {
+    const { userId, username, status } = state.member
+    let told = false
+    if (state.told.typing !== state.typing) {
+      // Not to the typist's own connections: they know.
+      this.broadcast({ type: 'typing', userId, username, typing: state.typing }, userId)
+      told = true
+    }
+    if (state.told.status !== status) {
+      // To everyone, the member's other tabs included: the status is the member's, not the tab's.
+      this.broadcast({ type: 'status', userId, status })
+      told = true
+    }
+    if (told) state.told = { typing: state.typing, status, at: Date.now() }
   }
 
   private sendToUser(userId: string, message: ServerMessage): void {

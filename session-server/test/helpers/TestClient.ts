@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import type { Socket } from 'node:net'
 import WebSocket from 'ws'
 import { ServerMessage } from '@scalable-chat/protocol'
 
@@ -34,6 +36,22 @@ export class TestClient {
 
   send(frame: unknown): void {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
+  }
+
+  /**
+   * Sends text frames in ONE write to the TCP socket, so the server reads them together, as a
+   * hostile client packing thousands of tiny frames into one segment would have it do. (`ws.send`
+   * leaves the batching to Node's socket.) Frames of < 126 bytes, masked as a client's must be.
+   */
+  sendInOneWrite(frames: unknown[]): void {
+    const encoded = frames.map((frame) => {
+      const payload = Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame))
+      if (payload.length >= 126) throw new RangeError('sendInOneWrite takes frames under 126 bytes')
+      const mask = randomBytes(4)
+      return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((byte, i) => byte ^ mask[i % 4]!)])
+    })
+    // ws keeps the socket it writes to here; only tests reach for it.
+    ;(this.ws as unknown as { _socket: Socket })._socket.write(Buffer.concat(encoded))
   }
 
   /** The next not-yet-consumed frame of this type (frames of other types before it are skipped). */

@@ -6,7 +6,7 @@ import { Room, type RoomLimits } from '../../src/room/Room.js'
 import { FakeBackendApi } from './FakeBackendApi.js'
 import { fakeConnection } from './fakeSocket.js'
 
-export const LIMITS: RoomLimits = { maxUsers: 3, maxMessageLength: 20, maxBufferedBytes: 1000, typingTimeoutMs: 6000 }
+export const LIMITS: RoomLimits = { maxUsers: 3, maxMessageLength: 20, maxBufferedBytes: 1000, typingTimeoutMs: 6000, presenceIntervalMs: 500 }
 
 /** Far more than any test sends: the allowance has its own tests. */
 export const RATE: Omit<RateLimits, 'burstWindowMs'> = { messagesPerMinute: 10_000, messageBurst: 10_000 }

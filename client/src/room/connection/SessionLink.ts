@@ -69,6 +69,7 @@ const CLOSED_BY_CODE: Record<FinalCloseCode, ClosedReason> = {
   [CloseCode.PROTOCOL_MISMATCH]: ClosedReason.PROTOCOL_MISMATCH,
   [CloseCode.ROOM_DELETED]: ClosedReason.DELETED,
   [CloseCode.ROOM_FULL]: ClosedReason.ROOM_FULL,
+  [CloseCode.TOO_MANY_CONNECTIONS]: ClosedReason.TOO_MANY_CONNECTIONS,
 }
 
 export class SessionLink {

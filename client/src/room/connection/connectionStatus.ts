@@ -20,6 +20,7 @@ export const ClosedReason = {
   FORBIDDEN: 'forbidden',
   PROTOCOL_MISMATCH: 'protocol_mismatch',
   ROOM_FULL: 'room_full',
+  TOO_MANY_CONNECTIONS: 'too_many_connections',
   POLICY_VIOLATION: 'policy_violation',
   SIGNED_OUT: 'signed_out',
 } as const

@@ -1,0 +1,85 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { CloseCode } from '@scalable-chat/protocol'
+
+export interface ConnectionLimitSettings {
+  /** Open connections on this server (`MAX_CONNECTIONS`). */
+  perServer: number
+  /** Open connections of one user, over every room of this server (`MAX_CONNECTIONS_PER_USER`). */
+  perUser: number
+  /** Open connections of one user to one room (`MAX_CONNECTIONS_PER_USER_PER_ROOM`): its tabs. */
+  perUserPerRoom: number
+  /** New connections of one user per minute (`CONNECTS_PER_USER_PER_MINUTE`): reconnect churn. */
+  connectsPerMinute: number
+}
+
+/** Which cap refused a connection: the label of `rejected_inputs_total` and the close code's cause. */
+export type ConnectionLimit = 'server' | 'user' | 'user_room'
+
+export type Admission =
+  | { ok: true; /** Gives the slot back when the connection closes; idempotent. */ release(): void }
+  | { ok: false; limit: ConnectionLimit; close: CloseCode }
+
+/**
+ * The caps on open connections, so that no one user, and no crowd, holds more of the server than
+ * its share: a user's sockets to one room (a script opening hundreds with one room token), to the
+ * whole server, and the server's total. A connection takes a slot once its token is verified and
+ * gives it back when it closes, joined or not.
+ */
+export class ConnectionLimits {
+  private total = 0
+  private readonly byUser = new Map<string, number>()
+  private readonly byUserRoom = new Map<string, number>()
+  private readonly connects: RateLimiterMemory
+
+  constructor(private readonly settings: ConnectionLimitSettings) {
+    this.connects = new RateLimiterMemory({ keyPrefix: 'connects', points: settings.connectsPerMinute, duration: 60 })
+  }
+
+  get open(): number {
+    return this.total
+  }
+
+  /**
+   * Takes one of the user's new-connection allowance; false when the user connected too often
+   * within the minute (the handshake is refused before a socket exists).
+   */
+  async tryConnect(userId: string): Promise<boolean> {
+    try {
+      await this.connects.consume(userId)
+      return true
+    } catch (rejection) {
+      if (rejection instanceof Error) throw rejection
+      return false
+    }
+  }
+
+  /** A slot for one more connection of `userId` to `roomId`, or which cap is reached. */
+  admit(userId: string, roomId: string): Admission {
+    const userRoom = `${userId}\u0000${roomId}`
+    const { perServer, perUser, perUserPerRoom } = this.settings
+    if ((this.byUserRoom.get(userRoom) ?? 0) >= perUserPerRoom) return { ok: false, limit: 'user_room', close: CloseCode.TOO_MANY_CONNECTIONS }
+    if ((this.byUser.get(userId) ?? 0) >= perUser) return { ok: false, limit: 'user', close: CloseCode.TOO_MANY_CONNECTIONS }
+    if (this.total >= perServer) return { ok: false, limit: 'server', close: CloseCode.SERVER_FULL }
+    this.total++
+    increment(this.byUser, userId, 1)
+    increment(this.byUserRoom, userRoom, 1)
+    let released = false
+    return {
+      ok: true,
+      release: () => {
+        if (released) return
+        released = true
+        this.total--
+        increment(this.byUser, userId, -1)
+        increment(this.byUserRoom, userRoom, -1)
+      },
+    }
+  }
+}
+
+/** Adds `by` to a count, deleting it at zero so that maps hold only users who are connected. */
+function increment(counts: Map<string, number>, key: string, by: number): void {
+  const next = (counts.get(key) ?? 0) + by
+  if (next <= 0) counts.delete(key)
+  else counts.set(key, next)
+}
