@@ -100,6 +100,8 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
       ),
       requireUser: authenticate,
       metrics,
+      roomsPerUserPerHour: config.roomsPerUserPerHour,
+      pendingPlacementGraceMs: config.pendingPlacementGraceMs,
     }),
   )
   app.use(

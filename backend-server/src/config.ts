@@ -77,6 +77,9 @@ const EnvSchema = z.object({
   FLEET_HEARTBEAT_TIMEOUT_MS: positiveInt.default(15_000),
   SESSION_SERVER_HOST: HostList.default(['localhost:8000']),
   MAX_ROOMS_PER_SERVER: positiveInt.default(10),
+  PENDING_PLACEMENT_GRACE_MS: positiveInt.default(10_000),
+  MAX_PENDING_PLACEMENTS_PER_USER: positiveInt.default(3),
+  ROOMS_PER_USER_PER_HOUR: positiveInt.default(30),
   HEALTH_CHECK_INTERVAL_MS: positiveInt.default(5000),
   HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
   PLACEMENT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
@@ -149,6 +152,12 @@ export interface BackendConfig {
   hathora: HathoraConfig | undefined
   sessionServerHosts: string[]
   maxRoomsPerServer: number
+  /** A placement no session server loaded stops holding a slot after this long. */
+  pendingPlacementGraceMs: number
+  /** Placements one user may hold that no session server has loaded yet. */
+  maxPendingPlacementsPerUser: number
+  /** Rooms one user may create per hour (in memory, per replica). */
+  roomsPerUserPerHour: number
   healthCheckIntervalMs: number
   healthCheckTimeoutMs: number
   /** How long a join may answer a placement from memory (`CachedScheduler`); 0 turns the cache off. */
@@ -241,6 +250,9 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     hathora,
     sessionServerHosts: e.SESSION_SERVER_HOST,
     maxRoomsPerServer: e.MAX_ROOMS_PER_SERVER,
+    pendingPlacementGraceMs: e.PENDING_PLACEMENT_GRACE_MS,
+    maxPendingPlacementsPerUser: e.MAX_PENDING_PLACEMENTS_PER_USER,
+    roomsPerUserPerHour: e.ROOMS_PER_USER_PER_HOUR,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MS,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
     placementCacheTtlMs: e.PLACEMENT_CACHE_TTL_MS,

@@ -219,7 +219,13 @@ describe('HathoraScheduler', () => {
       SERVICE_TOKEN: TEST_SERVICE_TOKEN,
       ...hathoraEnv(fake.url, fake),
     }).hathora!
-    const replicas = [0, 1].map(() => new HathoraScheduler({ ...config, placements: new PlacementStore(backend.db), logger: pino({ level: 'silent' }) }))
+    const replicas = [0, 1].map(() => new HathoraScheduler({
+      ...config,
+      pendingGraceMs: 10_000,
+      maxPendingPlacementsPerUser: 3,
+      placements: new PlacementStore(backend.db),
+      logger: pino({ level: 'silent' }),
+    }))
     const other = await createRoom(backend, token)
     const placements = await Promise.all(Array.from({ length: 6 }, (_, i) => replicas[i % 2]!.placeRoom(other)))
     expect(new Set(placements.map((p) => `${p.host}#${p.epoch}`)).size).toBe(1)

@@ -15,6 +15,10 @@ export interface FakeSessionServer {
   healthy: boolean
   /** Still up (200) but says `"draining": true`, as a session server does after SIGTERM. */
   draining: boolean
+  /** The next this many `/healthz` answer 503, however `healthy` is: a hiccup. */
+  healthFailures: number
+  /** `/healthz` requests so far. */
+  healthChecks: number
   requests: { method: string; url: string; authorization: string | undefined }[]
   /** Resolves with the next recorded request. */
   nextRequest(): Promise<{ method: string; url: string; authorization: string | undefined }>
@@ -27,13 +31,18 @@ export async function startFakeSessionServer(): Promise<FakeSessionServer> {
     host: '',
     healthy: true,
     draining: false,
+    healthFailures: 0,
+    healthChecks: 0,
     requests: [],
     nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
     close: () => closeServer(server),
   }
   const server = createServer((req: IncomingMessage, res) => {
     if (req.url === '/healthz') {
-      res.writeHead(fake.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: fake.healthy, draining: fake.draining }))
+      fake.healthChecks++
+      const healthy = fake.healthy && fake.healthFailures === 0
+      if (fake.healthFailures > 0) fake.healthFailures--
+      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: healthy, draining: fake.draining }))
       return
     }
     const entry = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization }

@@ -55,6 +55,25 @@ describe('POST /api/rooms', () => {
     expect(empty.body.error.message).toBe('name: must not be empty')
     expect((await api().post('/api/rooms').send({ name: 'x' })).status).toBe(401)
   })
+
+  it('lets one user create ROOMS_PER_USER_PER_HOUR rooms an hour (429 too_many_rooms with Retry-After), and no one else', async () => {
+    const limited = await startTestBackend({ sessionServerHosts: [session.host], env: { ROOMS_PER_USER_PER_HOUR: '2' } })
+    try {
+      const { token } = await registerUser(limited)
+      const create = (as: string) => request(limited.url).post('/api/rooms').set(bearer(as)).send({ name: 'mine' })
+      expect((await create(token)).status).toBe(201)
+      expect((await create(token)).status).toBe(201)
+      const refused = await create(token)
+      expect(refused.status).toBe(429)
+      expect(refused.body.error.code).toBe('too_many_rooms')
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3000)
+      const [rooms] = await limited.db.query<{ n: number }>('SELECT count(*)::int AS n FROM rooms')
+      expect(rooms?.n).toBe(2)
+      expect((await create((await registerUser(limited)).token)).status).toBe(201)
+    } finally {
+      await limited.close()
+    }
+  })
 })
 
 describe('GET /api/rooms', () => {

@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
 import request from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { JoinRoomResponse } from '@scalable-chat/backend-contract'
+import { FAILED_HOST_REPORTS_PER_MINUTE } from '../src/routes/roomRoutes.js'
 import { LocalScheduler } from '../src/scheduler/LocalScheduler.js'
 import { PlacementStore } from '../src/storage/PlacementStore.js'
 import { startTestBackend, type TestBackend, type TestBackendOptions } from '../src/testing/index.js'
@@ -84,6 +85,8 @@ describe('LocalScheduler placement', () => {
     const full = await joinRoom(backend, token, third)
     expect(full.status).toBe(503)
     expect(full.body.error?.code).toBe('no_capacity')
+    // It says which limit: the one live server holds MAX_ROOMS_PER_SERVER rooms.
+    expect((full.body.error as { message?: string }).message).toMatch(/the one server holds 2 active rooms each \(MAX_ROOMS_PER_SERVER\)/)
     // Nothing changed: the refused room is not a member-only room of anyone new, nor placed.
     expect(await backend.db.query('SELECT host FROM placements WHERE room_id = $1', [third])).toEqual([{ host: null }])
 
@@ -145,6 +148,47 @@ describe('LocalScheduler placement', () => {
   })
 })
 
+describe('a fair share of capacity', () => {
+  it('caps the placements one user holds that nobody connected to (429 too_many_pending_rooms), and no one else', async () => {
+    const a = await fakeServer()
+    const backend = await backendWith({
+      sessionServerHosts: [a.host],
+      env: { MAX_PENDING_PLACEMENTS_PER_USER: '2', PENDING_PLACEMENT_GRACE_MS: '60000' },
+    })
+    const grabber = await registerUser(backend)
+    const rooms = [await createRoom(backend, grabber.token), await createRoom(backend, grabber.token), await createRoom(backend, grabber.token)]
+    expect((await joinRoom(backend, grabber.token, rooms[0]!)).status).toBe(200)
+    expect((await joinRoom(backend, grabber.token, rooms[1]!)).status).toBe(200)
+    const refused = await request(backend.url).get(`/api/rooms/${rooms[2]}`).set(bearer(grabber.token))
+    expect(refused.status).toBe(429)
+    expect(refused.body.error.code).toBe('too_many_pending_rooms')
+    expect(refused.headers['retry-after']).toBe('60')
+    expect(await backend.db.query('SELECT host FROM placements WHERE room_id = $1', [rooms[2]])).toEqual([{ host: null }])
+    // Joining a room placed already takes no new slot; nor does anyone else's join count against them.
+    expect((await joinRoom(backend, grabber.token, rooms[0]!)).status).toBe(200)
+    const other = await registerUser(backend)
+    expect((await joinRoom(backend, other.token, await createRoom(backend, other.token))).status).toBe(200)
+    // Once a session server loads one (someone connected), the user may place another.
+    await load(backend, rooms[0]!, a.host)
+    expect((await joinRoom(backend, grabber.token, rooms[2]!)).status).toBe(200)
+  })
+
+  it('gives a placement nobody connects to its slot back after PENDING_PLACEMENT_GRACE_MS, so a grab cannot keep others out', async () => {
+    const a = await fakeServer()
+    const backend = await backendWith({
+      sessionServerHosts: [a.host],
+      overrides: { maxRoomsPerServer: 2 },
+      env: { MAX_PENDING_PLACEMENTS_PER_USER: '2', PENDING_PLACEMENT_GRACE_MS: '300' },
+    })
+    const grabber = await registerUser(backend)
+    for (let i = 0; i < 2; i++) expect((await joinRoom(backend, grabber.token, await createRoom(backend, grabber.token))).status).toBe(200)
+    const victim = await registerUser(backend)
+    const theirs = await createRoom(backend, victim.token)
+    expect((await joinRoom(backend, victim.token, theirs)).body.error?.code).toBe('no_capacity')
+    await vi.waitFor(async () => expect((await joinRoom(backend, victim.token, theirs)).status).toBe(200), { timeout: 5000, interval: 50 })
+  })
+})
+
 describe('LocalScheduler fail-over', () => {
   async function roomOnFirstOfTwo() {
     const [a, b] = [await fakeServer(), await fakeServer()]
@@ -164,6 +208,34 @@ describe('LocalScheduler fail-over', () => {
     expect(res.status).toBe(200)
     expect(res.body.host).toBe(other.host)
     expect(await epochOf(backend, roomId)).toBe(2)
+  })
+
+  it('moves nothing on one failed check: a second, more patient check must confirm the failure', async () => {
+    const { backend, token, roomId, holder } = await roomOnFirstOfTwo()
+    await load(backend, roomId, holder.host)
+    holder.healthFailures = 1
+    const res = await joinRoom(backend, token, roomId, `?failedHost=${encodeURIComponent(holder.host)}`)
+    expect(res.body.host).toBe(holder.host)
+    expect(await epochOf(backend, roomId)).toBe(1)
+    expect(holder.healthFailures).toBe(0)
+  })
+
+  it('probes the servers one user reports at most FAILED_HOST_REPORTS_PER_MINUTE times a minute', async () => {
+    const [a, b] = [await fakeServer(), await fakeServer()]
+    const backend = await backendWith({ sessionServerHosts: [a.host, b.host], overrides: { healthCheckIntervalMs: 3_600_000 } })
+    const { token } = await registerUser(backend)
+    const roomId = await createRoom(backend, token)
+    const { host } = (await joinRoom(backend, token, roomId)).body
+    const holder = host === a.host ? a : b
+    const before = holder.healthChecks
+    for (let i = 0; i < FAILED_HOST_REPORTS_PER_MINUTE + 5; i++) {
+      expect((await joinRoom(backend, token, roomId, `?failedHost=${encodeURIComponent(holder.host)}`)).body.host).toBe(holder.host)
+    }
+    expect(holder.healthChecks - before).toBe(FAILED_HOST_REPORTS_PER_MINUTE)
+    // Another user's report is theirs to make.
+    const other = await registerUser(backend)
+    await joinRoom(backend, other.token, roomId, `?failedHost=${encodeURIComponent(holder.host)}`)
+    expect(holder.healthChecks - before).toBe(FAILED_HOST_REPORTS_PER_MINUTE + 1)
   })
 
   it('keeps the placement when the reported failedHost is actually up', async () => {
@@ -227,6 +299,8 @@ describe('LocalScheduler concurrency', () => {
       maxRoomsPerServer: 10,
       healthCheckIntervalMs: 3_600_000,
       healthCheckTimeoutMs: 1000,
+      pendingGraceMs: 10_000,
+      maxPendingPlacementsPerUser: 3,
     }
     const replicas = [
       new LocalScheduler({ ...options, hosts: [servers[0]!.host, servers[1]!.host] }),

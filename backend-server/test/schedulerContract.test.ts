@@ -166,6 +166,20 @@ describe.each(harnesses)('Scheduler contract: $name', (harness) => {
     expect((await placementOf(backend, roomId)).epoch).toBe(1)
   })
 
+  it('does NOT move a room on one failed check of a reported server: a second check must confirm it', async () => {
+    const fleet = await servers(2)
+    const backend = track(await harness.start(fleet))
+    const { token } = await registerUser(backend)
+    const roomId = await createRoom(backend, token)
+    const first = await joinRoom(backend, token, roomId)
+    const holder = fleet.find((s) => s.host === first.body.host)!
+    holder.healthFailures = 1
+    const again = await joinRoom(backend, token, roomId, holder.host)
+    expect(again.body.host).toBe(holder.host)
+    expect((await placementOf(backend, roomId)).epoch).toBe(1)
+    expect(holder.healthFailures).toBe(0)
+  })
+
   it('keeps a room on a draining server even when a client reports it, and places NO new room there', async () => {
     const [a, b] = await servers(2)
     const backend = track(await harness.start([a!, b!]))

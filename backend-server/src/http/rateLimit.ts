@@ -11,14 +11,26 @@ import { HttpError } from './HttpError.js'
 export function rateLimit(perMinute: number, metrics: BackendMetrics): RequestHandler {
   const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 })
   return async (req, res, next) => {
-    try {
-      await limiter.consume(req.ip ?? 'unknown')
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection
+    const wait = await waitBefore(limiter, req.ip ?? 'unknown')
+    if (wait !== undefined) {
       metrics.authFailures.inc({ reason: AuthFailureReason.RATE_LIMITED })
-      res.set('retry-after', String(Math.ceil(rejection.msBeforeNext / 1000)))
+      res.set('retry-after', String(wait))
       throw new HttpError(429, 'rate_limited', 'too many attempts, try again in a minute')
     }
     next()
+  }
+}
+
+/**
+ * Takes one point of `key`'s allowance: `undefined` when there was one, else the whole seconds
+ * until there is (what `Retry-After` says).
+ */
+export async function waitBefore(limiter: RateLimiterMemory, key: string): Promise<number | undefined> {
+  try {
+    await limiter.consume(key)
+    return undefined
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection
+    return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))
   }
 }

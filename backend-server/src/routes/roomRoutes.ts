@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { Router, type RequestHandler } from 'express'
+import { Router, type RequestHandler, type Response } from 'express'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { z } from 'zod'
 import {
   CreateRoomRequest,
@@ -14,6 +15,7 @@ import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
+import { waitBefore } from '../http/rateLimit.js'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } from '../scheduler/index.js'
 import type { SessionServerClient } from '../SessionServerClient.js'
@@ -22,6 +24,14 @@ import type { RoomCache } from '../storage/RoomCache.js'
 import type { Room, RoomStore } from '../storage/RoomStore.js'
 
 const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() })
+
+/**
+ * `failedHost` reports one user may make per minute. Each makes the backend probe that server at
+ * once (and, confirmed, move its rooms); a client reports a host once per failed connection, with
+ * backoff. Past this, the report is ignored and the join answered as without it (the periodic
+ * health check still notices a dead server within seconds).
+ */
+export const FAILED_HOST_REPORTS_PER_MINUTE = 10
 
 /** 12 url-safe characters (72 random bits): unguessable enough to share as a link. */
 export function newRoomId(): string {
@@ -38,12 +48,18 @@ export interface RoomRoutesDeps {
   sessionServers: SessionServerClient
   requireUser: RequestHandler
   metrics: BackendMetrics
+  /** Rooms one user may create per hour (`ROOMS_PER_USER_PER_HOUR`; in memory, per replica). */
+  roomsPerUserPerHour: number
+  /** What a `too_many_pending_rooms` answer's Retry-After says. */
+  pendingPlacementGraceMs: number
 }
 
 export function roomRoutes(deps: RoomRoutesDeps): Router {
   const { rooms, joinCache, messages, scheduler, tokens } = deps
   const router = Router()
   router.use(deps.requireUser)
+  const creations = new RateLimiterMemory({ keyPrefix: 'rooms', points: deps.roomsPerUserPerHour, duration: 3600 })
+  const failedHostReports = new RateLimiterMemory({ keyPrefix: 'failed-host', points: FAILED_HOST_REPORTS_PER_MINUTE, duration: 60 })
 
   /** The room, or 404 for an unknown id and for anything that cannot be a room id. */
   async function findRoom(roomId: unknown, lookup: Pick<RoomStore, 'find'> = rooms): Promise<Room> {
@@ -56,6 +72,11 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   router.post('/', async (req, res) => {
     const { name } = parseInput(CreateRoomRequest, req.body)
     const { user } = res.locals as UserLocals
+    const wait = await waitBefore(creations, user.id)
+    if (wait !== undefined) {
+      res.set('retry-after', String(wait))
+      throw new HttpError(429, 'too_many_rooms', `you created ${deps.roomsPerUserPerHour} rooms within the hour; try again in ${formatWait(wait)}`)
+    }
     const room = await rooms.create({ id: newRoomId(), name, ownerId: user.id })
     res.status(201).json({ roomId: room.id, name: room.name } satisfies CreateRoomResponse)
   })
@@ -67,9 +88,10 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
 
   router.get('/:roomId', async (req, res) => {
     const room = await findRoom(req.params.roomId, joinCache)
-    const { failedHost } = parseInput(JoinQuery, req.query, 'query')
+    const query = parseInput(JoinQuery, req.query, 'query')
     const { user } = res.locals as UserLocals
-    const placement = await place(room.id, failedHost)
+    const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
+    const placement = await place(room.id, user.id, failedHost, res)
     await joinCache.addMember(room.id, user.id)
     const token = tokens.signRoomToken({
       sub: user.id,
@@ -107,9 +129,9 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     res.json((await messages.page(room.id, query)) satisfies HistoryResponse)
   })
 
-  async function place(roomId: string, failedHost: string | undefined): Promise<Placement> {
+  async function place(roomId: string, userId: string, failedHost: string | undefined, res: Response): Promise<Placement> {
     try {
-      const placement = await scheduler.placeRoom(roomId, { failedHost })
+      const placement = await scheduler.placeRoom(roomId, { userId, failedHost })
       deps.metrics.placements.inc({ outcome: 'placed' })
       // Not awaited: the old host is often the one that just failed, and the join must not wait
       // for it. Best effort; a stale host also learns on its next write (409) or load (epoch).
@@ -119,9 +141,18 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
       if (!(error instanceof PlacementError)) throw error
       deps.metrics.placements.inc({ outcome: error.code })
       if (error.code === PlacementErrorCode.ROOM_NOT_FOUND) throw HttpError.roomNotFound()
+      if (error.code === PlacementErrorCode.TOO_MANY_PENDING_ROOMS) {
+        res.set('retry-after', String(Math.ceil(deps.pendingPlacementGraceMs / 1000)))
+        throw new HttpError(429, error.code, error.message, { cause: error })
+      }
       throw new HttpError(503, error.code, error.message, { cause: error })
     }
   }
 
   return router
+}
+
+/** "40 s", "12 min" */
+function formatWait(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`
 }

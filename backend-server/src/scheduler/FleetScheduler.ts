@@ -1,11 +1,17 @@
 import type { Logger } from 'pino'
 import type { FleetServer, FleetStore } from '../storage/FleetStore.js'
 import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
-import { FAILED_HOST_CHECK_TIMEOUT_MS, PENDING_PLACEMENT_GRACE_MS, PlacingScheduler } from './PlacingScheduler.js'
-import { probeHealth } from './probeHealth.js'
+import {
+  FAILED_HOST_CHECK_TIMEOUT_MS,
+  FAILED_HOST_CONFIRM_TIMEOUT_MS,
+  noCapacity,
+  PlacingScheduler,
+  type PendingPlacementPolicy,
+} from './PlacingScheduler.js'
+import { probeConfirmed } from './probeHealth.js'
 import { PlacementError, PlacementErrorCode, type PlaceRoomOptions } from './Scheduler.js'
 
-export interface FleetSchedulerOptions {
+export interface FleetSchedulerOptions extends PendingPlacementPolicy {
   placements: PlacementStore
   /** The session servers that registered themselves, and their reported load. */
   fleet: FleetStore
@@ -35,9 +41,10 @@ export interface FleetSchedulerOptions {
  */
 export class FleetScheduler extends PlacingScheduler {
   private readonly fleet: FleetStore
+  private readonly probing = new Map<string, Promise<boolean>>()
 
   constructor(private readonly options: FleetSchedulerOptions) {
-    super(options.placements, options.logger)
+    super(options.placements, options.logger, options)
     this.fleet = options.fleet
   }
 
@@ -54,17 +61,33 @@ export class FleetScheduler extends PlacingScheduler {
   private async isUsable(host: string, live: FleetServer[], failedHost: string | undefined): Promise<boolean> {
     if (!live.some((s) => s.host === host)) return false
     if (host !== failedHost) return true
-    const url = await this.fleet.httpUrl(host, '/healthz')
-    if (await probeHealth(url, FAILED_HOST_CHECK_TIMEOUT_MS)) return true
-    this.options.logger.warn({ host }, 'session server unreachable; moving its rooms')
-    await this.fleet.markUnreachable(host)
-    return false
+    return this.answers(host)
+  }
+
+  /**
+   * Whether a server a client reported answers its `/healthz`, a failure confirmed by a second
+   * probe; if not, it is marked unreachable and its rooms move. Every client of a dead server
+   * reports it at once: concurrent reports share one check.
+   */
+  private answers(host: string): Promise<boolean> {
+    let checking = this.probing.get(host)
+    if (checking === undefined) {
+      checking = (async () => {
+        const url = await this.fleet.httpUrl(host, '/healthz')
+        if ((await probeConfirmed(url, FAILED_HOST_CHECK_TIMEOUT_MS, FAILED_HOST_CONFIRM_TIMEOUT_MS)) !== 'down') return true
+        this.options.logger.warn({ host }, 'session server unreachable; moving its rooms')
+        await this.fleet.markUnreachable(host)
+        return false
+      })().finally(() => this.probing.delete(host))
+      this.probing.set(host, checking)
+    }
+    return checking
   }
 
   private async chooseHost(live: FleetServer[]): Promise<string> {
     const candidates = live.filter((s) => !s.draining)
     if (candidates.length === 0) throw new PlacementError(PlacementErrorCode.NO_SERVERS, 'no session server is available')
-    const counts = await this.placements.activeCounts(PENDING_PLACEMENT_GRACE_MS)
+    const counts = await this.placements.activeCounts(this.pending.pendingGraceMs)
     let best: { server: FleetServer; headroom: number } | undefined
     for (const server of candidates) {
       const headroom = this.options.maxRoomsPerServer - (counts.get(server.host) ?? 0)
@@ -73,7 +96,7 @@ export class FleetScheduler extends PlacingScheduler {
         best = { server, headroom }
       }
     }
-    if (!best) throw new PlacementError(PlacementErrorCode.NO_CAPACITY, 'every session server is full')
+    if (!best) throw noCapacity(candidates.length, this.options.maxRoomsPerServer)
     return best.server.host
   }
 }

@@ -10,10 +10,10 @@ import {
 import type { Logger } from 'pino'
 import type { HathoraConfig } from '../config.js'
 import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
-import { PlacingScheduler } from './PlacingScheduler.js'
-import { PlacementError, PlacementErrorCode, type Placement } from './Scheduler.js'
+import { PlacingScheduler, type PendingPlacementPolicy } from './PlacingScheduler.js'
+import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions } from './Scheduler.js'
 
-export interface HathoraSchedulerOptions extends HathoraConfig {
+export interface HathoraSchedulerOptions extends HathoraConfig, PendingPlacementPolicy {
   placements: PlacementStore
   logger: Logger
 }
@@ -48,7 +48,7 @@ export class HathoraScheduler extends PlacingScheduler {
   private readonly inFlight = new Map<string, Promise<Placement>>()
 
   constructor(private readonly options: HathoraSchedulerOptions) {
-    super(options.placements, options.logger)
+    super(options.placements, options.logger, options)
     // appId on the client is required: without it the SDK throws AND leaves an unhandled rejection.
     this.client = new HathoraCloud({
       serverURL: options.apiUrl,
@@ -63,10 +63,11 @@ export class HathoraScheduler extends PlacingScheduler {
 
   async stop(): Promise<void> {}
 
-  override placeRoom(roomId: string): Promise<Placement> {
+  /** Hathora says where a room runs, so `failedHost` changes nothing; the first joiner's `userId` is the one charged. */
+  override placeRoom(roomId: string, options: PlaceRoomOptions = {}): Promise<Placement> {
     let placing = this.inFlight.get(roomId)
     if (!placing) {
-      placing = super.placeRoom(roomId).finally(() => this.inFlight.delete(roomId))
+      placing = super.placeRoom(roomId, { userId: options.userId }).finally(() => this.inFlight.delete(roomId))
       this.inFlight.set(roomId, placing)
     }
     return placing

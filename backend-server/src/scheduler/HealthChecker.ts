@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { sessionServerUrl } from '../sessionServerUrl.js'
-import { probeStatus } from './probeHealth.js'
+import { probeConfirmed } from './probeHealth.js'
 
 export interface HealthCheckerOptions {
   hosts: readonly string[]
@@ -72,7 +72,10 @@ export class HealthChecker {
     return this.round
   }
 
-  /** Checks one host now and records the result; concurrent callers for one host share one probe. */
+  /**
+   * Checks one host now and records the result; concurrent callers for one host share one probe.
+   * A failure is confirmed by a second probe (with the round's timeout) before the host counts as down.
+   */
   check(host: string, timeoutMs = this.options.timeoutMs): Promise<boolean> {
     let checking = this.probing.get(host)
     if (checking === undefined) {
@@ -83,7 +86,7 @@ export class HealthChecker {
   }
 
   private async probeAndRecord(host: string, timeoutMs: number): Promise<boolean> {
-    const status = await probeStatus(sessionServerUrl(host, '/healthz'), timeoutMs)
+    const status = await probeConfirmed(sessionServerUrl(host, '/healthz'), timeoutMs, Math.max(timeoutMs, this.options.timeoutMs))
     const ok = status !== 'down'
     if (status === 'draining') this.draining.add(host)
     else this.draining.delete(host)

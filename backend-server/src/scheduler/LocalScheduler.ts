@@ -1,10 +1,10 @@
 import type { Logger } from 'pino'
 import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { HealthChecker } from './HealthChecker.js'
-import { FAILED_HOST_CHECK_TIMEOUT_MS, PENDING_PLACEMENT_GRACE_MS, PlacingScheduler } from './PlacingScheduler.js'
+import { FAILED_HOST_CHECK_TIMEOUT_MS, noCapacity, PlacingScheduler, type PendingPlacementPolicy } from './PlacingScheduler.js'
 import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions } from './Scheduler.js'
 
-export interface LocalSchedulerOptions {
+export interface LocalSchedulerOptions extends PendingPlacementPolicy {
   placements: PlacementStore
   logger: Logger
   hosts: readonly string[]
@@ -27,7 +27,7 @@ export class LocalScheduler extends PlacingScheduler {
 
   constructor(private readonly options: LocalSchedulerOptions) {
     if (options.hosts.length === 0) throw new TypeError('LocalScheduler needs at least one session server host')
-    super(options.placements, options.logger)
+    super(options.placements, options.logger, options)
     this.health = new HealthChecker({
       hosts: options.hosts,
       intervalMs: options.healthCheckIntervalMs,
@@ -78,13 +78,13 @@ export class LocalScheduler extends PlacingScheduler {
       healthy = this.health.healthyHosts()
       if (healthy.length === 0) throw new PlacementError(PlacementErrorCode.NO_SERVERS, 'no session server is available')
     }
-    const counts = await this.placements.activeCounts(PENDING_PLACEMENT_GRACE_MS)
+    const counts = await this.placements.activeCounts(this.pending.pendingGraceMs)
     let best: { host: string; count: number } | undefined
     for (const host of healthy) {
       const count = counts.get(host) ?? 0
       if (count < this.options.maxRoomsPerServer && (!best || count < best.count)) best = { host, count }
     }
-    if (!best) throw new PlacementError(PlacementErrorCode.NO_CAPACITY, 'every session server is full')
+    if (!best) throw noCapacity(healthy.length, this.options.maxRoomsPerServer)
     return best.host
   }
 }

@@ -2,10 +2,24 @@ import type { Logger } from 'pino'
 import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from './Scheduler.js'
 
-/** A placement nobody loaded stops holding a slot after this long (the client never connected). */
-export const PENDING_PLACEMENT_GRACE_MS = 2 * 60_000
 /** Checking the host a client just failed to reach happens on the join path, so keep it short. */
 export const FAILED_HOST_CHECK_TIMEOUT_MS = 500
+/**
+ * A failed check is confirmed by a second, more patient one before the host counts as down and
+ * its rooms move: one slow answer (a GC pause, a busy moment) must not move every room of a server.
+ */
+export const FAILED_HOST_CONFIRM_TIMEOUT_MS = 2000
+
+/** How placements that no session server has loaded yet are counted and capped. */
+export interface PendingPlacementPolicy {
+  /**
+   * A placement nobody loaded stops holding a slot after this long: the client never connected
+   * (`PENDING_PLACEMENT_GRACE_MS`).
+   */
+  pendingGraceMs: number
+  /** Such placements one user may hold at once (`MAX_PENDING_PLACEMENTS_PER_USER`). */
+  maxPendingPlacementsPerUser: number
+}
 /** Compare-and-set rounds before giving up; each lost round means another replica placed the room. */
 const MAX_PLACEMENT_ATTEMPTS = 5
 
@@ -22,6 +36,7 @@ export abstract class PlacingScheduler implements Scheduler {
   constructor(
     protected readonly placements: PlacementStore,
     protected readonly logger: Logger,
+    protected readonly pending: PendingPlacementPolicy,
   ) {}
 
   abstract start(): Promise<void>
@@ -33,15 +48,29 @@ export abstract class PlacingScheduler implements Scheduler {
       const current = await this.placements.get(roomId)
       // The room was deleted while we were placing it.
       if (!current) throw new PlacementError(PlacementErrorCode.ROOM_NOT_FOUND, 'room not found')
+      // Before choosing a host (for Hathora, creating a room there): a room placed nowhere is
+      // about to take a slot in this user's name.
+      if (current.host === null && options.userId !== undefined) await this.checkPendingPlacements(options.userId)
       const host = await this.targetHost(roomId, current, options)
       if (host === current.host) return { host, epoch: current.epoch }
-      const placed = await this.placements.place(roomId, current.epoch, host)
+      const placed = await this.placements.place(roomId, current.epoch, host, options.userId)
       if (placed) {
         this.logger.info({ roomId, host, epoch: placed.epoch, from: current.host }, 'placed room')
         return { host, epoch: placed.epoch, ...(current.host !== null ? { previousHost: current.host } : {}) }
       }
     }
     throw new Error(`could not place room ${roomId}: the placement kept changing`)
+  }
+
+  /** @throws PlacementError `too_many_pending_rooms` when the user holds as many unloaded placements as allowed */
+  private async checkPendingPlacements(userId: string): Promise<void> {
+    const { pendingGraceMs, maxPendingPlacementsPerUser } = this.pending
+    const count = await this.placements.pendingCount(userId, pendingGraceMs)
+    if (count < maxPendingPlacementsPerUser) return
+    throw new PlacementError(
+      PlacementErrorCode.TOO_MANY_PENDING_ROOMS,
+      `you have ${count} rooms opened but not connected to yet (at most ${maxPendingPlacementsPerUser}); connect to one, or try again in ${Math.ceil(pendingGraceMs / 1000)} s`,
+    )
   }
 
   async placementOf(roomId: string): Promise<Placement | undefined> {
@@ -72,6 +101,14 @@ export abstract class PlacingScheduler implements Scheduler {
    * @throws PlacementError when no host can take it
    */
   protected abstract targetHost(roomId: string, current: PlacementRow, options: PlaceRoomOptions): Promise<string>
+}
+
+/** `no_capacity`, saying which limit: every server that may take rooms holds `maxRoomsPerServer`. */
+export function noCapacity(servers: number, maxRoomsPerServer: number): PlacementError {
+  return new PlacementError(
+    PlacementErrorCode.NO_CAPACITY,
+    `every session server is full: ${servers === 1 ? 'the one server holds' : `all ${servers} servers hold`} ${maxRoomsPerServer} active rooms each (MAX_ROOMS_PER_SERVER); try again when a room closes`,
+  )
 }
 
 /** A row as a placement, when it places the room anywhere. */

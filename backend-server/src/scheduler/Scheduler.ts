@@ -36,6 +36,12 @@ export interface Placement {
 
 export interface PlaceRoomOptions {
   /**
+   * The user asking: a room that is not placed anywhere is placed only if this user has fewer
+   * than `maxPendingPlacementsPerUser` placements that no session server has loaded yet (joins
+   * nobody connected to hold capacity that others need), and the new placement is theirs.
+   */
+  userId?: string | undefined
+  /**
    * The host the client could not reach (or that closed its socket). The Scheduler checks that
    * host at once instead of trusting its last health check, and does not place the room there
    * while it is down (or draining).
@@ -43,10 +49,15 @@ export interface PlaceRoomOptions {
   failedHost?: string | undefined
 }
 
-/** Expected failures of `placeRoom`; the HTTP layer maps `room_not_found` to 404, the rest to 503. */
+/**
+ * Expected failures of `placeRoom`; the HTTP layer maps `room_not_found` to 404,
+ * `too_many_pending_rooms` to 429, the rest to 503.
+ */
 export const PlacementErrorCode = {
   NO_SERVERS: 'no_servers',
   NO_CAPACITY: 'no_capacity',
+  /** The user has `maxPendingPlacementsPerUser` placements no session server has loaded yet. */
+  TOO_MANY_PENDING_ROOMS: 'too_many_pending_rooms',
   ROOM_NOT_FOUND: 'room_not_found',
   /** The hosting provider did not start the room's server in time. */
   ROOM_START_TIMEOUT: 'room_start_timeout',

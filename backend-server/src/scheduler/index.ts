@@ -26,9 +26,11 @@ export function createScheduler(config: BackendConfig, deps: SchedulerDeps): Sch
 
 function createUncachedScheduler(config: BackendConfig, deps: SchedulerDeps): Scheduler {
   const logger = deps.logger.child({ component: 'scheduler' })
+  const pending = { pendingGraceMs: config.pendingPlacementGraceMs, maxPendingPlacementsPerUser: config.maxPendingPlacementsPerUser }
   switch (config.scheduler) {
     case 'local':
       return new LocalScheduler({
+        ...pending,
         placements: deps.placements,
         logger,
         hosts: config.sessionServerHosts,
@@ -38,6 +40,7 @@ function createUncachedScheduler(config: BackendConfig, deps: SchedulerDeps): Sc
       })
     case 'fleet':
       return new FleetScheduler({
+        ...pending,
         placements: deps.placements,
         fleet: deps.fleet,
         logger,
@@ -47,6 +50,6 @@ function createUncachedScheduler(config: BackendConfig, deps: SchedulerDeps): Sc
     case 'hathora':
       // loadConfig sets `hathora` exactly when the scheduler is hathora.
       if (!config.hathora) throw new TypeError('SCHEDULER=hathora needs the HATHORA_* settings')
-      return new HathoraScheduler({ ...config.hathora, placements: deps.placements, logger })
+      return new HathoraScheduler({ ...config.hathora, ...pending, placements: deps.placements, logger })
   }
 }

@@ -16,9 +16,14 @@ export async function probeStatus(url: string, timeoutMs: number): Promise<Healt
   }
 }
 
-/** `GET url` answers 2xx within `timeoutMs` (a draining server is alive). Any failure is just "no". */
-export async function probeHealth(url: string, timeoutMs: number): Promise<boolean> {
-  return (await probeStatus(url, timeoutMs)) !== 'down'
+/**
+ * `probeStatus`, except that `down` is confirmed by a second probe with `confirmTimeoutMs`:
+ * only two failures in a row count, so one slow answer does not move a server's rooms. A dead
+ * server refuses both at once, so fail-over after a crash stays as fast.
+ */
+export async function probeConfirmed(url: string, timeoutMs: number, confirmTimeoutMs: number): Promise<HealthStatus> {
+  const first = await probeStatus(url, timeoutMs)
+  return first === 'down' ? probeStatus(url, confirmTimeoutMs) : first
 }
 
 function saysDraining(body: string): boolean {

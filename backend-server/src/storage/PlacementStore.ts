@@ -38,12 +38,12 @@ export class PlacementStore {
    * Compare-and-set: places the room on `host` with the next epoch, only if its epoch is still
    * `seenEpoch`. Returns the new placement, or `undefined` if someone else moved it first.
    */
-  async place(roomId: string, seenEpoch: number, host: string): Promise<PlacementRow | undefined> {
+  async place(roomId: string, seenEpoch: number, host: string, placedBy?: string): Promise<PlacementRow | undefined> {
     const rows = await this.db.query<Row>(
-      `UPDATE placements SET host = $3, epoch = epoch + 1, placed_at = now(), loaded_at = NULL
+      `UPDATE placements SET host = $3, epoch = epoch + 1, placed_at = now(), loaded_at = NULL, placed_by = $4
        WHERE room_id = $1 AND epoch = $2
        RETURNING host, epoch`,
-      [roomId, seenEpoch, host],
+      [roomId, seenEpoch, host, placedBy ?? null],
     )
     return rows[0] && toPlacement(rows[0])
   }
@@ -62,6 +62,20 @@ export class PlacementStore {
       [pendingGraceMs],
     )
     return new Map(rows.map((r) => [r.host, toNumber(r.count)]))
+  }
+
+  /**
+   * Placements `userId` asked for that no session server has loaded, placed within
+   * `pendingGraceMs`: the slots this user holds without anyone connected.
+   */
+  async pendingCount(userId: string, pendingGraceMs: number): Promise<number> {
+    const rows = await this.db.query<{ count: unknown }>(
+      `SELECT count(*) AS count FROM placements
+       WHERE placed_by = $1 AND host IS NOT NULL AND loaded_at IS NULL
+         AND placed_at > now() - make_interval(secs => $2::double precision / 1000)`,
+      [userId, pendingGraceMs],
+    )
+    return toNumber(rows[0]?.count ?? 0)
   }
 
   /** Records that `host` loaded the room; `undefined` if the room is not placed on `host`. */

@@ -91,9 +91,12 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
       PORT: '0',
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (options.logStream ? 'info' : 'silent'),
-      // Every test registers its users from 127.0.0.1; the limits have their own tests.
+      // Every test registers its users from 127.0.0.1, and many create and join rooms with one
+      // user without connecting to them; the limits have their own tests.
       AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
       LOGIN_MAX_FAILURES_PER_IP: '1000000',
+      ROOMS_PER_USER_PER_HOUR: '1000000',
+      MAX_PENDING_PLACEMENTS_PER_USER: '1000000',
       ...options.env,
     }),
     ...options.overrides,
