@@ -4,6 +4,7 @@ import express, { type Express } from 'express'
 import type { Logger } from 'pino'
 import type { BackendConfig } from './config.js'
 import { LoginThrottle } from './auth/LoginThrottle.js'
+import { PasswordHasher } from './auth/passwords.js'
 import { requireUser } from './auth/requireUser.js'
 import { TokenService } from './auth/TokenService.js'
 import { errorHandler, notFoundHandler } from './http/errorHandler.js'
@@ -113,10 +114,11 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
       requireUser: authenticate,
       limitAttempts: rateLimit(config.authRateLimitPerMinute, metrics),
       loginThrottle: new LoginThrottle({
-        maxFailuresPerUsername: config.loginMaxFailuresPerUsername,
+        maxFailuresPerUsernameAndIp: config.loginMaxFailuresPerUsernameAndIp,
         maxFailuresPerIp: config.loginMaxFailuresPerIp,
         windowSeconds: config.loginFailureWindowSeconds,
       }),
+      passwords: new PasswordHasher(config.maxConcurrentPasswordHashes),
       metrics,
     }),
   )

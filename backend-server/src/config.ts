@@ -86,9 +86,10 @@ const EnvSchema = z.object({
   USER_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
   ROOM_TOKEN_TTL_SECONDS: positiveInt.default(300),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
-  LOGIN_MAX_FAILURES_PER_USERNAME: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP: positiveInt.default(5),
   LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
   LOGIN_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
+  MAX_CONCURRENT_PASSWORD_HASHES: positiveInt.default(2),
   TRUST_PROXY: TrustProxy.default(false),
   METRICS_TOKEN: z
     .string()
@@ -168,11 +169,13 @@ export interface BackendConfig {
   roomTokenTtlSeconds: number
   /** Register + login attempts per client IP per minute. */
   authRateLimitPerMinute: number
-  /** Failed logins of one username (from any IP) within the window before 429 with Retry-After. */
-  loginMaxFailuresPerUsername: number
+  /** Failed logins of one username from one IP within the window before 429 with Retry-After. */
+  loginMaxFailuresPerUsernameAndIp: number
   /** Failed logins from one IP (any username) within the window before 429 with Retry-After. */
   loginMaxFailuresPerIp: number
   loginFailureWindowSeconds: number
+  /** scrypt runs at once (each 16 MiB and a libuv thread); more wait, a few dozen, then 503. */
+  maxConcurrentPasswordHashes: number
   trustProxy: boolean | number | string
   /** Bearer token that `GET /metrics` requires; unset: `/metrics` answers 404. */
   metricsToken: string | undefined
@@ -260,9 +263,10 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
     roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
-    loginMaxFailuresPerUsername: e.LOGIN_MAX_FAILURES_PER_USERNAME,
+    loginMaxFailuresPerUsernameAndIp: e.LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP,
     loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    maxConcurrentPasswordHashes: e.MAX_CONCURRENT_PASSWORD_HASHES,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,
     corsOrigins: e.CORS_ORIGIN,

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto'
+import { createSecretKey, randomBytes, scryptSync } from 'node:crypto'
 import { SignJWT } from 'jose'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -80,6 +80,20 @@ describe('POST /api/login', () => {
     expect(unknown.status).toBe(401)
     expect(wrong.body).toEqual(unknown.body)
     expect(wrong.body.error.code).toBe('invalid_credentials')
+  })
+
+  it('upgrades a hash made with older scrypt parameters when its password signs in', async () => {
+    const { user } = await registerUser(backend, 'legacy')
+    const salt = randomBytes(16)
+    const key = scryptSync('correct horse', salt, 32, { N: 16_384, r: 8, p: 1 })
+    await backend.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [
+      user.id,
+      ['scrypt', 16_384, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$'),
+    ])
+    expect((await api().post('/api/login').send({ username: user.username, password: 'correct horse' })).status).toBe(200)
+    const [row] = await backend.db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [user.id])
+    expect(row?.password_hash).toMatch(/^scrypt\$16384\$8\$5\$/)
+    expect((await api().post('/api/login').send({ username: user.username, password: 'correct horse' })).status).toBe(200)
   })
 })
 

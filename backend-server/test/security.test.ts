@@ -60,14 +60,14 @@ describe('login brute-force protection', () => {
   beforeAll(async () => {
     backend = await startTestBackend({
       sessionServerHosts: ['127.0.0.1:1'],
-      overrides: { loginMaxFailuresPerUsername: 3, loginMaxFailuresPerIp: 1_000_000 },
+      overrides: { loginMaxFailuresPerUsernameAndIp: 3, loginMaxFailuresPerIp: 1_000_000, trustProxy: 'loopback' },
     })
   })
   afterAll(() => backend.close())
-  const login = (username: string, password: string, ip = '127.0.0.1') =>
+  const login = (username: string, password: string, ip = '192.0.2.10') =>
     request(backend.url).post('/api/login').set('x-forwarded-for', ip).send({ username, password })
 
-  it('blocks a username after repeated failures with 429 and Retry-After, even for the right password, and not other users', async () => {
+  it('blocks a username from the address that keeps failing (429, Retry-After), even with the right password, and no one else', async () => {
     const { user } = await registerUser(backend, 'victim')
     const other = await registerUser(backend, 'bystander')
     for (let i = 0; i < 3; i++) expect((await login(user.username, `wrong-${i}-password`)).status).toBe(401)
@@ -78,6 +78,13 @@ describe('login brute-force protection', () => {
     expect(retryAfter).toBeGreaterThan(0)
     expect(retryAfter).toBeLessThanOrEqual(backend.config.loginFailureWindowSeconds)
     expect((await login(other.user.username, 'correct horse')).status).toBe(200)
+  })
+
+  it('cannot be used to lock someone out: a stranger\'s failures elsewhere leave the owner signing in', async () => {
+    const { user } = await registerUser(backend, 'owner')
+    for (let i = 0; i < 20; i++) await login(user.username, `guess-${i}-password`, '203.0.113.66')
+    expect((await login(user.username, 'correct horse', '203.0.113.66')).status).toBe(429)
+    expect((await login(user.username, 'correct horse', '198.51.100.23')).status).toBe(200)
   })
 
   it('forgives earlier failures after a successful login', async () => {

@@ -1,7 +1,9 @@
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible'
 
 export interface LoginThrottleOptions {
-  maxFailuresPerUsername: number
+  /** Failed logins of one username from one IP within the window (`LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP`). */
+  maxFailuresPerUsernameAndIp: number
+  /** Failed logins from one IP, whatever the username, within the window (`LOGIN_MAX_FAILURES_PER_IP`). */
   maxFailuresPerIp: number
   windowSeconds: number
 }
@@ -11,29 +13,37 @@ export type ThrottleVerdict = { blocked: false } | { blocked: true; retryAfterSe
 
 /**
  * Brute-force protection for passwords, after rate-limiter-flexible's "consecutive failures"
- * pattern: failed logins are counted per username (one account attacked from many IPs) and per
- * IP (many accounts tried from one IP). Once either count reaches its maximum within the window,
- * logins for that key are refused with 429 and Retry-After until the window ends — without
- * running scrypt. A success clears the username's count, so a person who mistyped a few times is
- * not punished later. Only failures count, so ordinary use never gets near the limits.
+ * pattern, keyed so that nobody can use it against someone else: failures are counted per
+ * (username, IP), so guessing one account from one address stops after a few tries while its
+ * owner, elsewhere, signs in as usual; and per IP, so one address trying many accounts stops too.
+ * Over either count, logins for that key get 429 and Retry-After until the window ends, without
+ * running scrypt. A success clears its (username, IP) count.
+ *
+ * What it does not do, on purpose: lock a username for everyone. That would let any stranger
+ * lock any user out with five wrong passwords. A guesser spread over many addresses gets a few
+ * tries per address per window, each an OWASP-strength scrypt (`passwords.ts`).
  *
  * In memory, so per replica (like the per-IP attempt limit); with N replicas an attacker gets at
- * most N times the budget, still far too few guesses to matter.
+ * most N times the budget.
  */
 export class LoginThrottle {
-  private readonly byUsername: RateLimiterMemory
+  private readonly byUsernameAndIp: RateLimiterMemory
   private readonly byIp: RateLimiterMemory
 
   constructor(private readonly options: LoginThrottleOptions) {
-    this.byUsername = new RateLimiterMemory({ keyPrefix: 'login-user', points: options.maxFailuresPerUsername, duration: options.windowSeconds })
+    this.byUsernameAndIp = new RateLimiterMemory({
+      keyPrefix: 'login-user-ip',
+      points: options.maxFailuresPerUsernameAndIp,
+      duration: options.windowSeconds,
+    })
     this.byIp = new RateLimiterMemory({ keyPrefix: 'login-ip', points: options.maxFailuresPerIp, duration: options.windowSeconds })
   }
 
   /** Whether a login for this username from this IP may be attempted now. */
   async check(username: string, ip: string): Promise<ThrottleVerdict> {
-    const [user, address] = await Promise.all([this.byUsername.get(usernameKey(username)), this.byIp.get(ip)])
+    const [pair, address] = await Promise.all([this.byUsernameAndIp.get(pairKey(username, ip)), this.byIp.get(ip)])
     const waits = [
-      exhausted(user, this.options.maxFailuresPerUsername),
+      exhausted(pair, this.options.maxFailuresPerUsernameAndIp),
       exhausted(address, this.options.maxFailuresPerIp),
     ].filter((ms): ms is number => ms !== undefined)
     if (waits.length === 0) return { blocked: false }
@@ -42,17 +52,17 @@ export class LoginThrottle {
 
   async recordFailure(username: string, ip: string): Promise<void> {
     // `penalty` adds points without rejecting: the next `check` is what refuses.
-    await Promise.all([this.byUsername.penalty(usernameKey(username)), this.byIp.penalty(ip)])
+    await Promise.all([this.byUsernameAndIp.penalty(pairKey(username, ip)), this.byIp.penalty(ip)])
   }
 
-  async recordSuccess(username: string): Promise<void> {
-    await this.byUsername.delete(usernameKey(username))
+  async recordSuccess(username: string, ip: string): Promise<void> {
+    await this.byUsernameAndIp.delete(pairKey(username, ip))
   }
 }
 
-/** Usernames are unique case-insensitively, so `Alice` and `alice` share one budget. */
-function usernameKey(username: string): string {
-  return username.toLowerCase()
+/** Usernames are unique case-insensitively, so `Alice` and `alice` share one budget; NUL cannot occur in either part. */
+function pairKey(username: string, ip: string): string {
+  return `${username.toLowerCase()}\u0000${ip}`
 }
 
 /** Milliseconds until the key's window ends, when its failures reached `max`. */

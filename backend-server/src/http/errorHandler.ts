@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express'
 import type { ErrorResponse } from '@scalable-chat/backend-contract'
+import { DatabaseUnavailableError } from '../storage/Database.js'
 import { HttpError } from './HttpError.js'
 import { redactUrl } from './redactUrl.js'
 
@@ -24,6 +25,12 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (error instanceof HttpError) {
     sendError(res, error.status, error.code, error.message)
+    return
+  }
+  if (error instanceof DatabaseUnavailableError) {
+    req.log.warn({ err: error, method: req.method, url: redactUrl(req.originalUrl) }, 'database unavailable')
+    res.set('retry-after', '1')
+    sendError(res, 503, 'database_unavailable', 'the service is busy; try again in a moment')
     return
   }
   const parserError = error as BodyParserError

@@ -1,6 +1,6 @@
-import { Router, type RequestHandler } from 'express'
+import { Router, type RequestHandler, type Response } from 'express'
 import { Credentials, type AuthResponse } from '@scalable-chat/backend-contract'
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/passwords.js'
+import { HashingBusyError, type PasswordHasher } from '../auth/passwords.js'
 import type { LoginThrottle } from '../auth/LoginThrottle.js'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
@@ -15,16 +15,18 @@ export function authRoutes(deps: {
   requireUser: RequestHandler
   /** Guards the password endpoints (each attempt costs an scrypt). */
   limitAttempts: RequestHandler
-  /** Failed logins per username and per IP (brute force), checked before scrypt runs. */
+  /** Failed logins per username and IP and per IP (brute force), checked before scrypt runs. */
   loginThrottle: LoginThrottle
+  /** scrypt, a few at a time. */
+  passwords: PasswordHasher
   metrics: BackendMetrics
 }): Router {
-  const { users, tokens } = deps
+  const { users, tokens, passwords } = deps
   const router = Router()
 
   router.post('/register', deps.limitAttempts, async (req, res) => {
     const { username, password } = parseInput(Credentials, req.body)
-    const user = await users.create(username, await hashPassword(password))
+    const user = await users.create(username, await hashing(res, () => passwords.hash(password)))
     if (!user) throw new HttpError(409, 'username_taken', 'that username is taken')
     res.status(201).json({ token: tokens.signUserToken(user), user } satisfies AuthResponse)
   })
@@ -39,14 +41,16 @@ export function authRoutes(deps: {
       throw new HttpError(429, 'rate_limited', `too many failed logins; try again in ${formatWait(verdict.retryAfterSeconds)}`)
     }
     const found = await users.findByUsername(username)
-    // Always run scrypt, so an unknown name and a wrong password take the same time.
-    const valid = await verifyPassword(password, found?.passwordHash ?? DUMMY_PASSWORD_HASH)
-    if (!found || !valid) {
+    // Always run scrypt (a dummy hash for an unknown name), so both take the same time.
+    const verification = await hashing(res, () => passwords.verify(password, found?.passwordHash))
+    if (!found || !verification.valid) {
       await deps.loginThrottle.recordFailure(username, ip)
       deps.metrics.authFailures.inc({ reason: AuthFailureReason.INVALID_CREDENTIALS })
       throw new HttpError(401, 'invalid_credentials', 'wrong username or password')
     }
-    await deps.loginThrottle.recordSuccess(username)
+    await deps.loginThrottle.recordSuccess(username, ip)
+    // A hash made with older (weaker) parameters is replaced now that the password is known.
+    if (verification.upgraded !== undefined) await users.updatePasswordHash(found.id, verification.upgraded)
     const user = { id: found.id, username: found.username }
     res.json({ token: tokens.signUserToken(user), user } satisfies AuthResponse)
   })
@@ -60,6 +64,17 @@ export function authRoutes(deps: {
   })
 
   return router
+}
+
+/** Runs a hashing step; a full queue of hashes answers 503 `busy` with Retry-After instead of waiting. */
+async function hashing<T>(res: Response, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (!(error instanceof HashingBusyError)) throw error
+    res.set('retry-after', '1')
+    throw new HttpError(503, 'busy', error.message)
+  }
 }
 
 function formatWait(seconds: number): string {

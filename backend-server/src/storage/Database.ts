@@ -33,3 +33,12 @@ export interface Database extends Queryable {
   /** Closes the connection(s); waits for running statements. */
   close(): Promise<void>
 }
+
+/**
+ * The database cannot take this statement now: every connection busy and the wait queue full, no
+ * connection within the connect timeout, or the statement ran past its timeout. The request
+ * gets 503 `database_unavailable` with Retry-After, and a session server's commit is retried.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError'
+}

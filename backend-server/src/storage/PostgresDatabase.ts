@@ -1,20 +1,48 @@
 import pg from 'pg'
-import type { Database, Transaction } from './Database.js'
+import { DatabaseUnavailableError, type Database, type Transaction } from './Database.js'
 
-export interface PostgresOptions {
+/**
+ * The pool's bounds, so that a slow or unreachable database turns into quick 503s instead of
+ * requests piling up without end (each holding memory and a socket) until the process falls over.
+ */
+export const POSTGRES_LIMITS = {
+  /** Connections in the pool. */
+  maxConnections: 10,
+  /** Statements waiting for a connection beyond which new ones are refused at once. */
+  maxWaiting: 100,
+  /** How long a statement may wait for a pooled connection, or for a new one to connect. */
+  connectTimeoutMs: 5000,
+  /** Postgres cancels a statement that runs longer (a stuck query must not hold its connection). */
+  statementTimeoutMs: 10_000,
+  /** The client gives up on an answer this long after asking (the server or the network is gone). */
+  queryTimeoutMs: 15_000,
+  /** Postgres ends a session idle this long inside a transaction (a caller that never finished). */
+  idleInTransactionTimeoutMs: 30_000,
+} as const
+
+export interface PostgresOptions extends Partial<Record<keyof typeof POSTGRES_LIMITS, number>> {
   connectionString: string
   /** Sets `search_path` on every connection (tests give each backend its own schema). */
   schema?: string
-  maxConnections?: number
 }
+
+/** Postgres's SQLSTATE for a statement cancelled by `statement_timeout`. */
+const QUERY_CANCELED = '57014'
 
 export class PostgresDatabase implements Database {
   private readonly pool: pg.Pool
+  private readonly maxWaiting: number
 
   constructor(options: PostgresOptions) {
+    const limits = { ...POSTGRES_LIMITS, ...options }
+    this.maxWaiting = limits.maxWaiting
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
-      max: options.maxConnections ?? 10,
+      max: limits.maxConnections,
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+      statement_timeout: limits.statementTimeoutMs,
+      query_timeout: limits.queryTimeoutMs,
+      idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     })
     // An idle client that loses its connection emits 'error' on the pool; without a listener
@@ -23,13 +51,23 @@ export class PostgresDatabase implements Database {
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.pool.query(sql, [...params])
-    return result.rows as T[]
+    this.refuseWhenQueueFull()
+    try {
+      return (await this.pool.query(sql, [...params])).rows as T[]
+    } catch (error) {
+      throw unavailableOr(error)
+    }
   }
 
   /** All statements of a transaction must go to the same connection, hence the checked-out client. */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
+    this.refuseWhenQueueFull()
+    let client: pg.PoolClient
+    try {
+      client = await this.pool.connect()
+    } catch (error) {
+      throw unavailableOr(error)
+    }
     try {
       await client.query('BEGIN')
       const result = await fn({
@@ -44,7 +82,7 @@ export class PostgresDatabase implements Database {
       return result
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
-      throw error
+      throw unavailableOr(error)
     } finally {
       client.release()
     }
@@ -54,4 +92,20 @@ export class PostgresDatabase implements Database {
     // pg throws when a pool is ended twice; closing is idempotent for PGlite, so make it so here.
     if (!this.pool.ended) await this.pool.end()
   }
+
+  private refuseWhenQueueFull(): void {
+    if (this.pool.waitingCount >= this.maxWaiting) {
+      throw new DatabaseUnavailableError(`${this.pool.waitingCount} statements are waiting for a database connection`)
+    }
+  }
+}
+
+/** A timeout (connecting, or a statement cancelled by Postgres or by the client) as `DatabaseUnavailableError`; anything else as it is. */
+function unavailableOr(error: unknown): unknown {
+  if (error instanceof DatabaseUnavailableError || !(error instanceof Error)) return error
+  const code = (error as { code?: unknown }).code
+  if (code === QUERY_CANCELED || /timeout/i.test(error.message)) {
+    return new DatabaseUnavailableError(`the database did not answer in time: ${error.message}`, { cause: error })
+  }
+  return error
 }

@@ -37,6 +37,11 @@ export class UserStore {
     return row ? { id: row.id, username: row.username, passwordHash: row.password_hash } : undefined
   }
 
+  /** Replaces the hash of an account whose old one was verified (a login upgrading its parameters). */
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash])
+  }
+
   async findById(id: string): Promise<User | undefined> {
     const rows = await this.db.query<UserRow>('SELECT id, username FROM users WHERE id = $1', [id])
     const row = rows[0]

@@ -23,6 +23,9 @@ const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/
 export async function migrate(db: Database, logger?: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f)).sort()
   return db.transaction(async (tx) => {
+    // Waiting for another replica's migrations, or a long one of our own (an index on a big
+    // table), must not be cut short by the pool's statement timeout.
+    await tx.query('SET LOCAL statement_timeout = 0')
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
     await tx.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
