@@ -4,6 +4,7 @@
  */
 import { runFanout } from './load/fanout.js'
 import { runHandshakes } from './load/handshakes.js'
+import { startFlood } from './load/flood.js'
 import { openIdle } from './load/idle.js'
 import { runJoins } from './load/joins.js'
 import { ToWorker, type FromWorker, type Task } from './tasks.js'
@@ -18,18 +19,29 @@ async function run(task: Task): Promise<void> {
       return reply({ type: 'result', result: await runJoins(task) })
     case 'handshakes':
       return reply({ type: 'result', result: await runHandshakes(task) })
+    case 'flood': {
+      const flood = await startFlood(task)
+      await reply({ type: 'ready' })
+      await untilFinish()
+      return reply({ type: 'result', result: await flood.finish() })
+    }
     case 'idle': {
       const idle = await openIdle(task)
       await reply({ type: 'ready' })
-      await new Promise<void>((resolve) =>
-        process.on('message', (raw) => {
-          if (ToWorker.safeParse(raw).data?.type === 'finish') resolve()
-        }),
-      )
+      await untilFinish()
       await idle.close()
       return reply({ type: 'result', result: idle.result })
     }
   }
+}
+
+/** Resolves when the harness says `finish` (after measuring while this load runs). */
+function untilFinish(): Promise<void> {
+  return new Promise((resolve) =>
+    process.on('message', (raw) => {
+      if (ToWorker.safeParse(raw).data?.type === 'finish') resolve()
+    }),
+  )
 }
 
 if (!process.send) throw new Error('loadWorker.ts is forked by run.ts, with an IPC channel')

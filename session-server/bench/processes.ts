@@ -119,7 +119,18 @@ export interface ProjectStack {
  * configured for load: the auth and message rate limits are lifted (a benchmark sends far more than
  * a person), rooms never unload mid-run, and tokens outlive the run. Everything else is default.
  */
-export async function startProject(options: ProcessOptions & { databaseUrl?: string; label: string }): Promise<ProjectStack> {
+export async function startProject(
+  options: ProcessOptions & {
+    databaseUrl?: string
+    label: string
+    /**
+     * `lifted` (default): a benchmark's users send far more than people. `production`: the
+     * session server's per-user limits stay at their defaults (the abuse workload), except the
+     * message rate, so that the victim can sample its latency ten times a second.
+     */
+    perUserLimits?: 'lifted' | 'production'
+  },
+): Promise<ProjectStack> {
   const [backendPort, sessionPort] = [await freePort(), await freePort()]
   const serviceToken = randomBytes(32).toString('hex')
   const roomTokenKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
@@ -159,10 +170,14 @@ export async function startProject(options: ProcessOptions & { databaseUrl?: str
     MESSAGE_BURST: '100000000',
     // Member i of every room is user i, opening and sending far more than a person: the
     // per-user limits would measure themselves.
-    FRAMES_PER_SECOND: '100000000',
-    MAX_CONNECTIONS_PER_USER: '100000000',
-    CONNECTS_PER_USER_PER_MINUTE: '100000000',
-    MAX_CONNECTIONS: '100000000',
+    ...(options.perUserLimits === 'production'
+      ? {}
+      : {
+          FRAMES_PER_SECOND: '100000000',
+          MAX_CONNECTIONS_PER_USER: '100000000',
+          CONNECTS_PER_USER_PER_MINUTE: '100000000',
+          MAX_CONNECTIONS: '100000000',
+        }),
     ROOM_UNLOAD_GRACE_MS: '3600000',
   }, options)
   const stop = async () => {

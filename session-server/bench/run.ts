@@ -6,7 +6,7 @@
  *
  *   npm run bench                       the full run (a few minutes)
  *   npm run bench -- --smoke            tiny counts, same code paths (CI)
- *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp)
+ *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood)
  *   npm run bench -- --profile          V8 CPU profiles of the servers in bench-results/profiles/
  *
  * Durability (and the latency workload with it) also runs on Postgres when BENCH_DATABASE_URL (or
@@ -21,9 +21,10 @@ import type { AuthResponse, CreateRoomResponse } from '@scalable-chat/backend-co
 import { startBaseline, startProject, type Baseline, type ProjectStack, type ServerProcess } from './processes.js'
 import { formatTable, meetsTarget, type Row } from './report.js'
 import { FULL, SMOKE, type FanoutSize } from './sizes.js'
-import { FromWorker, type FanoutResult, type IdleResult, type RateResult, type Target, type Task, type ToWorker } from './tasks.js'
+import { percentile } from './stats.js'
+import { FromWorker, type FanoutResult, type FloodResult, type IdleResult, type RateResult, type Target, type Task, type ToWorker } from './tasks.js'
 
-const WORKLOADS = ['memory', 'handshakes', 'joins', 'latency', 'fanout', 'ramp', 'durability'] as const
+const WORKLOADS = ['memory', 'handshakes', 'joins', 'latency', 'fanout', 'ramp', 'durability', 'flood'] as const
 type Workload = (typeof WORKLOADS)[number]
 
 const { values: flags } = parseArgs({
@@ -157,7 +158,7 @@ async function fanout(target: Target, size: FanoutSize, server: ServerProcess, b
   }
 }
 
-function fanoutFailure(figures: FanoutFigures[]): string | undefined {
+function fanoutFailure(figures: Pick<FanoutFigures, 'result'>[]): string | undefined {
   const problems = figures.flatMap((f) => f.result.problems)
   return problems.length > 0 ? problems.slice(0, 3).join('; ') : undefined
 }
@@ -332,6 +333,64 @@ async function main(): Promise<number> {
         await compareFanout(`latency on Postgres (${rooms}×${members}, 1 in flight)`, sizes.latency, { p99: true }, { stack: pgStack, setup: pgSetup })
       } finally {
         await pgStack.stop()
+      }
+    })
+
+    await workload('flood', async () => {
+      const { rounds, members, messages, intervalMs, sockets } = sizes.flood
+      // Its own stack: the per-user limits at their defaults, as in production.
+      const floodStack = await startProject({ cpuProfileDir, label: 'flood', perUserLimits: 'production' })
+      try {
+        const floodSetup = new ProjectSetup(floodStack)
+        const victim = await floodSetup.target(1, members)
+        const [attackerRoom] = await floodSetup.newRooms(1)
+        const attacker = (await floodSetup.users(members + 1))[members]!
+        const victimTask: Task = { kind: 'fanout', target: victim, members, messagesPerSender: messages, window: 1, intervalMs, timeoutMs: sizes.timeoutMs }
+        const floodTask: Task = { kind: 'flood', backendUrl: floodStack.backendUrl, userToken: attacker, roomId: attackerRoom!, sockets, timeoutMs: sizes.timeoutMs }
+        const quiet: FanoutResult[] = []
+        const flooded: FanoutResult[] = []
+        const attacks: FloodResult[] = []
+        for (let round = 0; round < rounds; round++) {
+          quiet.push(await runWorker<FanoutResult>(victimTask))
+          attacks.push(
+            await runWorker<FloodResult>(floodTask, async () => {
+              flooded.push(await runWorker<FanoutResult>(victimTask))
+            }),
+          )
+        }
+        raw.flood = { quiet, flooded, attacks }
+        const failure = fanoutFailure([...quiet, ...flooded].map((result) => ({ result })))
+        const label = `flood (victim: 1×${members}, ${1000 / intervalMs} msgs/s; one account: ${sockets} sockets, one token)`
+        const common = { workload: label, ...(failure ? { failure } : {}) }
+        /** Median of the rounds' figures, and their range in the metric's words. */
+        const summary = (results: FanoutResult[], pick: (r: FanoutResult) => number) => {
+          const values = results.map(pick).sort((a, b) => a - b)
+          return { median: percentile(values, 0.5), range: `${values[0]!.toFixed(1)}–${values.at(-1)!.toFixed(1)}` }
+        }
+        const rowsOf = (name: string, pick: (r: FanoutResult) => number, bound: number) => {
+          const [calm, busy] = [summary(quiet, pick), summary(flooded, pick)]
+          rows.push(
+            { ...common, metric: `victim ${name} ms, quiet (median of ${rounds}, ${calm.range})`, project: calm.median },
+            { ...common, metric: `victim ${name} ms, during the flood (median of ${rounds}, ${busy.range})`, project: busy.median },
+            { ...common, metric: `victim ${name}: during ÷ quiet`, project: busy.median / calm.median, target: { bound: 'max', value: bound, of: 'project' } },
+          )
+        }
+        rowsOf('p50', (r) => r.p50Ms, 3)
+        rowsOf('p99', (r) => r.p99Ms, 5)
+        const seconds = attacks.reduce((sum, a) => sum + a.durationMs, 0) / 1000
+        const total = (pick: (a: FloodResult) => Record<string, number>) =>
+          Object.entries(attacks.reduce<Record<string, number>>((sum, a) => {
+            for (const [key, n] of Object.entries(pick(a))) sum[key] = (sum[key] ?? 0) + n
+            return sum
+          }, {})).map(([key, n]) => `${key}×${n}`).join(', ') || 'none'
+        rows.push(
+          { ...common, metric: `attacker sockets let into its room, of the first ${sockets} (median)`, project: percentile(attacks.map((a) => a.admittedAtStart).sort((a, b) => a - b), 0.5) },
+          { ...common, metric: 'attacker frames written / s', project: attacks.reduce((sum, a) => sum + a.framesSent, 0) / seconds },
+          { ...common, metric: `attacker sockets closed by the server (codes: ${total((a) => a.closes)})`, project: attacks.reduce((sum, a) => sum + Object.values(a.closes).reduce((x, y) => x + y, 0), 0) },
+          { ...common, metric: `attacker reconnects refused (HTTP: ${total((a) => a.refusedHandshakes)})`, project: attacks.reduce((sum, a) => sum + Object.values(a.refusedHandshakes).reduce((x, y) => x + y, 0), 0) },
+        )
+      } finally {
+        await floodStack.stop()
       }
     })
   } finally {

@@ -19,6 +19,11 @@ export interface BenchSizes {
   handshakes: { count: number; concurrency: number; users: number }
   durability: FanoutSize
   ramp: FanoutSize[]
+  /**
+   * The abuse workload: `rounds` × (the victim's paced sends in quiet, then again while one
+   * account floods from `sockets` sockets), the victim a room of `members` on the same server.
+   */
+  flood: { rounds: number; members: number; messages: number; intervalMs: number; sockets: number }
   /** Any single workload that takes longer than this fails (and the run goes on). */
   timeoutMs: number
 }
@@ -33,6 +38,7 @@ export const FULL: BenchSizes = {
   handshakes: { count: 3000, concurrency: 32, users: 100 },
   durability: { rooms: 10, members: 1, messagesPerSender: 2000, window: 100 },
   ramp: [rampStep(1, 10, 300), rampStep(1, 25, 300), rampStep(1, 50, 300), rampStep(1, 100, 300), rampStep(2, 100, 300), rampStep(5, 100, 300), rampStep(10, 100, 300)],
+  flood: { rounds: 5, members: 10, messages: 50, intervalMs: 100, sockets: 200 },
   timeoutMs: 180_000,
 }
 
@@ -44,5 +50,6 @@ export const SMOKE: BenchSizes = {
   handshakes: { count: 20, concurrency: 4, users: 5 },
   durability: { rooms: 2, members: 1, messagesPerSender: 30, window: 5 },
   ramp: [rampStep(1, 3, 10), rampStep(2, 5, 10)],
+  flood: { rounds: 1, members: 3, messages: 5, intervalMs: 100, sockets: 10 },
   timeoutMs: 60_000,
 }

@@ -22,13 +22,31 @@ export const Target = z.discriminatedUnion('kind', [
 export type Target = z.infer<typeof Target>
 
 export const Task = z.discriminatedUnion('kind', [
-  /** Every room: `members` connections, member 0 sends `messagesPerSender` with at most `window` unacknowledged. */
+  /**
+   * Every room: `members` connections, member 0 sends `messagesPerSender` with at most `window`
+   * unacknowledged, and with `intervalMs` at least between two sends when given (a paced sender,
+   * within a server's per-user limits).
+   */
   z.object({
     kind: z.literal('fanout'),
     target: Target,
     members: z.number().int().min(1),
     messagesPerSender: z.number().int().min(1),
     window: z.number().int().min(1),
+    intervalMs: z.number().int().min(1).optional(),
+    timeoutMs: z.number().int().min(1),
+  }),
+  /**
+   * One account's flood: `sockets` connections to `roomId` with ONE room token, each sending
+   * typing and status toggles as fast as its socket drains, reconnecting whenever it is closed or
+   * refused; reports `ready` once every socket was tried, floods until told to `finish`.
+   */
+  z.object({
+    kind: z.literal('flood'),
+    backendUrl: z.string(),
+    userToken: z.string(),
+    roomId: z.string(),
+    sockets: z.number().int().min(1),
     timeoutMs: z.number().int().min(1),
   }),
   /** Opens `members` connections per room, reports `ready`, holds them until told to `finish`. */
@@ -73,6 +91,18 @@ export type RateResult = z.infer<typeof RateResult>
 export const IdleResult = z.object({ connections: z.number() })
 export type IdleResult = z.infer<typeof IdleResult>
 
+export const FloodResult = z.object({
+  /** Of the first `sockets` connections, those the server let into the room (sent a snapshot). */
+  admittedAtStart: z.number(),
+  framesSent: z.number(),
+  /** Close codes the server closed flood sockets with, and how often. */
+  closes: z.record(z.string(), z.number()),
+  /** Reconnects the server refused before the upgrade, by HTTP status. */
+  refusedHandshakes: z.record(z.string(), z.number()),
+  durationMs: z.number(),
+})
+export type FloodResult = z.infer<typeof FloodResult>
+
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), task: Task }),
   z.object({ type: z.literal('finish') }),
@@ -81,7 +111,7 @@ export type ToWorker = z.infer<typeof ToWorker>
 
 export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('result'), result: z.union([FanoutResult, RateResult, IdleResult]) }),
+  z.object({ type: z.literal('result'), result: z.union([FanoutResult, RateResult, IdleResult, FloodResult]) }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>

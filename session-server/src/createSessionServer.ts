@@ -140,10 +140,14 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
     })
   })
 
-  /** Refuses the upgrade, counting and logging why (never the URL: it carries the token). */
+  /**
+   * Refuses the upgrade, counting and logging why (never the URL: it carries the token). A user
+   * over their connect rate is logged at `debug`: a script reconnecting in a loop would otherwise
+   * write thousands of lines a second (the count is in `rejected_inputs_total`).
+   */
   function refuse(socket: Duplex, log: Logger, status: number, code: string, message: string): void {
     metrics.reject(`handshake_${code}`)
-    log.info({ status, code }, 'handshake refused')
+    log[status === 429 ? 'debug' : 'info']({ status, code }, 'handshake refused')
     rejectHandshake(socket, status, code, message)
   }
 

@@ -67,6 +67,28 @@ describe('RoomTokenVerifier', () => {
     expect(backend.fetches).toBe(2)
   })
 
+  it('remembers a verified token only until it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { verifier } = makeVerifier(TEST_KEY)
+    const token = await signRoomToken(CLAIMS, { expiresAt: Math.floor(Date.now() / 1000) + 60 })
+    expect(await verifier.verify(token)).toMatchObject({ ok: true })
+    expect(await verifier.verify(token)).toMatchObject({ ok: true })
+    vi.advanceTimersByTime(61_000)
+    expect(await verifier.verify(token)).toEqual({ ok: false, reason: 'invalid' })
+  })
+
+  it('forgets what it verified when the key changes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { verifier, backend } = makeVerifier(TEST_KEY)
+    const before = await signRoomToken(CLAIMS)
+    expect(await verifier.verify(before)).toMatchObject({ ok: true })
+    const rotated = forgerKey()
+    backend.key = rotated
+    vi.advanceTimersByTime(KEY_REFRESH_MIN_INTERVAL_MS)
+    expect(await verifier.verify(await signRoomToken(CLAIMS, { key: rotated }))).toMatchObject({ ok: true })
+    expect(await verifier.verify(before)).toEqual({ ok: false, reason: 'invalid' })
+  })
+
   it('refuses a token for another host', async () => {
     const { verifier } = makeVerifier(TEST_KEY)
     expect(await verifier.verify(await signRoomToken({ ...CLAIMS, host: 'elsewhere:1' }))).toEqual({ ok: false, reason: 'invalid' })

@@ -61,7 +61,7 @@ const common = {
   LOG_FORMAT: 'json',
 }
 
-export function startBackendProcess(options: { port: number; dataDir: string; sessionHosts: string[] }): Promise<ServiceProcess> {
+export function startBackendProcess(options: { port: number; dataDir: string; sessionHosts: string[]; env?: Record<string, string> }): Promise<ServiceProcess> {
   return startService('backend', BACKEND_MAIN_MODULE, options.port, 'backend listening', {
     ...common,
     JWT_SECRET: TEST_JWT_SECRET,
@@ -72,19 +72,23 @@ export function startBackendProcess(options: { port: number; dataDir: string; se
     SESSION_SERVER_HOST: options.sessionHosts.join(','),
     // Every test user registers from 127.0.0.1.
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    ...options.env,
   })
 }
 
-export function startSessionProcess(options: { port: number; backendUrl: string; env?: Record<string, string> }): Promise<ServiceProcess> {
+export function startSessionProcess(options: {
+  port: number
+  backendUrl: string
+  /** `lifted` (default): the load is the point of the test, the rate limits have their own tests. `production`: the defaults. */
+  limits?: 'lifted' | 'production'
+  env?: Record<string, string>
+}): Promise<ServiceProcess> {
   return startService(`session:${options.port}`, SESSION_SERVER_MAIN_MODULE, options.port, 'session server listening', {
     ...common,
     PORT: String(options.port),
     PUBLIC_HOST: `127.0.0.1:${options.port}`,
     BACKEND_URL: options.backendUrl,
-    // The load is the point of these tests; the rate limit has its own tests.
-    MESSAGE_RATE_PER_MINUTE: '1000000',
-    MESSAGE_BURST: '100000',
-    FRAMES_PER_SECOND: '100000',
+    ...(options.limits === 'production' ? {} : { MESSAGE_RATE_PER_MINUTE: '1000000', MESSAGE_BURST: '100000', FRAMES_PER_SECOND: '100000' }),
     ...options.env,
   })
 }

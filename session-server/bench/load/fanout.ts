@@ -5,6 +5,7 @@
  * counts what it receives, so a lost message shows up as a shortfall, and every delivery's latency
  * is measured from the send, on one clock: all connections live in this process.
  */
+import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import type { WebSocket } from 'ws'
 import { percentile } from '../stats.js'
@@ -17,7 +18,7 @@ type FanoutTask = Extract<Task, { kind: 'fanout' }>
 const SETUP_CONCURRENCY = 25
 
 export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
-  const { target, members, messagesPerSender, window, timeoutMs } = task
+  const { target, members, messagesPerSender, window, intervalMs, timeoutMs } = task
   const roomCount = target.roomIds.length
   const expected = roomCount * members * messagesPerSender
   const sockets: WebSocket[][] = Array.from({ length: roomCount }, () => [])
@@ -27,6 +28,9 @@ export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
     sockets[room]![member] = await openMember(await memberUrl(target, room, member), timeoutMs)
   })
 
+  // Unique to this run: a target may be measured again, and a clientId the room stored before is
+  // answered as a re-send (to the sender alone), not broadcast.
+  const run = randomBytes(4).toString('hex')
   const sentAt = new Map<string, number>()
   const latencies = new Float64Array(expected)
   const problems: string[] = []
@@ -44,10 +48,18 @@ export async function runFanout(task: FanoutTask): Promise<FanoutResult> {
     const roomSockets = sockets[room]!
     const sender = roomSockets[0]!
     let sent = 0
-    const sendNext = () => {
-      const clientId = `r${room}-${sent++}`
-      sentAt.set(clientId, performance.now())
+    let lastSentAt = -Infinity
+    const sendNow = () => {
+      const clientId = `${run}-r${room}-${sent++}`
+      lastSentAt = performance.now()
+      sentAt.set(clientId, lastSentAt)
       sender.send(`{"type":"send","clientId":"${clientId}","text":"benchmark message ${clientId}"}`)
+    }
+    // Paced: the next send waits until `intervalMs` after the previous one.
+    const sendNext = () => {
+      const wait = intervalMs === undefined ? 0 : lastSentAt + intervalMs - performance.now()
+      if (wait <= 0) sendNow()
+      else setTimeout(sendNow, wait)
     }
     senders.push(sendNext)
     for (const [member, ws] of roomSockets.entries()) {
