@@ -96,7 +96,7 @@ class Socket {
   async send(clientId: string, timeoutMs = 10_000): Promise<number> {
     const start = performance.now()
     this.ws.send(JSON.stringify({ type: 'send', clientId, text: `victim ${clientId}` }))
-    let timer: NodeJS.Timeout | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
     const answer = await Promise.race([
       this.until((f) => (f.type === 'message' && f.message.clientId === clientId) || (f.type === 'error' && f.clientId === clientId)),
       new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
