@@ -13,6 +13,7 @@ import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import jwt from 'jsonwebtoken'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -96,12 +97,12 @@ class Socket {
   async send(clientId: string, timeoutMs = 10_000): Promise<number> {
     const start = performance.now()
     this.ws.send(JSON.stringify({ type: 'send', clientId, text: `victim ${clientId}` }))
-    let timer: ReturnType<typeof setTimeout> | undefined
+    const giveUp = new AbortController()
     const answer = await Promise.race([
       this.until((f) => (f.type === 'message' && f.message.clientId === clientId) || (f.type === 'error' && f.clientId === clientId)),
-      new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      delay(timeoutMs, undefined, { signal: giveUp.signal }).catch(() => undefined),
     ])
-    clearTimeout(timer)
+    giveUp.abort()
     if (answer?.type === 'error') throw new Error(`${clientId} refused: ${answer.code} ${answer.message}`)
     return answer === undefined ? Number.POSITIVE_INFINITY : performance.now() - start
   }
