@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@scalable-chat/protocol'
-import { MAX_QUEUED_FRAMES } from '../src/connection/ClientSession.js'
+import { MAX_QUEUED_FRAMES, PAUSE_AT_QUEUED_FRAMES } from '../src/connection/ClientSession.js'
 import { MAX_STRIKES } from '../src/connection/StrikeCounter.js'
 import { startStack, uniqueName, type Stack } from './helpers/stack.js'
 import type { TestClient } from './helpers/TestClient.js'
@@ -202,4 +202,35 @@ describe('frames before the join', () => {
     socket.send({ type: 'send', clientId: 'after', text: 'then normal service' })
     expect((await socket.next('message')).message.clientId).toBe('after')
   })
+})
+
+describe('a burst the allowance permits', () => {
+  let stack: Stack
+  beforeAll(async () => {
+    stack = await startStack({ FRAMES_PER_SECOND: '100000', MESSAGE_BURST: '10000', MESSAGE_RATE_PER_MINUTE: '100000' })
+  })
+  afterAll(() => stack.close())
+
+  it('is handled whole when read together: a burst of sends in one TCP read, many times PAUSE_AT_QUEUED_FRAMES, all stored', async () => {
+    const user = await member(stack)
+    const socket = await user.open()
+    await socket.next('snapshot')
+    const count = PAUSE_AT_QUEUED_FRAMES * 12
+    socket.sendInOneWrite(Array.from({ length: count }, (_, i) => ({ type: 'send', clientId: `burst-${i}`, text: `${i}` })))
+    const messages = await socket.waitForCount('message', count)
+    expect(messages.map((m) => m.message.clientId)).toEqual(Array.from({ length: count }, (_, i) => `burst-${i}`))
+    expect(socket.all('error')).toEqual([])
+  })
+
+  it('is read on at the pace it is handled: more sends than MAX_QUEUED_FRAMES, over many reads, all stored', async () => {
+    const user = await member(stack)
+    const socket = await user.open()
+    await socket.next('snapshot')
+    // Under the room's MAX_PENDING_MESSAGES, so storage does not refuse any either.
+    const count = MAX_QUEUED_FRAMES + 388
+    for (let i = 0; i < count; i++) socket.send({ type: 'send', clientId: `many-${i}`, text: `${i} ${'x'.repeat(150)}` })
+    const messages = await socket.waitForCount('message', count)
+    expect(messages.map((m) => m.message.clientId)).toEqual(Array.from({ length: count }, (_, i) => `many-${i}`))
+    expect(socket.all('error')).toEqual([])
+  }, 30_000)
 })

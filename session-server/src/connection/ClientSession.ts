@@ -20,11 +20,16 @@ import { WsRoomSocket } from './WsRoomSocket.js'
 type SessionState = { state: 'joining' } | { state: 'joined'; room: Room } | { state: 'closed' }
 
 /**
- * Frames received and not yet handled. The socket is paused while the room loads, but what was
- * already read still arrives (one TCP read may hold thousands of tiny frames), and a send waits
- * for its rate allowance; past this many, frames are refused at once instead of queued.
+ * Frames received and not yet handled, past which the socket stops reading: the rest waits in
+ * the client's buffers (TCP backpressure), not ours. It reads again once the backlog is down to
+ * a quarter, so a burst within the client's allowance is only slowed, never refused.
  */
-export const MAX_QUEUED_FRAMES = 32
+export const PAUSE_AT_QUEUED_FRAMES = 32
+/**
+ * A paused socket still delivers every frame of what it already read, and one TCP read may hold
+ * thousands of tiny frames: past this many waiting, frames are refused at once instead of queued.
+ */
+export const MAX_QUEUED_FRAMES = 512
 
 export interface ClientSessionDeps {
   ws: WebSocket
@@ -69,7 +74,13 @@ export class ClientSession implements RoomConnection {
         return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many frames at once; wait for the answers' }, 'frames_queued')
       }
       this.queued++
-      this.queue = this.queue.then(() => this.onFrame(data, isBinary)).finally(() => this.queued--)
+      this.applyBackpressure()
+      this.queue = this.queue
+        .then(() => this.onFrame(data, isBinary))
+        .finally(() => {
+          this.queued--
+          this.applyBackpressure()
+        })
     })
     deps.ws.on('close', () => this.onClose())
     deps.ws.on('error', (error: Error & { code?: string }) => {
@@ -77,16 +88,26 @@ export class ClientSession implements RoomConnection {
       deps.metrics?.reject(error.code ?? 'socket_error')
       this.log.debug({ err: error }, 'socket error')
     })
-    // Nothing the client sends can be handled before the snapshot: leave it in the client's
-    // buffers (TCP backpressure) instead of ours while the room loads.
-    deps.ws.pause()
+    this.applyBackpressure()
     this.queue = this.join()
       .catch((error: unknown) => {
         this.log.error({ err: error }, 'join failed')
         this.closeWith(CloseCode.ROOM_UNAVAILABLE)
       })
-      // Closing or not, the socket reads again: a close handshake needs the client's answer.
-      .finally(() => deps.ws.resume())
+      .finally(() => this.applyBackpressure())
+  }
+
+  /**
+   * Reads from the socket only while frames can be handled: not while the room loads (nothing
+   * can be handled before the snapshot) and not while a backlog waits. A closed session reads
+   * again: its close handshake needs the client's answer.
+   */
+  private applyBackpressure(): void {
+    const { ws } = this.deps
+    const backlog = this.queued >= PAUSE_AT_QUEUED_FRAMES || (ws.isPaused && this.queued > PAUSE_AT_QUEUED_FRAMES / 4)
+    const hold = this.state.state === 'joining' || (this.state.state === 'joined' && backlog)
+    if (hold && !ws.isPaused) ws.pause()
+    else if (!hold && ws.isPaused) ws.resume()
   }
 
   private async join(): Promise<void> {
@@ -131,15 +152,16 @@ export class ClientSession implements RoomConnection {
 
   /**
    * Answers a refused frame and counts a strike, except for a send over the message limits
-   * (`rate_limited` from the room): waiting is all such a client has to do, and a paced re-send
-   * must not get it closed. Frames over the frame allowance (`reason`) do count: no client
-   * following the protocol comes near it.
+   * (`rate_limited` from the room) or one the room cannot take now (`unavailable`): waiting is
+   * all such a client has to do, and a paced re-send must not get it closed. Frames over the
+   * frame allowance (`reason`) do count: no client following the protocol comes near it.
    */
   private refuse(error: FrameError, reason?: 'frame_rate' | 'frames_queued'): void {
     this.deps.metrics?.reject(reason ?? error.code)
     if (this.state.state === 'closed') return
     this.sendError(error)
-    if ((reason !== undefined || error.code !== ErrorCode.RATE_LIMITED) && this.strikes.strike()) {
+    const clientsFault = reason !== undefined || (error.code !== ErrorCode.RATE_LIMITED && error.code !== ErrorCode.UNAVAILABLE)
+    if (clientsFault && this.strikes.strike()) {
       this.log.info({ reason: reason ?? error.code }, 'too many refused frames; closing')
       this.closeWith(CloseCode.POLICY_VIOLATION)
     }
