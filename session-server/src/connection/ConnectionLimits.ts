@@ -1,5 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { CloseCode } from '@scalable-chat/protocol'
+import { tryConsume } from './tryConsume.js'
 
 export interface ConnectionLimitSettings {
   /** Open connections on this server (`MAX_CONNECTIONS`). */
@@ -43,14 +44,8 @@ export class ConnectionLimits {
    * Takes one of the user's new-connection allowance; false when the user connected too often
    * within the minute (the handshake is refused before a socket exists).
    */
-  async tryConnect(userId: string): Promise<boolean> {
-    try {
-      await this.connects.consume(userId)
-      return true
-    } catch (rejection) {
-      if (rejection instanceof Error) throw rejection
-      return false
-    }
+  tryConnect(userId: string): Promise<boolean> {
+    return tryConsume(this.connects, userId)
   }
 
   /** A slot for one more connection of `userId` to `roomId`, or which cap is reached. */

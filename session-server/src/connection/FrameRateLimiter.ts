@@ -1,4 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { tryConsume } from './tryConsume.js'
 
 /**
  * Frames per user per second, over every connection and room of this server, whatever their
@@ -15,13 +16,7 @@ export class FrameRateLimiter {
   }
 
   /** Takes one frame from the user's allowance; false when the user is over it. */
-  async tryConsume(userId: string): Promise<boolean> {
-    try {
-      await this.limiter.consume(userId)
-      return true
-    } catch (rejection) {
-      if (rejection instanceof Error) throw rejection
-      return false
-    }
+  tryConsume(userId: string): Promise<boolean> {
+    return tryConsume(this.limiter, userId)
   }
 }

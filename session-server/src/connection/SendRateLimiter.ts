@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS, type RoomLimits } from '@scalable-chat/protocol'
 import { RateLimiterMemory, RateLimiterUnion } from 'rate-limiter-flexible'
+import { tryConsume } from './tryConsume.js'
 
 /** The window of the burst limit (whole seconds: rate-limiter-flexible counts in seconds). */
 export const BURST_WINDOW_MS = DEFAULT_LIMITS.burstWindowMs
@@ -26,14 +27,7 @@ export class SendRateLimiter {
   }
 
   /** Takes one message from the user's allowance; false when the user is over a limit. */
-  async tryConsume(userId: string): Promise<boolean> {
-    try {
-      await this.limiter.consume(userId)
-      return true
-    } catch (rejection) {
-      // The union rejects with a map of limiter results; a real Error is a bug and must surface.
-      if (rejection instanceof Error) throw rejection
-      return false
-    }
+  tryConsume(userId: string): Promise<boolean> {
+    return tryConsume(this.limiter, userId)
   }
 }
