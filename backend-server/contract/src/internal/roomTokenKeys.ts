@@ -35,27 +35,30 @@ function requireP256(key: KeyObject): KeyObject {
   return key
 }
 
-/** @throws Error, with a message fit for a configuration error, when it is not an EC P-256 private key */
-export function parseRoomTokenPrivateKey(setting: string): KeyObject {
+/**
+ * Reads a key from configuration with `create`; the error names what is wrong with the setting
+ * (not PEM, not readable, not P-256) and never echoes it.
+ */
+function readKey(setting: string, create: (pem: string) => KeyObject, kind: 'private' | 'public'): KeyObject {
+  const pem = pemOf(setting)
   let key: KeyObject
   try {
-    key = createPrivateKey(pemOf(setting))
+    key = create(pem)
   } catch (error) {
-    throw new Error(error instanceof Error && error.message.startsWith('must be') ? error.message : 'is not a readable private key (PEM)', { cause: error })
+    throw new Error(`is not a readable ${kind} key (PEM)`, { cause: error })
   }
+  if (key.type !== kind) throw new Error(`must be a ${kind} key`)
   return requireP256(key)
+}
+
+/** @throws Error, with a message fit for a configuration error, when it is not an EC P-256 private key */
+export function parseRoomTokenPrivateKey(setting: string): KeyObject {
+  return readKey(setting, createPrivateKey, 'private')
 }
 
 /** @throws Error, with a message fit for a configuration error, when it is not an EC P-256 public key */
 export function parseRoomTokenPublicKey(setting: string): KeyObject {
-  let key: KeyObject
-  try {
-    key = createPublicKey(pemOf(setting))
-  } catch (error) {
-    throw new Error(error instanceof Error && error.message.startsWith('must be') ? error.message : 'is not a readable public key (PEM)', { cause: error })
-  }
-  if (key.type !== 'public') throw new Error('must be a public key')
-  return requireP256(key)
+  return readKey(setting, createPublicKey, 'public')
 }
 
 /**
