@@ -21,8 +21,8 @@ beforeAll(async () => {
   ;[stack, browser] = await Promise.all([
     startE2eStack({
       distDir: inject('clientDist'),
-      // The default burst (5 in 2 s) is for people; these tests type faster than people do.
-      sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000' },
+      // The default burst (5 in 2 s) and frame rate are for people; these tests type faster than people do.
+      sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' },
     }),
     launchBrowser(),
   ])
