@@ -61,6 +61,7 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
   const internal = internalRoutes({
     rooms,
     messages,
+    boards: stores.boards,
     fleet,
     scheduler,
     serviceToken: config.serviceToken,

@@ -1,9 +1,11 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, JoinRoomResponse } from '@scalable-chat/backend-contract'
+import { BOARD_RULE, type Board, type Shape } from '@scalable-chat/backend-contract'
 import {
   CommitResponse,
   LoadRoomResponse,
+  MAX_BOARD_BODY_BYTES,
   MAX_COMMIT_BODY_BYTES,
   MAX_COMMIT_MESSAGES,
   MAX_INTERNAL_BODY_BYTES,
@@ -294,5 +296,100 @@ describe('POST /internal/rooms/:roomId/release and /internal/servers/register', 
     const stale = await commit(a.roomId, { epoch: a.epoch, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
     expect(stale.body.error.code).toBe('room_moved')
     expect((await api().post('/internal/servers/register').set(service).send({})).status).toBe(400)
+  })
+})
+
+describe('PUT /internal/rooms/:roomId/board', () => {
+  const rectangle = (id: string, version: number): Extract<Shape, { type: 'rectangle' }> => ({
+    id,
+    type: 'rectangle',
+    x: 10,
+    y: 20,
+    width: 30,
+    height: 40,
+    color: '#1e40af',
+    strokeWidth: 2,
+    author: owner.user.id,
+    version,
+  })
+  const saveBoard = (roomId: string, body: { epoch: number; board: unknown; host?: string }) =>
+    api().put(`/internal/rooms/${roomId}/board`).set(service).send({ host: session.host, ...body })
+  const storedBoard = async (roomId: string) =>
+    (await backend.db.query<{ board: unknown }>('SELECT board FROM boards WHERE room_id = $1', [roomId]))[0]?.board
+  const loadBoard = async (roomId: string) =>
+    LoadRoomResponse.parse((await api().get(`/internal/rooms/${roomId}`).query({ host: session.host }).set(service).expect(200)).body).board
+
+  it('loads an empty board for a room that never drew, then the board as last saved', async () => {
+    const { roomId, epoch } = await loadedRoom()
+    expect(await loadBoard(roomId)).toEqual({ version: 0, shapes: [], deleted: [] })
+    const board: Board = { version: 3, shapes: [rectangle('a', 1), { ...rectangle('c', 3), type: 'ellipse' }], deleted: ['b'] }
+    await saveBoard(roomId, { epoch, board }).expect(204)
+    expect(await loadBoard(roomId)).toEqual(board)
+    const next: Board = { version: 4, shapes: [rectangle('a', 4)], deleted: ['b', 'c'] }
+    await saveBoard(roomId, { epoch, board: next }).expect(204)
+    expect(await loadBoard(roomId)).toEqual(next)
+  })
+
+  it('fences a stale writer (old epoch, another host, released): 409 room_moved and the board unchanged; 404 for a deleted room', async () => {
+    const { roomId, epoch } = await loadedRoom()
+    const board: Board = { version: 1, shapes: [rectangle('a', 1)], deleted: [] }
+    await saveBoard(roomId, { epoch, board }).expect(204)
+    const stale: Board = { version: 2, shapes: [], deleted: ['a'] }
+    for (const attempt of [{ epoch: epoch - 1 }, { epoch, host: 'other:1' }]) {
+      const res = await saveBoard(roomId, { ...attempt, board: stale })
+      expect(res.status).toBe(409)
+      expect(res.body.error.code).toBe('room_moved')
+    }
+    await api().post(`/internal/rooms/${roomId}/release`).set(service).send({ host: session.host, epoch }).expect(204)
+    expect((await saveBoard(roomId, { epoch, board: stale })).status).toBe(409)
+    expect(await storedBoard(roomId)).toEqual(board)
+
+    await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token)).expect(204)
+    const gone = await saveBoard(roomId, { epoch, board })
+    expect(gone.status).toBe(404)
+    expect(await storedBoard(roomId)).toBeUndefined()
+  })
+
+  it('refuses a board that breaks the shape rules with 400 and keeps the stored one', async () => {
+    const { roomId, epoch } = await loadedRoom()
+    const board: Board = { version: 1, shapes: [rectangle('a', 1)], deleted: [] }
+    await saveBoard(roomId, { epoch, board }).expect(204)
+    const bad: unknown[] = [
+      { version: 2, shapes: [{ ...rectangle('a', 2), x: BOARD_RULE.maxCoordinate + 1 }], deleted: [] },
+      { version: 2, shapes: [{ ...rectangle('a', 2), color: 'red' }], deleted: [] },
+      { version: 2, shapes: [{ ...rectangle('a', 2), type: 'star' }], deleted: [] },
+      { version: 2, shapes: [{ ...rectangle('a', 2), points: [[0, 0], [1, 1]] }], deleted: [] },
+      { version: 2, shapes: [{ ...rectangle('a', 2), type: 'path', width: undefined, height: undefined, points: [[0, 0]] }], deleted: [] },
+      { version: 2, shapes: [], deleted: ['not an id'] },
+      { version: -1, shapes: [], deleted: [] },
+    ]
+    for (const body of bad) expect((await saveBoard(roomId, { epoch, board: body })).status).toBe(400)
+    expect(await loadBoard(roomId)).toEqual(board)
+  })
+
+  it('takes the largest legal board, and refuses one byte more than it could be with 413', async () => {
+    const { roomId, epoch } = await loadedRoom()
+    // Freehand paths of full-precision points up to BOARD_RULE.maxBoardBytes, and every deleted id at 64 characters.
+    const shapes: Shape[] = []
+    let bytes = 2
+    for (let i = 0; ; i++) {
+      const points = Array.from({ length: BOARD_RULE.maxPathPoints }, (_, p): [number, number] => [-999_999.123456789 + p, 999_999.987654321 - i])
+      const path: Shape = { id: `p${i}`.padEnd(64, 'x'), type: 'path', x: 0, y: 0, points, color: '#1e40af', strokeWidth: 64, author: owner.user.id, version: 1 }
+      const size = Buffer.byteLength(JSON.stringify(path)) + 1
+      if (bytes + size > BOARD_RULE.maxBoardBytes) break
+      shapes.push(path)
+      bytes += size
+    }
+    const largest = {
+      host: 'h'.repeat(512),
+      epoch,
+      board: { version: Number.MAX_SAFE_INTEGER, shapes, deleted: Array.from({ length: BOARD_RULE.maxDeletedIds }, (_, i) => `${i}`.padEnd(64, 'd')) },
+    }
+    expect(Buffer.byteLength(JSON.stringify(largest))).toBeLessThanOrEqual(MAX_BOARD_BODY_BYTES)
+    // Read and judged on its merits: the host is not where the room is placed.
+    const taken = await api().put(`/internal/rooms/${roomId}/board`).set(service).send(largest)
+    expect(taken.status).toBe(409)
+    const tooLarge = await api().put(`/internal/rooms/${roomId}/board`).set(service).set('content-type', 'application/json').send(`{"host":"${'x'.repeat(MAX_BOARD_BODY_BYTES)}"}`)
+    expect(tooLarge.status).toBe(413)
   })
 })

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { PendingMessage } from '../src/room/connection/chatReducer.js'
 import { Outbox } from '../src/room/connection/Outbox.js'
 
-const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 2, burstWindowMs: 2000, typingTimeoutMs: 6000 }
+const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 2, burstWindowMs: 2000, typingTimeoutMs: 6000, cursorIntervalMs: 50, maxFrameBytes: 16_384 }
 
 function pending(clientId: string, state: PendingMessage['state'] = 'sending'): PendingMessage {
   return { clientId, text: `text ${clientId}`, createdAt: new Date(0).toISOString(), state }

@@ -1,11 +1,11 @@
 import type { ChatMessage } from '@scalable-chat/backend-contract'
-import type { SnapshotEvent } from '@scalable-chat/protocol'
+import { PROTOCOL_VERSION, type SnapshotEvent } from '@scalable-chat/protocol'
 import { describe, expect, it } from 'vitest'
 import { initialChatState, reduceChat, type ChatEvent, type ChatState, type PendingMessage } from '../src/room/connection/chatReducer.js'
 
 const ME = { userId: 'me', username: 'Me' }
 const ANA = { userId: 'ana', username: 'Ana' }
-const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 5, burstWindowMs: 2000, typingTimeoutMs: 6000 }
+const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 5, burstWindowMs: 2000, typingTimeoutMs: 6000, cursorIntervalMs: 50, maxFrameBytes: 16_384 }
 
 function message(seq: number, from = ANA, clientId = `c${seq}`): ChatMessage {
   return { seq, id: `m${seq}`, userId: from.userId, username: from.username, text: `text ${seq}`, clientId, createdAt: new Date(0).toISOString() }
@@ -14,11 +14,13 @@ function message(seq: number, from = ANA, clientId = `c${seq}`): ChatMessage {
 function snapshot(messages: ChatMessage[], resumed = false): SnapshotEvent {
   return {
     type: 'snapshot',
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     room: { id: 'room-1', name: 'Lobby', ownerId: 'me' },
     you: ME,
     members: [{ ...ME, status: 'online' }, { ...ANA, status: 'online' }],
     messages,
+    board: { version: 0, shapes: [] },
+    cursors: [],
     seq: messages.at(-1)?.seq ?? 0,
     resumed,
     limits: LIMITS,

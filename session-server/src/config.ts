@@ -34,11 +34,14 @@ const ConfigSchema = z
     MAX_MESSAGE_LENGTH: int(DEFAULT_LIMITS.maxMessageLength).pipe(
       z.number().max(MAX_STORED_TEXT_LENGTH, `must be at most ${MAX_STORED_TEXT_LENGTH} (what storage takes)`),
     ),
-    MAX_PAYLOAD_BYTES: int(16_384, 256),
+    MAX_PAYLOAD_BYTES: int(DEFAULT_LIMITS.maxFrameBytes, 256),
     MESSAGE_RATE_PER_MINUTE: int(DEFAULT_LIMITS.messagesPerMinute),
     MESSAGE_BURST: int(DEFAULT_LIMITS.messageBurst),
-    /** Frames of any type per user per second, over all their connections (see FrameRateLimiter). */
-    FRAMES_PER_SECOND: int(20),
+    /**
+     * Frames of any type per user per second, over all their connections (see FrameRateLimiter):
+     * room for a pointer at the cursor interval (20 a second) and a drag's edits beside it.
+     */
+    FRAMES_PER_SECOND: int(60),
     MAX_CONNECTIONS: int(10_000),
     MAX_CONNECTIONS_PER_USER: int(20),
     MAX_CONNECTIONS_PER_USER_PER_ROOM: int(5),
@@ -49,6 +52,12 @@ const ConfigSchema = z
     TYPING_TIMEOUT_MS: int(DEFAULT_LIMITS.typingTimeoutMs, 10),
     /** A member's typing and status changes reach the room at most this often (0: every change, at once). */
     PRESENCE_INTERVAL_MS: int(500, 0),
+    /** Board pointers go out batched, one frame a member per this interval. */
+    CURSOR_INTERVAL_MS: int(DEFAULT_LIMITS.cursorIntervalMs, 10),
+    /** A pointer that has not moved for this long is taken off the others' boards. */
+    CURSOR_IDLE_MS: int(10_000, 100),
+    /** A changed board is saved at most this long after its first unsaved change (and on unload and drain). */
+    BOARD_SAVE_DELAY_MS: int(2000, 0),
     /** Set by Hathora in every process: the public hostname and port of the process's exposed port. */
     HATHORA_HOSTNAME: z.string().min(1).optional(),
     HATHORA_DEFAULT_PORT: z.coerce.number().int().min(1).max(65_535).optional(),

@@ -87,6 +87,10 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       maxBufferedBytes: config.MAX_BUFFERED_BYTES,
       typingTimeoutMs: config.TYPING_TIMEOUT_MS,
       presenceIntervalMs: config.PRESENCE_INTERVAL_MS,
+      cursorIntervalMs: config.CURSOR_INTERVAL_MS,
+      cursorIdleMs: config.CURSOR_IDLE_MS,
+      boardSaveDelayMs: config.BOARD_SAVE_DELAY_MS,
+      maxFrameBytes: config.MAX_PAYLOAD_BYTES,
     },
   })
   const verifier = new RoomTokenVerifier({

@@ -6,6 +6,7 @@ import { SendRateLimiter } from '../src/connection/SendRateLimiter.js'
 import { RoomRegistry } from '../src/room/RoomRegistry.js'
 import { FakeBackendApi, storedMessages } from './helpers/FakeBackendApi.js'
 import { fakeConnection } from './helpers/fakeSocket.js'
+import { LIMITS } from './helpers/makeRoom.js'
 
 const UNLOAD_GRACE_MS = 30_000
 
@@ -14,7 +15,7 @@ function makeRegistry(backend = new FakeBackendApi()) {
     backendApi: backend,
     host: 'session-1:8000',
     rateLimiter: new SendRateLimiter({ messagesPerMinute: 1000, messageBurst: 1000 }),
-    limits: { maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000, typingTimeoutMs: 6000, presenceIntervalMs: 500 },
+    limits: { ...LIMITS, maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000 },
     unloadGraceMs: UNLOAD_GRACE_MS,
     logger: pino({ level: 'silent' }),
   })

@@ -164,6 +164,7 @@ describe('frames before the join', () => {
           return backend.loadRoom(roomId, host)
         },
         commit: (roomId, request) => backend.commit(roomId, request),
+        saveBoard: (roomId, request) => backend.saveBoard(roomId, request),
         release: (roomId, host, epoch) => backend.release(roomId, host, epoch),
         register: (host) => backend.register(host),
         roomTokenKey: () => backend.roomTokenKey(),

@@ -92,7 +92,7 @@ describe('accepted upgrades', () => {
     }
   })
 
-  it('sends the snapshot first: room, you, members with status, messages, seq, protocol, limits', async () => {
+  it('sends the snapshot first: room, you, members with status, messages, board, cursors, seq, protocol, limits', async () => {
     const { auth, roomId } = await validClaims()
     const { token, name } = await stack.join(auth.token, roomId)
     const client = stack.connect({ token, v: PROTOCOL_VERSION })
@@ -105,6 +105,8 @@ describe('accepted upgrades', () => {
       you: { userId: auth.user.id, username: auth.user.username },
       members: [{ userId: auth.user.id, username: auth.user.username, status: 'online' }],
       messages: [],
+      board: { version: 0, shapes: [] },
+      cursors: [],
       seq: 0,
       resumed: false,
       limits: {
@@ -113,6 +115,8 @@ describe('accepted upgrades', () => {
         messageBurst: stack.config.MESSAGE_BURST,
         burstWindowMs: BURST_WINDOW_MS,
         typingTimeoutMs: stack.config.TYPING_TIMEOUT_MS,
+        cursorIntervalMs: stack.config.CURSOR_INTERVAL_MS,
+        maxFrameBytes: stack.config.MAX_PAYLOAD_BYTES,
       },
     })
   })

@@ -79,6 +79,7 @@ describe('drain', () => {
         loadRoom: (roomId, host) => backend.loadRoom(roomId, host),
         register: (host) => backend.register(host),
         roomTokenKey: () => backend.roomTokenKey(),
+        saveBoard: (roomId, request) => backend.saveBoard(roomId, request),
         async commit(roomId, request) {
           commitsStarted++
           await gate

@@ -19,3 +19,26 @@ export const ROOM_NAME_RULE = { minLength: 1, maxLength: 64 } as const
 
 /** `GET /api/rooms/:roomId/messages`: the page size without `limit`, and the largest `limit`. */
 export const HISTORY_PAGE_RULE = { defaultLimit: 50, maxLimit: 100 } as const
+
+/** The kinds of shape a room's whiteboard holds. */
+export const SHAPE_TYPES = ['rectangle', 'ellipse', 'arrow', 'line', 'path', 'text'] as const
+export type ShapeType = (typeof SHAPE_TYPES)[number]
+
+/**
+ * A room's whiteboard: what one shape and one board may hold. The session server refuses an edit
+ * past any of them (nothing changes); storage checks the same on every save.
+ */
+export const BOARD_RULE = {
+  maxShapes: 2000,
+  /** Points of one freehand path (lines and arrows have two). */
+  maxPathPoints: 2000,
+  maxTextLength: 2000,
+  /** |x|, |y| and every width, height and point coordinate. */
+  maxCoordinate: 1_000_000,
+  minStrokeWidth: 1,
+  maxStrokeWidth: 64,
+  /** The board's shapes as JSON, in UTF-8 bytes: what a room holds in memory and storage writes on each save. */
+  maxBoardBytes: 1024 * 1024,
+  /** Ids of deleted shapes remembered, so that a create re-sent after its shape was deleted stays deleted. */
+  maxDeletedIds: 5000,
+} as const

@@ -7,11 +7,13 @@ import {
   HeartbeatRequest,
   InternalErrorCode,
   LoadRoomQuery,
+  MAX_BOARD_BODY_BYTES,
   MAX_COMMIT_BODY_BYTES,
   MAX_INTERNAL_BODY_BYTES,
   RegisterRequest,
   ReleaseRequest,
   ROOM_LOAD_MESSAGES,
+  SaveBoardRequest,
   type CommitResponse,
   type RoomTokenKeyResponse,
   type LoadRoomResponse,
@@ -22,6 +24,7 @@ import { parseInput } from '../http/parseInput.js'
 import type { BackendMetrics } from '../metrics/BackendMetrics.js'
 import type { Scheduler } from '../scheduler/index.js'
 import type { FleetStore } from '../storage/FleetStore.js'
+import type { BoardStore } from '../storage/BoardStore.js'
 import type { MessageStore } from '../storage/MessageStore.js'
 import type { RoomStore } from '../storage/RoomStore.js'
 
@@ -40,6 +43,7 @@ const roomMoved = () => new HttpError(409, InternalErrorCode.ROOM_MOVED, 'the ro
 export function internalRoutes(deps: {
   rooms: RoomStore
   messages: MessageStore
+  boards: BoardStore
   fleet: FleetStore
   /** Placements change only through it. */
   scheduler: Scheduler
@@ -48,10 +52,11 @@ export function internalRoutes(deps: {
   roomTokenKey: RoomTokenKeyResponse
   metrics: BackendMetrics
 }): Router {
-  const { rooms, messages, fleet, scheduler } = deps
+  const { rooms, messages, boards, fleet, scheduler } = deps
   const router = Router()
   router.use(requireService(deps.serviceToken, deps.metrics))
   const commitBody = express.json({ limit: MAX_COMMIT_BODY_BYTES })
+  const boardBody = express.json({ limit: MAX_BOARD_BODY_BYTES })
   const smallBody = express.json({ limit: MAX_INTERNAL_BODY_BYTES })
 
   function roomIdOf(value: unknown): string {
@@ -71,7 +76,7 @@ export function internalRoutes(deps: {
     const room = await rooms.find(roomId)
     if (!room) throw notFound()
     if (!placement) throw roomMoved()
-    const { messages: latest } = await messages.page(roomId, { limit: ROOM_LOAD_MESSAGES })
+    const [{ messages: latest }, board] = await Promise.all([messages.page(roomId, { limit: ROOM_LOAD_MESSAGES }), boards.load(roomId)])
     res.json({
       room: { id: room.id, name: room.name, ownerId: room.ownerId },
       epoch: placement.epoch,
@@ -79,6 +84,7 @@ export function internalRoutes(deps: {
       // message is the latest seq.
       seq: latest.at(-1)?.seq ?? 0,
       messages: latest,
+      board,
     } satisfies LoadRoomResponse)
   })
 
@@ -91,6 +97,14 @@ export function internalRoutes(deps: {
       throw new HttpError(outcome.code === InternalErrorCode.NOT_FOUND ? 404 : 409, outcome.code, outcome.message)
     }
     res.json({ messages: outcome.messages, seq: outcome.seq } satisfies CommitResponse)
+  })
+
+  router.put('/rooms/:roomId/board', boardBody, async (req, res) => {
+    const roomId = roomIdOf(req.params.roomId)
+    const { host, epoch, board } = parseInput(SaveBoardRequest, req.body)
+    const outcome = await boards.save(roomId, host, epoch, board)
+    if (!outcome.ok) throw outcome.reason === 'not_found' ? notFound() : roomMoved()
+    res.status(204).end()
   })
 
   router.post('/rooms/:roomId/release', smallBody, async (req, res) => {

@@ -1,3 +1,4 @@
+import { BoardStore } from './BoardStore.js'
 import type { Queryable } from './Database.js'
 import { FleetStore } from './FleetStore.js'
 import { MessageStore } from './MessageStore.js'
@@ -10,6 +11,7 @@ export interface Stores {
   users: UserStore
   rooms: RoomStore
   messages: MessageStore
+  boards: BoardStore
   /** The Scheduler's alone: every placement read and write goes through it. */
   placements: PlacementStore
   fleet: FleetStore
@@ -20,6 +22,7 @@ export function createStores(db: Queryable): Stores {
     users: new UserStore(db),
     rooms: new RoomStore(db),
     messages: new MessageStore(db),
+    boards: new BoardStore(db),
     placements: new PlacementStore(db),
     fleet: new FleetStore(db),
   }

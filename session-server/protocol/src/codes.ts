@@ -11,7 +11,7 @@
  * Bumped on any change a peer on the previous version would misread. The client sends it as `v`
  * in the connect URL; the server answers a mismatch by closing with `PROTOCOL_MISMATCH`.
  */
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 
 /** The query parameters of the WebSocket handshake: `?token=…&v=…[&since=…]` (see `handshakeUrl`). */
 export const HandshakeParam = {
@@ -123,6 +123,14 @@ export const ErrorCode = {
   RATE_LIMITED: 'rate_limited',
   ROOM_FULL: 'room_full',
   UNAVAILABLE: 'unavailable',
+  /** A board edit names a shape that is not on the board (deleted meanwhile, or never there). */
+  SHAPE_NOT_FOUND: 'shape_not_found',
+  /** A create names an id another member's shape already has. */
+  SHAPE_EXISTS: 'shape_exists',
+  /** Every field the update changes was changed by someone since the version it was made on. */
+  STALE_UPDATE: 'stale_update',
+  /** The board holds as many shapes, or as many bytes, as a board may. */
+  BOARD_FULL: 'board_full',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -136,4 +144,6 @@ export const DEFAULT_LIMITS = {
   messageBurst: 5,
   burstWindowMs: 2000,
   typingTimeoutMs: 6000,
+  cursorIntervalMs: 50,
+  maxFrameBytes: 16_384,
 } as const

@@ -5,11 +5,11 @@
  * The prose spec of the handshake and every message is session-server/PROTOCOL.md.
  */
 import { z } from 'zod'
-import { ChatMessage } from '@scalable-chat/backend-contract'
+import { BOARD_RULE, ChatMessage, Shape, ShapeChanges, ShapeId, ShapeInput } from '@scalable-chat/backend-contract'
 import { ErrorCode, HandshakeParam, MEMBER_STATUSES } from './codes.js'
 
-// The backend owns the stored message record (it serves it over HTTP too); the protocol re-uses it.
-export { ChatMessage }
+// The backend owns the stored records (it stores and serves them); the protocol re-uses them.
+export { ChatMessage, Shape, ShapeChanges, ShapeId, ShapeInput }
 
 /** A client-chosen id for a sent message: it acknowledges the send and de-duplicates a retry. */
 export const ClientId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'letters, digits, _ and - only')
@@ -51,10 +51,59 @@ export const TypingMessage = z.strictObject({ type: z.literal('typing'), typing:
 /** @example { "type": "status", "status": "away" } */
 export const StatusMessage = z.strictObject({ type: z.literal('status'), status: MemberStatus })
 
-export const ClientMessage = z.discriminatedUnion('type', [SendMessage, TypingMessage, StatusMessage])
+
+/** A point on the board, in board coordinates. */
+const BoardCoordinate = z.number().min(-BOARD_RULE.maxCoordinate).max(BOARD_RULE.maxCoordinate)
+/**
+ * Names a board edit, so its sender can tell the answer to it (the broadcast of its change, or an
+ * error) from everyone else's. Chosen by the client, like a message's clientId.
+ */
+const Ref = ClientId.optional()
+
+/** @example { "type": "cursor_move", "x": 120.5, "y": -40 } */
+export const CursorMoveMessage = z.strictObject({ type: z.literal('cursor_move'), x: BoardCoordinate, y: BoardCoordinate })
+/**
+ * @example { "type": "shape_create", "shape": { "id": "s-k3J9x", "type": "rectangle", "x": 0, "y": 0, "width": 80, "height": 40, "color": "#1e40af", "strokeWidth": 2 } }
+ * The client chooses the shape's id: a create re-sent after a reconnect is applied once.
+ */
+export const ShapeCreateMessage = z.strictObject({ type: z.literal('shape_create'), shape: ShapeInput, ref: Ref })
+/**
+ * @example { "type": "shape_update", "id": "s-k3J9x", "version": 7, "changes": { "x": 10, "y": 20 } }
+ * `version` is the shape's version the change was made on: a field changed by anyone since then
+ * is not overwritten (see PROTOCOL.md, "The board").
+ */
+export const ShapeUpdateMessage = z.strictObject({
+  type: z.literal('shape_update'),
+  id: ShapeId,
+  version: z.number().int().nonnegative(),
+  changes: ShapeChanges,
+  ref: Ref,
+})
+/** @example { "type": "shape_delete", "id": "s-k3J9x" } */
+export const ShapeDeleteMessage = z.strictObject({ type: z.literal('shape_delete'), id: ShapeId, ref: Ref })
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  SendMessage,
+  TypingMessage,
+  StatusMessage,
+  CursorMoveMessage,
+  ShapeCreateMessage,
+  ShapeUpdateMessage,
+  ShapeDeleteMessage,
+])
 export type ClientMessage = z.infer<typeof ClientMessage>
 export type SendMessage = z.infer<typeof SendMessage>
-export const CLIENT_MESSAGE_TYPES = ['send', 'typing', 'status'] as const satisfies ClientMessage['type'][]
+export const CLIENT_MESSAGE_TYPES = [
+  'send',
+  'typing',
+  'status',
+  'cursor_move',
+  'shape_create',
+  'shape_update',
+  'shape_delete',
+] as const satisfies ClientMessage['type'][]
+/** The board's edits: what changes shapes (a cursor is not an edit). */
+export type BoardEdit = Extract<ClientMessage, { type: 'shape_create' | 'shape_update' | 'shape_delete' }>
 
 // Shared shapes -----------------------------------------------------------------------------
 
@@ -63,6 +112,10 @@ export type Member = z.infer<typeof Member>
 
 export const RoomInfo = z.object({ id: z.string(), name: z.string(), ownerId: z.string() })
 export type RoomInfo = z.infer<typeof RoomInfo>
+
+/** Another member's pointer on the board. */
+export const Cursor = z.object({ userId: z.string(), x: z.number(), y: z.number() })
+export type Cursor = z.infer<typeof Cursor>
 
 // Server → client ---------------------------------------------------------------------------
 
@@ -78,6 +131,10 @@ export const SnapshotEvent = z.object({
   you: z.object({ userId: z.string(), username: z.string() }),
   members: z.array(Member),
   messages: z.array(ChatMessage),
+  /** The board as it is now, whole, on every snapshot (resumed or not): `version` counts its changes. */
+  board: z.object({ version: z.number().int().nonnegative(), shapes: z.array(Shape) }),
+  /** Where the other members' pointers are on the board. */
+  cursors: z.array(Cursor),
   /** The latest seq in the room (0 when it has no messages). */
   seq: z.number().int().nonnegative(),
   resumed: z.boolean(),
@@ -91,6 +148,10 @@ export const SnapshotEvent = z.object({
     burstWindowMs: z.number().int(),
     /** A typing indicator the typist does not repeat within this long ends by itself. */
     typingTimeoutMs: z.number().int(),
+    /** Pointer positions go out once per this interval: sending `cursor_move` more often is wasted. */
+    cursorIntervalMs: z.number().int(),
+    /** The largest frame the server reads (a long freehand path must fit in one `shape_create`). */
+    maxFrameBytes: z.number().int(),
   }),
 })
 /** A new message; to its sender it is also the acknowledgement of `clientId`. */
@@ -105,12 +166,43 @@ export const TypingEvent = z.object({
 })
 export const StatusEvent = z.object({ type: z.literal('status'), userId: z.string(), status: MemberStatus })
 export const RoomDeletedEvent = z.object({ type: z.literal('room_deleted') })
-/** A frame was refused; nothing changed. `clientId` names the refused send, when there was one. */
+/**
+ * A shape was added (to its creator, also the answer to its `shape_create`). Sent to one
+ * connection alone when it answers a re-sent create of a shape that already exists.
+ */
+export const ShapeCreatedEvent = z.object({ type: z.literal('shape_created'), shape: Shape, ref: z.string().optional() })
+/** The fields of a shape that changed, and its new version; `by` is who changed it. */
+export const ShapeUpdatedEvent = z.object({
+  type: z.literal('shape_updated'),
+  id: z.string(),
+  changes: ShapeChanges,
+  version: z.number().int().positive(),
+  by: z.string(),
+  ref: z.string().optional(),
+})
+export const ShapeDeletedEvent = z.object({
+  type: z.literal('shape_deleted'),
+  id: z.string(),
+  version: z.number().int().nonnegative(),
+  by: z.string(),
+  ref: z.string().optional(),
+})
+/**
+ * Pointers that moved since the last batch (the receiver's own included: one frame serves the
+ * room) and members whose pointer went (they left, or it idled). At most one a member per
+ * `cursorIntervalMs`, and skipped, not queued, for a member whose connection is backing up.
+ */
+export const CursorsEvent = z.object({ type: z.literal('cursors'), moved: z.array(Cursor), gone: z.array(z.string()) })
+/**
+ * A frame was refused; nothing changed. `clientId` names the refused send, `ref` the refused
+ * board edit, when there was one.
+ */
 export const ErrorEvent = z.object({
   type: z.literal('error'),
   code: z.enum(ErrorCode),
   message: z.string(),
   clientId: z.string().optional(),
+  ref: z.string().optional(),
 })
 
 export const ServerMessage = z.discriminatedUnion('type', [
@@ -121,6 +213,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
   TypingEvent,
   StatusEvent,
   RoomDeletedEvent,
+  ShapeCreatedEvent,
+  ShapeUpdatedEvent,
+  ShapeDeletedEvent,
+  CursorsEvent,
   ErrorEvent,
 ])
 export type ServerMessage = z.infer<typeof ServerMessage>

@@ -13,6 +13,7 @@ import type {
   HeartbeatRequest,
   LoadRoomResponse,
   RoomTokenKeyResponse,
+  SaveBoardRequest,
 } from '@scalable-chat/backend-contract/internal'
 
 export type BackendFailure =
@@ -37,6 +38,8 @@ export interface BackendApi {
   loadRoom(roomId: string, host: string): Promise<BackendResult<LoadRoomResponse>>
   /** `POST /internal/rooms/:roomId/messages`: store one batch atomically (idempotent per clientId). */
   commit(roomId: string, request: CommitRequest): Promise<BackendResult<CommitResponse>>
+  /** `PUT /internal/rooms/:roomId/board`: store the room's whole board (fenced like a commit). */
+  saveBoard(roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>>
   /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded here. */
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>>
   /** `POST /internal/servers/register`: this host (re)started with nothing in memory. */

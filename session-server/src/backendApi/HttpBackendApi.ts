@@ -5,6 +5,7 @@ import {
   RoomTokenKeyResponse,
   type CommitRequest,
   type HeartbeatRequest,
+  type SaveBoardRequest,
 } from '@scalable-chat/backend-contract/internal'
 import type { BackendApi, BackendResult, FleetApi } from './BackendApi.js'
 import { jsonRequest, type JsonResponse } from './jsonRequest.js'
@@ -28,6 +29,10 @@ export class HttpBackendApi implements BackendApi, FleetApi {
     return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/messages`, request, CommitResponse)
   }
 
+  saveBoard(roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>> {
+    return this.request('PUT', `/internal/rooms/${encodeURIComponent(roomId)}/board`, request)
+  }
+
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>> {
     return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/release`, { host, epoch })
   }
@@ -49,7 +54,7 @@ export class HttpBackendApi implements BackendApi, FleetApi {
   }
 
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body: unknown,
     schema?: z.ZodType<T>,

@@ -8,7 +8,7 @@ export interface JsonResponse {
 }
 
 export interface JsonRequestOptions {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT'
   headers: Record<string, string>
   body?: string | undefined
   /** The request fails when the backend sends nothing for this long. */

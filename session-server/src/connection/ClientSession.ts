@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { RoomTokenClaims } from '@scalable-chat/backend-contract/internal'
-import { CloseCode, ErrorCode, type ServerMessage } from '@scalable-chat/protocol'
+import { CloseCode, ErrorCode, type ClientMessage, type ServerMessage } from '@scalable-chat/protocol'
 import type { Logger } from '../logger.js'
 import type { Room } from '../room/Room.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
@@ -30,6 +30,26 @@ export const PAUSE_AT_QUEUED_FRAMES = 32
  * thousands of tiny frames: past this many waiting, frames are refused at once instead of queued.
  */
 export const MAX_QUEUED_FRAMES = 512
+
+/**
+ * Refusals that are no fault of the client's: over the message limits (from the room), storage
+ * backed up, and a board edit that met someone else's (the shape deleted or changed meanwhile,
+ * the board filled up).
+ */
+const EXPECTED_REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.UNAVAILABLE,
+  ErrorCode.SHAPE_NOT_FOUND,
+  ErrorCode.STALE_UPDATE,
+  ErrorCode.BOARD_FULL,
+])
+
+/** What a refusal names, so the client can tell which of its frames it answers. */
+function nameOf(message: ClientMessage): Pick<FrameError, 'clientId' | 'ref'> {
+  if (message.type === 'send') return { clientId: message.clientId }
+  if ('ref' in message && message.ref !== undefined) return { ref: message.ref }
+  return {}
+}
 
 export interface ClientSessionDeps {
   ws: WebSocket
@@ -136,14 +156,14 @@ export class ClientSession implements RoomConnection {
       if (this.state.state !== 'joined') return
       const parsed = parseClientFrame(data, isBinary)
       if (!allowed) {
-        // Parsed only to name a refused send, so its client re-sends it; a flood is cut short by the strikes.
-        const clientId = parsed.ok && parsed.message.type === 'send' ? parsed.message.clientId : undefined
-        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many frames; slow down', clientId }, 'frame_rate')
+        // Parsed only to name a refused send or edit, so its client re-sends it; a flood is cut short by the strikes.
+        const named = parsed.ok ? nameOf(parsed.message) : {}
+        return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many frames; slow down', ...named }, 'frame_rate')
       }
       if (!parsed.ok) return this.refuse(parsed)
       const message = parsed.message
       const outcome = await this.state.room.handle(this, message)
-      if (!outcome.ok) this.refuse({ ...outcome, ...(message.type === 'send' ? { clientId: message.clientId } : {}) })
+      if (!outcome.ok) this.refuse({ ...outcome, ...nameOf(message) })
     } catch (error) {
       this.log.error({ err: error }, 'failed to handle a frame')
       this.refuse({ code: ErrorCode.UNAVAILABLE, message: 'the frame could not be handled' })
@@ -151,24 +171,30 @@ export class ClientSession implements RoomConnection {
   }
 
   /**
-   * Answers a refused frame and counts a strike, except for a send over the message limits
-   * (`rate_limited` from the room) or one the room cannot take now (`unavailable`): waiting is
-   * all such a client has to do, and a paced re-send must not get it closed. Frames over the
-   * frame allowance (`reason`) do count: no client following the protocol comes near it.
+   * Answers a refused frame and counts a strike, except for refusals a client following the
+   * protocol meets (`EXPECTED_REFUSALS`): waiting, or taking the room's news, is all it has to
+   * do, and a paced re-send must not get it closed. Frames over the frame allowance (`reason`)
+   * do count: no client following the protocol comes near it.
    */
   private refuse(error: FrameError, reason?: 'frame_rate' | 'frames_queued'): void {
     this.deps.metrics?.reject(reason ?? error.code)
     if (this.state.state === 'closed') return
     this.sendError(error)
-    const clientsFault = reason !== undefined || (error.code !== ErrorCode.RATE_LIMITED && error.code !== ErrorCode.UNAVAILABLE)
+    const clientsFault = reason !== undefined || !EXPECTED_REFUSALS.has(error.code)
     if (clientsFault && this.strikes.strike()) {
       this.log.info({ reason: reason ?? error.code }, 'too many refused frames; closing')
       this.closeWith(CloseCode.POLICY_VIOLATION)
     }
   }
 
-  private sendError({ code, message, clientId }: FrameError): void {
-    const frame: ServerMessage = { type: 'error', code, message, ...(clientId === undefined ? {} : { clientId }) }
+  private sendError({ code, message, clientId, ref }: FrameError): void {
+    const frame: ServerMessage = {
+      type: 'error',
+      code,
+      message,
+      ...(clientId === undefined ? {} : { clientId }),
+      ...(ref === undefined ? {} : { ref }),
+    }
     this.socket.send(JSON.stringify(frame))
   }
 

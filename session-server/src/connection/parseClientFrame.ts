@@ -1,7 +1,7 @@
 import type { RawData } from 'ws'
 import { CLIENT_MESSAGE_TYPES, ClientId, ClientMessage, ErrorCode } from '@scalable-chat/protocol'
 
-export type FrameError = { code: ErrorCode; message: string; clientId?: string }
+export type FrameError = { code: ErrorCode; message: string; clientId?: string; ref?: string }
 export type ParsedFrame = { ok: true; message: ClientMessage } | ({ ok: false } & FrameError)
 
 /**

@@ -1,6 +1,7 @@
 /**
- * One chat room held in memory: its members and their connections, typing and status, and the
- * fan-out of its log (`RoomLog`, the single writer of its messages) to every connection.
+ * One chat room held in memory: its members and their connections, typing and status, the
+ * fan-out of its log (`RoomLog`, the single writer of its messages) to every connection, and its
+ * whiteboard (`Board`, saved by `BoardSaver`) with the members' pointers (`Cursors`).
  *
  * Transport-free: it talks to `RoomSocket`s, so tests drive it with fake sockets. Expected
  * refusals (empty message, room full, …) are returned as values; the caller turns them into
@@ -12,6 +13,7 @@ import {
   CloseCode,
   ErrorCode,
   PROTOCOL_VERSION,
+  type BoardEdit,
   type ClientMessage,
   type Member,
   type MemberStatus,
@@ -22,6 +24,9 @@ import type { BackendApi } from '../backendApi/BackendApi.js'
 import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
+import { Board } from './Board.js'
+import { BoardSaver } from './BoardSaver.js'
+import { Cursors } from './Cursors.js'
 import type { Outcome } from './Refusal.js'
 import { RoomLog, type RoomLogListener, type RoomLogMetrics } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
@@ -39,7 +44,21 @@ export interface RoomLimits {
    * and a toggle undone within it none at all.
    */
   presenceIntervalMs: number
+  /** Board pointers go out batched, once per this interval. */
+  cursorIntervalMs: number
+  /** A pointer that has not moved for this long goes. */
+  cursorIdleMs: number
+  /** A changed board is saved at most this long after its first unsaved change. */
+  boardSaveDelayMs: number
+  /** The largest frame the server reads (`MAX_PAYLOAD_BYTES`), announced so clients size their edits. */
+  maxFrameBytes: number
 }
+
+/**
+ * A pointer batch is skipped for a connection with more than this waiting to be written: the
+ * next batch carries newer positions anyway, so it is dropped rather than queued.
+ */
+const CURSOR_SKIP_BUFFERED_BYTES = 64 * 1024
 
 /** What a room reports for `/metrics` (a subset of `SessionMetrics`; optional so tests may omit it). */
 export interface RoomMetrics extends RoomLogMetrics {
@@ -85,6 +104,9 @@ export class Room implements RoomLogListener {
   readonly id: string
   readonly info: RoomInfo
   private readonly log: RoomLog
+  private readonly board: Board
+  private readonly boardSaver: BoardSaver
+  private readonly cursors: Cursors
   private readonly members = new Map<string, MemberState>()
   private closed = false
 
@@ -101,6 +123,23 @@ export class Room implements RoomLogListener {
       listener: this,
       logger: deps.logger,
       metrics: deps.metrics,
+    })
+    this.board = new Board(deps.loaded.board)
+    this.boardSaver = new BoardSaver({
+      roomId: room.id,
+      host: deps.host,
+      epoch: deps.loaded.epoch,
+      backendApi: deps.backendApi,
+      delayMs: deps.limits.boardSaveDelayMs,
+      board: () => this.board.toStored(),
+      savedVersion: deps.loaded.board.version,
+      fenced: (reason) => this.fenced(reason),
+      logger: deps.logger,
+    })
+    this.cursors = new Cursors({
+      intervalMs: deps.limits.cursorIntervalMs,
+      idleMs: deps.limits.cursorIdleMs,
+      send: (batch) => this.broadcastDroppable(batch),
     })
   }
 
@@ -165,11 +204,15 @@ export class Room implements RoomLogListener {
         you: { userId: connection.userId, username: connection.username },
         members: [...this.members.values()].map((s) => s.member),
         messages,
+        board: { version: this.board.version, shapes: this.board.shapes },
+        cursors: this.cursors.current,
         seq: this.log.latestSeq,
         resumed,
         limits: {
           maxMessageLength: this.deps.limits.maxMessageLength,
           typingTimeoutMs: this.deps.limits.typingTimeoutMs,
+          cursorIntervalMs: this.deps.limits.cursorIntervalMs,
+          maxFrameBytes: this.deps.limits.maxFrameBytes,
           ...this.deps.rateLimiter.limits,
         },
       } satisfies ServerMessage),
@@ -186,6 +229,7 @@ export class Room implements RoomLogListener {
     this.stopTyping(state, { now: true })
     if (state.presenceTimer) clearTimeout(state.presenceTimer)
     this.members.delete(connection.userId)
+    this.cursors.remove(connection.userId)
     this.broadcast({ type: 'user_left', userId: connection.userId })
     if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
   }
@@ -204,6 +248,13 @@ export class Room implements RoomLogListener {
       case 'status':
         this.setStatus(state, message.status)
         return OK
+      case 'cursor_move':
+        this.cursors.move(connection.userId, message.x, message.y)
+        return OK
+      case 'shape_create':
+      case 'shape_update':
+      case 'shape_delete':
+        return this.edit(connection, message)
       default:
         return exhaustive(message)
     }
@@ -221,9 +272,9 @@ export class Room implements RoomLogListener {
     }
   }
 
-  /** Resolves once every accepted message is stored (or the room closed). */
-  flushed(): Promise<void> {
-    return this.log.flushed()
+  /** Resolves once every accepted message is stored and the board saved (or the room closed, or a save failed). */
+  async flushed(): Promise<void> {
+    await Promise.all([this.log.flushed(), this.boardSaver.flush()])
   }
 
   /**
@@ -234,6 +285,8 @@ export class Room implements RoomLogListener {
     if (this.closed) return
     this.closed = true
     this.log.stop()
+    this.boardSaver.stop()
+    this.cursors.stop()
     const data = event === undefined ? undefined : JSON.stringify(event)
     for (const state of this.members.values()) {
       if (state.typingTimer) clearTimeout(state.typingTimer)
@@ -283,6 +336,60 @@ export class Room implements RoomLogListener {
   private memberState(connection: RoomConnection): MemberState | undefined {
     const state = this.members.get(connection.userId)
     return !this.closed && state?.connections.has(connection) ? state : undefined
+  }
+
+  /**
+   * Applies one board edit and tells the room what changed. A create or delete seen before (a
+   * re-send after a reconnect) changes nothing and is answered to its connection alone.
+   */
+  private edit(connection: RoomConnection, edit: BoardEdit): Outcome {
+    const by = connection.userId
+    const ref = edit.ref === undefined ? {} : { ref: edit.ref }
+    switch (edit.type) {
+      case 'shape_create': {
+        const outcome = this.board.create(by, edit.shape)
+        if (!outcome.ok) return outcome
+        if (outcome.state === 'deleted') {
+          this.deliver(connection, JSON.stringify({ type: 'shape_deleted', id: outcome.id, version: outcome.version, by, ...ref } satisfies ServerMessage))
+        } else if (!outcome.fresh) {
+          this.deliver(connection, JSON.stringify({ type: 'shape_created', shape: outcome.shape, ...ref } satisfies ServerMessage))
+        } else {
+          this.boardChanged({ type: 'shape_created', shape: outcome.shape, ...ref })
+        }
+        return OK
+      }
+      case 'shape_update': {
+        const outcome = this.board.update(edit.id, edit.version, edit.changes)
+        if (!outcome.ok) return outcome
+        this.boardChanged({ type: 'shape_updated', id: edit.id, changes: outcome.changes, version: outcome.version, by, ...ref })
+        return OK
+      }
+      case 'shape_delete': {
+        const outcome = this.board.delete(edit.id)
+        if (!outcome.ok) return outcome
+        const event = { type: 'shape_deleted', id: edit.id, version: outcome.version, by, ...ref } satisfies ServerMessage
+        if (outcome.fresh) this.boardChanged(event)
+        else this.deliver(connection, JSON.stringify(event))
+        return OK
+      }
+      default:
+        return exhaustive(edit)
+    }
+  }
+
+  private boardChanged(event: ServerMessage): void {
+    this.broadcast(event)
+    this.boardSaver.changed(this.board.version)
+  }
+
+  /** To every connection not backing up; the others miss this one (pointer batches, superseded by the next). */
+  private broadcastDroppable(message: ServerMessage): void {
+    const data = Buffer.from(JSON.stringify(message))
+    for (const state of this.members.values()) {
+      for (const connection of state.connections) {
+        if (connection.socket.bufferedAmount <= CURSOR_SKIP_BUFFERED_BYTES) connection.socket.send(data)
+      }
+    }
   }
 
   private async send(connection: RoomConnection, clientId: string, text: string): Promise<Outcome> {

@@ -1,6 +1,13 @@
-import type { ChatMessage } from '@scalable-chat/backend-contract'
+import { EMPTY_BOARD, type Board, type ChatMessage } from '@scalable-chat/backend-contract'
 import { createPublicKey } from 'node:crypto'
-import { roomTokenKeyId, type CommitRequest, type CommitResponse, type LoadRoomResponse, type RoomTokenKeyResponse } from '@scalable-chat/backend-contract/internal'
+import {
+  roomTokenKeyId,
+  type CommitRequest,
+  type CommitResponse,
+  type LoadRoomResponse,
+  type RoomTokenKeyResponse,
+  type SaveBoardRequest,
+} from '@scalable-chat/backend-contract/internal'
 import { TEST_ROOM_TOKEN_PUBLIC_KEY } from '@scalable-chat/backend-server/testing'
 import type { BackendApi, BackendFailure, BackendResult } from '../../src/backendApi/BackendApi.js'
 
@@ -15,6 +22,11 @@ export class FakeBackendApi implements BackendApi {
   readonly releases: Array<{ roomId: string; epoch: number }> = []
   /** Answers for the next commits, before storing resumes. */
   readonly failures: BackendFailure[] = []
+  /** The board as last saved, and every save. */
+  board: Board = EMPTY_BOARD
+  readonly boardSaves: SaveBoardRequest[] = []
+  /** Answers for the next board saves, before saving resumes. */
+  readonly boardFailures: BackendFailure[] = []
   /** The placement epoch `loadRoom` answers (a test re-places the room by raising it). */
   epoch = 1
   private held: Array<() => void> | undefined
@@ -45,7 +57,7 @@ export class FakeBackendApi implements BackendApi {
   async loadRoom(roomId: string): Promise<BackendResult<LoadRoomResponse>> {
     return {
       ok: true,
-      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: this.epoch, seq: this.seq, messages: this.stored.slice(-100) },
+      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: this.epoch, seq: this.seq, messages: this.stored.slice(-100), board: this.board },
     }
   }
 
@@ -63,6 +75,15 @@ export class FakeBackendApi implements BackendApi {
       return message
     })
     return { ok: true, value: { messages, seq: this.seq } }
+  }
+
+  async saveBoard(_roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>> {
+    this.boardSaves.push(structuredClone(request))
+    const failure = this.boardFailures.shift()
+    if (failure) return failure
+    if (request.epoch !== this.epoch) return { ok: false, reason: 'moved' }
+    this.board = structuredClone(request.board)
+    return { ok: true, value: undefined }
   }
 
   async release(roomId: string, _host: string, epoch: number): Promise<BackendResult<void>> {

@@ -6,7 +6,17 @@ import { Room, type RoomLimits } from '../../src/room/Room.js'
 import { FakeBackendApi } from './FakeBackendApi.js'
 import { fakeConnection } from './fakeSocket.js'
 
-export const LIMITS: RoomLimits = { maxUsers: 3, maxMessageLength: 20, maxBufferedBytes: 1000, typingTimeoutMs: 6000, presenceIntervalMs: 500 }
+export const LIMITS: RoomLimits = {
+  maxUsers: 3,
+  maxMessageLength: 20,
+  maxBufferedBytes: 1000,
+  typingTimeoutMs: 6000,
+  presenceIntervalMs: 500,
+  cursorIntervalMs: 50,
+  cursorIdleMs: 10_000,
+  boardSaveDelayMs: 2000,
+  maxFrameBytes: 16_384,
+}
 
 /** Far more than any test sends: the allowance has its own tests. */
 export const RATE: Omit<RateLimits, 'burstWindowMs'> = { messagesPerMinute: 10_000, messageBurst: 10_000 }
@@ -14,7 +24,7 @@ export const RATE: Omit<RateLimits, 'burstWindowMs'> = { messagesPerMinute: 10_0
 export function makeRoom(backend = new FakeBackendApi(), limits: Partial<RoomLimits> = {}, rate = RATE) {
   const hooks = { emptied: 0, closed: 0 }
   const room = new Room({
-    loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: 7, seq: backend.seq, messages: backend.stored.slice(-100) },
+    loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: backend.epoch, seq: backend.seq, messages: backend.stored.slice(-100), board: backend.board },
     host: 'session-1:8000',
     backendApi: backend,
     rateLimiter: new SendRateLimiter(rate),

@@ -9,7 +9,8 @@
  */
 import { z } from 'zod'
 import { ChatMessage, RoomIdParam } from '../api.js'
-import { USERNAME_RULE } from '../rules.js'
+import { Board } from '../board.js'
+import { BOARD_RULE, USERNAME_RULE } from '../rules.js'
 
 /**
  * The longest message text storage takes. Each session server enforces its own, smaller
@@ -31,6 +32,12 @@ export const ROOM_LOAD_MESSAGES = 100
  * ≈ 15.3 MB; `contract.test.ts` serializes the worst case to prove it fits.
  */
 export const MAX_COMMIT_BODY_BYTES = MAX_COMMIT_MESSAGES * (MAX_STORED_TEXT_LENGTH * 3 + 512) + 1024
+/**
+ * The largest body of a board save: the shapes within `BOARD_RULE.maxBoardBytes` (the session
+ * server keeps a board under it), the deleted ids (64 ASCII characters, quotes and a comma each),
+ * plus the envelope.
+ */
+export const MAX_BOARD_BODY_BYTES = BOARD_RULE.maxBoardBytes + BOARD_RULE.maxDeletedIds * 67 + 1024
 /** Every other `/internal` body (register, heartbeat, release, deregister): a few small fields. */
 export const MAX_INTERNAL_BODY_BYTES = 8 * 1024
 
@@ -91,6 +98,8 @@ export const LoadRoomResponse = z.object({
   seq: z.number().int().nonnegative(),
   /** Up to the latest `ROOM_LOAD_MESSAGES` messages, in seq order. */
   messages: z.array(ChatMessage),
+  /** The room's whiteboard as last saved (empty for a room that never drew). */
+  board: Board,
 })
 export type LoadRoomResponse = z.infer<typeof LoadRoomResponse>
 
@@ -135,6 +144,19 @@ export const CommitResponse = z.object({
   seq: z.number().int().nonnegative(),
 })
 export type CommitResponse = z.infer<typeof CommitResponse>
+
+/**
+ * `PUT /internal/rooms/:roomId/board`: the room's whole board, replacing the stored one, from the
+ * session server holding the room (fenced by `host` and `epoch`: 409 `room_moved` otherwise).
+ * Saved a short while after the last change and when the room unloads, so a crash loses at most
+ * that while of board edits (messages are committed one by one before anyone sees them).
+ */
+export const SaveBoardRequest = z.strictObject({
+  host: z.string().min(1).max(512),
+  epoch: z.number().int().nonnegative(),
+  board: Board,
+})
+export type SaveBoardRequest = z.infer<typeof SaveBoardRequest>
 
 /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded; frees its slot. */
 export const ReleaseRequest = z.strictObject({ host: z.string().min(1).max(512), epoch: z.number().int().nonnegative() })
