@@ -30,8 +30,8 @@ export type ShapeType = (typeof SHAPE_TYPES)[number]
  */
 export const BOARD_RULE = {
   maxShapes: 2000,
-  /** Points of one freehand path (lines and arrows have two). */
-  maxPathPoints: 2000,
+  /** Points of one freehand path (lines and arrows have two); a client simplifies a long stroke to fit one frame. */
+  maxPathPoints: 1000,
   maxTextLength: 2000,
   /** |x|, |y| and every width, height and point coordinate. */
   maxCoordinate: 1_000_000,

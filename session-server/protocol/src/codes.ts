@@ -11,7 +11,7 @@
  * Bumped on any change a peer on the previous version would misread. The client sends it as `v`
  * in the connect URL; the server answers a mismatch by closing with `PROTOCOL_MISMATCH`.
  */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 1
 
 /** The query parameters of the WebSocket handshake: `?token=…&v=…[&since=…]` (see `handshakeUrl`). */
 export const HandshakeParam = {
