@@ -2,10 +2,11 @@
  * Prints ChatConnection's events as terminal lines: the same events the web app's state is built
  * from (the connection owns the protocol, reconnects and message order), each turned into what a
  * person reading a terminal needs: new messages, older history, joins and leaves, status changes,
- * typing, the connection's state, refused sends. It keeps one number: the last seq it printed, so
- * that a snapshot which replaces the view after a reconnect does not print messages twice.
+ * typing, the connection's state, refused sends, and that the board changed. It keeps the last seq
+ * it printed, so that a snapshot which replaces the view after a reconnect does not print messages
+ * twice, and when it last said each member changed the board.
  */
-import type { ChatMessage } from '@scalable-chat/backend-contract'
+import type { ChatMessage, ShapeType } from '@scalable-chat/backend-contract'
 import type { ChatConnection, ChatEvent, ChatState } from '../src/room/connection/ChatConnection.js'
 import { describeRefusal } from '../src/room/describeRefusal.js'
 import { typingText } from '../src/room/typingText.js'
@@ -13,9 +14,22 @@ import { membersLine, messageLine, noticeLine, STATUS_TEXT, statusText } from '.
 import type { Terminal } from './Terminal.js'
 import { terminalSafe } from './terminalSafe.js'
 
+/** Changes to the board by one member closer together than this are told once. */
+const BOARD_CHANGE_QUIET_MS = 10_000
+
+const SHAPE_TEXT: Record<ShapeType, string> = {
+  rectangle: 'a rectangle',
+  ellipse: 'an ellipse',
+  arrow: 'an arrow',
+  line: 'a line',
+  path: 'a drawing',
+  text: 'a text',
+}
+
 export class ChatPrinter {
   private lastPrintedSeq = 0
   private headerShown = false
+  private readonly lastBoardChange = new Map<string, number>()
 
   constructor(
     private readonly connection: ChatConnection,
@@ -74,6 +88,9 @@ export class ChatPrinter {
       case 'notice':
         if (event.notice) line(terminalSafe(describeRefusal(event.notice)))
         break
+      case 'board_changed':
+        this.printBoardChange(event, state)
+        break
       case 'joined':
       case 'send_queued':
       case 'send_retried':
@@ -85,6 +102,24 @@ export class ChatPrinter {
         event satisfies never
     }
     this.terminal.setChatPrompt(promptFor(state))
+  }
+
+  /**
+   * One line per shape drawn or erased; changes to shapes (a drag is many) at most one line per
+   * member per `BOARD_CHANGE_QUIET_MS`. The terminal has no board: it only says the board moved.
+   */
+  private printBoardChange(event: Extract<ChatEvent, { type: 'board_changed' }>, state: ChatState): void {
+    const name = terminalSafe(state.members.find((m) => m.userId === event.by)?.username ?? 'someone')
+    const now = Date.now()
+    if (event.change === 'updated') {
+      if (now - (this.lastBoardChange.get(event.by) ?? -Infinity) < BOARD_CHANGE_QUIET_MS) return
+      this.lastBoardChange.set(event.by, now)
+      this.terminal.print(noticeLine(`${name} changed the board`))
+      return
+    }
+    this.lastBoardChange.set(event.by, now)
+    const what = event.change === 'created' ? `drew ${SHAPE_TEXT[event.shapeType ?? 'path']} on` : 'erased a shape from'
+    this.terminal.print(noticeLine(`${name} ${what} the board`))
   }
 
   private printStatus(state: ChatState): void {

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream'
 import { startTestStack, type TestStack } from '@scalable-chat/session-server/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 import { runChat } from '../cli/runChat.js'
 import type { SocketConstructor } from '../src/room/connection/ChatConnection.js'
 import { disposeConnections, isLive, openConnection, PASSWORD, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
@@ -202,6 +203,33 @@ describe('runChat (the terminal client) against the real servers', () => {
     await cli.waitFor(`* ${bo.username} is do not disturb`)
     cli.type('/status sleepy')
     await cli.waitFor('Usage: /status online|away|dnd')
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('says when someone draws on or erases from the board, and tells a run of changes once', async () => {
+    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Board room'])
+    await cli.waitFor('* live')
+    const drawer = async (name: string) => {
+      const { api, username } = await signedInApi(stack.backend.url, uniqueName(name))
+      const { host, token } = await api.joinRoom(roomIdIn(cli.text)!)
+      const socket = new WebSocket(handshakeUrl({ host, token, secure: false }))
+      await new Promise((resolve) => socket.once('message', resolve))
+      await cli.waitFor(`* ${username} joined`)
+      return { username, send: (frame: unknown) => socket.send(JSON.stringify(frame)), close: () => socket.close() }
+    }
+    const bo = await drawer('bo')
+    const cy = await drawer('cy')
+    const shape = { id: 's1', type: 'ellipse', x: 0, y: 0, width: 5, height: 5, color: '#000000', strokeWidth: 1 }
+    bo.send({ type: 'shape_create', shape })
+    await cli.waitFor(`* ${bo.username} drew an ellipse on the board`)
+    // A drag: many changes, told once.
+    for (let version = 1; version <= 5; version++) cy.send({ type: 'shape_update', id: 's1', version, changes: { x: version } })
+    cy.send({ type: 'shape_delete', id: 's1' })
+    await cli.waitFor(`* ${cy.username} erased a shape from the board`)
+    expect(cli.text.split(`* ${cy.username} changed the board`)).toHaveLength(2)
+    bo.close()
+    cy.close()
     cli.type('/quit')
     expect(await cli.exit).toBe(0)
   })

@@ -209,6 +209,12 @@ export class ChatConnection {
       case 'user_joined':
       case 'status':
         return this.dispatch(frame)
+      case 'shape_created':
+        return this.dispatch({ type: 'board_changed', by: frame.shape.author, change: 'created', shapeType: frame.shape.type })
+      case 'shape_updated':
+        return this.dispatch({ type: 'board_changed', by: frame.by, change: 'updated' })
+      case 'shape_deleted':
+        return this.dispatch({ type: 'board_changed', by: frame.by, change: 'deleted' })
       case 'room_deleted':
         return this.link.close(ClosedReason.DELETED)
       case 'error':
@@ -269,10 +275,12 @@ export class ChatConnection {
   private dispatch(event: ChatEvent): void {
     if (this.disposed) return
     const next = reduceChat(this.state, event)
-    if (next === this.state) return
+    const changed = next !== this.state
+    // An event that changes nothing is no news, except `board_changed`, which is only news.
+    if (!changed && event.type !== 'board_changed') return
     this.state = next
     for (const listener of this.eventListeners) listener(event)
-    for (const listener of this.stateListeners) listener()
+    if (changed) for (const listener of this.stateListeners) listener()
   }
 
   private createClientId(): string {

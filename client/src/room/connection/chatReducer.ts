@@ -5,7 +5,7 @@
  * refused, history loaded, the connection's status). `ChatConnection` folds the events into this
  * state for the web client, and hands the same events to the terminal client, which prints them.
  */
-import type { ChatMessage } from '@scalable-chat/backend-contract'
+import type { ChatMessage, ShapeType } from '@scalable-chat/backend-contract'
 import { DEFAULT_LIMITS } from '@scalable-chat/protocol/codes'
 import type { Member, MemberStatus, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
 import type { ConnectionStatus } from './connectionStatus.js'
@@ -80,6 +80,11 @@ export type ChatEvent =
   | { type: 'history_loading' }
   | { type: 'history_loaded'; messages: ChatMessage[]; hasMore: boolean }
   | { type: 'history_failed'; error: string }
+  /**
+   * Someone changed the room's whiteboard. The chat keeps no board state (the board view has its
+   * own); this is for what only tells that it changed, as the terminal client does.
+   */
+  | { type: 'board_changed'; by: string; change: 'created' | 'updated' | 'deleted'; shapeType?: ShapeType }
 
 export function initialChatState(): ChatState {
   return {
@@ -145,6 +150,8 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
       return { ...state, messages: mergeMessages(state.messages, event.messages), history: { hasMore: event.hasMore, loading: false, error: null } }
     case 'history_failed':
       return { ...state, history: { ...state.history, loading: false, error: event.error } }
+    case 'board_changed':
+      return state
     default:
       return event satisfies never
   }
