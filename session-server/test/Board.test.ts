@@ -111,8 +111,9 @@ describe('Board: limits', () => {
     const text = (id: string) => ({ ...rect(id), type: 'text', text: '€'.repeat(BOARD_RULE.maxTextLength) }) as ShapeInput
     board.create('alice', path('short', [[0, 0], [1, 1]]))
     // Filled to within one small rectangle of the limit: long paths, then long texts, then rectangles.
-    for (const make of [(i: number) => path(`p${i}`, points), text, rect]) {
-      for (let i = 0; board.create('alice', make(`${make.name}${i}`)).ok; i++);
+    const fillers: Array<[string, (id: string) => ShapeInput]> = [['path', (id) => path(id, points)], ['text', text], ['rect', (id) => rect(id)]]
+    for (const [kind, make] of fillers) {
+      for (let i = 0; board.create('alice', make(`${kind}${i}`)).ok; i++);
     }
     expect(board.create('alice', rect('one-more'))).toMatchObject({ ok: false, code: ErrorCode.BOARD_FULL })
     const before = board.toStored()
