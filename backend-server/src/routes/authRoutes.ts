@@ -4,6 +4,7 @@ import { HashingBusyError, type PasswordHasher } from '../auth/passwords.js'
 import type { LoginThrottle } from '../auth/LoginThrottle.js'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
+import { formatWait } from '../http/formatWait.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
 import { AuthFailureReason, type BackendMetrics } from '../metrics/BackendMetrics.js'
@@ -75,8 +76,4 @@ async function hashing<T>(res: Response, work: () => Promise<T>): Promise<T> {
     res.set('retry-after', '1')
     throw new HttpError(503, 'busy', error.message)
   }
-}
-
-function formatWait(seconds: number): string {
-  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`
 }

@@ -13,6 +13,7 @@ import {
 } from '@scalable-chat/backend-contract'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
+import { formatWait } from '../http/formatWait.js'
 import { HttpError } from '../http/HttpError.js'
 import { parseInput } from '../http/parseInput.js'
 import { waitBefore } from '../http/rateLimit.js'
@@ -150,9 +151,4 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   }
 
   return router
-}
-
-/** "40 s", "12 min" */
-function formatWait(seconds: number): string {
-  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`
 }

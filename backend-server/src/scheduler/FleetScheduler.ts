@@ -10,6 +10,7 @@ import {
 } from './PlacingScheduler.js'
 import { probeConfirmed } from './probeHealth.js'
 import { PlacementError, PlacementErrorCode, type PlaceRoomOptions } from './Scheduler.js'
+import { SharedRuns } from './SharedRuns.js'
 
 export interface FleetSchedulerOptions extends PendingPlacementPolicy {
   placements: PlacementStore
@@ -41,7 +42,7 @@ export interface FleetSchedulerOptions extends PendingPlacementPolicy {
  */
 export class FleetScheduler extends PlacingScheduler {
   private readonly fleet: FleetStore
-  private readonly probing = new Map<string, Promise<boolean>>()
+  private readonly probing = new SharedRuns<boolean>()
 
   constructor(private readonly options: FleetSchedulerOptions) {
     super(options.placements, options.logger, options)
@@ -70,18 +71,13 @@ export class FleetScheduler extends PlacingScheduler {
    * reports it at once: concurrent reports share one check.
    */
   private answers(host: string): Promise<boolean> {
-    let checking = this.probing.get(host)
-    if (checking === undefined) {
-      checking = (async () => {
-        const url = await this.fleet.httpUrl(host, '/healthz')
-        if ((await probeConfirmed(url, FAILED_HOST_CHECK_TIMEOUT_MS, FAILED_HOST_CONFIRM_TIMEOUT_MS)) !== 'down') return true
-        this.options.logger.warn({ host }, 'session server unreachable; moving its rooms')
-        await this.fleet.markUnreachable(host)
-        return false
-      })().finally(() => this.probing.delete(host))
-      this.probing.set(host, checking)
-    }
-    return checking
+    return this.probing.run(host, async () => {
+      const url = await this.fleet.httpUrl(host, '/healthz')
+      if ((await probeConfirmed(url, FAILED_HOST_CHECK_TIMEOUT_MS, FAILED_HOST_CONFIRM_TIMEOUT_MS)) !== 'down') return true
+      this.options.logger.warn({ host }, 'session server unreachable; moving its rooms')
+      await this.fleet.markUnreachable(host)
+      return false
+    })
   }
 
   private async chooseHost(live: FleetServer[]): Promise<string> {

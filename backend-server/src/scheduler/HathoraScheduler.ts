@@ -12,6 +12,7 @@ import type { HathoraConfig } from '../config.js'
 import type { PlacementRow, PlacementStore } from '../storage/PlacementStore.js'
 import { PlacingScheduler, type PendingPlacementPolicy } from './PlacingScheduler.js'
 import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions } from './Scheduler.js'
+import { SharedRuns } from './SharedRuns.js'
 
 export interface HathoraSchedulerOptions extends HathoraConfig, PendingPlacementPolicy {
   placements: PlacementStore
@@ -45,7 +46,7 @@ const MAX_BACKOFF_FACTOR = 8
  */
 export class HathoraScheduler extends PlacingScheduler {
   private readonly client: HathoraCloud
-  private readonly inFlight = new Map<string, Promise<Placement>>()
+  private readonly inFlight = new SharedRuns<Placement>()
 
   constructor(private readonly options: HathoraSchedulerOptions) {
     super(options.placements, options.logger, options)
@@ -65,12 +66,7 @@ export class HathoraScheduler extends PlacingScheduler {
 
   /** Hathora says where a room runs, so `failedHost` changes nothing; the first joiner's `userId` is the one charged. */
   override placeRoom(roomId: string, options: PlaceRoomOptions = {}): Promise<Placement> {
-    let placing = this.inFlight.get(roomId)
-    if (!placing) {
-      placing = super.placeRoom(roomId, { userId: options.userId }).finally(() => this.inFlight.delete(roomId))
-      this.inFlight.set(roomId, placing)
-    }
-    return placing
+    return this.inFlight.run(roomId, () => super.placeRoom(roomId, { userId: options.userId }))
   }
 
   override async roomDeleted(roomId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { sessionServerUrl } from '../sessionServerUrl.js'
 import { probeConfirmed } from './probeHealth.js'
+import { SharedRuns } from './SharedRuns.js'
 
 export interface HealthCheckerOptions {
   hosts: readonly string[]
@@ -24,7 +25,7 @@ export class HealthChecker {
   private timer: NodeJS.Timeout | undefined
   private round: Promise<void> | undefined
   /** Probes in flight per host: every client of a dead server reports it at once, one probe answers them all. */
-  private readonly probing = new Map<string, Promise<boolean>>()
+  private readonly probing = new SharedRuns<boolean>()
 
   constructor(private readonly options: HealthCheckerOptions) {
     this.healthy = new Set(options.hosts)
@@ -77,12 +78,7 @@ export class HealthChecker {
    * A failure is confirmed by a second probe (with the round's timeout) before the host counts as down.
    */
   check(host: string, timeoutMs = this.options.timeoutMs): Promise<boolean> {
-    let checking = this.probing.get(host)
-    if (checking === undefined) {
-      checking = this.probeAndRecord(host, timeoutMs).finally(() => this.probing.delete(host))
-      this.probing.set(host, checking)
-    }
-    return checking
+    return this.probing.run(host, () => this.probeAndRecord(host, timeoutMs))
   }
 
   private async probeAndRecord(host: string, timeoutMs: number): Promise<boolean> {
