@@ -1,7 +1,7 @@
 /**
- * One chat room held in memory: its members and their connections, typing and status, the
- * fan-out of its log (`RoomLog`, the single writer of its messages) to every connection, and its
- * whiteboard (`Board`, saved by `BoardSaver`) with the members' pointers (`Cursors`).
+ * One chat room held in memory: its members and their connections (each member's typing and
+ * status in a `MemberPresence`), the fan-out of its log (`RoomLog`, the single writer of its
+ * messages) to every connection, and of its whiteboard (`RoomBoard`: shapes, saving, pointers).
  *
  * Transport-free: it talks to `RoomSocket`s, so tests drive it with fake sockets. Expected
  * refusals (empty message, room full, …) are returned as values; the caller turns them into
@@ -13,10 +13,8 @@ import {
   CloseCode,
   ErrorCode,
   PROTOCOL_VERSION,
-  type BoardEdit,
   type ClientMessage,
   type Member,
-  type MemberStatus,
   type RoomInfo,
   type ServerMessage,
 } from '@scalable-chat/protocol'
@@ -24,10 +22,9 @@ import type { BackendApi } from '../backendApi/BackendApi.js'
 import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
-import { Board } from './Board.js'
-import { BoardSaver } from './BoardSaver.js'
-import { Cursors } from './Cursors.js'
+import { MemberPresence } from './MemberPresence.js'
 import type { Outcome } from './Refusal.js'
+import { RoomBoard, type BoardAudience } from './RoomBoard.js'
 import { RoomLog, type RoomLogListener, type RoomLogMetrics } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
 
@@ -87,26 +84,18 @@ export interface RoomDeps {
 }
 
 interface MemberState {
-  /** The member as they are now (the snapshot's truth). */
-  member: Member
+  /** The member as they are now (`presence.member`), typing, and what the others were told. */
+  presence: MemberPresence
   connections: Set<RoomConnection>
-  typing: boolean
-  typingTimer: NodeJS.Timeout | undefined
-  /** What the others were last told of this member's typing and status, and when. */
-  told: { typing: boolean; status: MemberStatus; at: number }
-  /** A coalesced announcement waiting for the interval to pass. */
-  presenceTimer: NodeJS.Timeout | undefined
 }
 
 const OK: Outcome = { ok: true }
 
-export class Room implements RoomLogListener {
+export class Room implements RoomLogListener, BoardAudience {
   readonly id: string
   readonly info: RoomInfo
   private readonly log: RoomLog
-  private readonly board: Board
-  private readonly boardSaver: BoardSaver
-  private readonly cursors: Cursors
+  private readonly board: RoomBoard
   private readonly members = new Map<string, MemberState>()
   private closed = false
 
@@ -124,22 +113,13 @@ export class Room implements RoomLogListener {
       logger: deps.logger,
       metrics: deps.metrics,
     })
-    this.board = new Board(deps.loaded.board)
-    this.boardSaver = new BoardSaver({
-      roomId: room.id,
+    this.board = new RoomBoard({
+      loaded: deps.loaded,
       host: deps.host,
-      epoch: deps.loaded.epoch,
       backendApi: deps.backendApi,
-      delayMs: deps.limits.boardSaveDelayMs,
-      board: () => this.board.toStored(),
-      savedVersion: deps.loaded.board.version,
-      fenced: (reason) => this.fenced(reason),
+      limits: deps.limits,
+      audience: this,
       logger: deps.logger,
-    })
-    this.cursors = new Cursors({
-      intervalMs: deps.limits.cursorIntervalMs,
-      idleMs: deps.limits.cursorIdleMs,
-      send: (batch) => this.broadcastDroppable(batch),
     })
   }
 
@@ -182,13 +162,11 @@ export class Room implements RoomLogListener {
       if (this.members.size >= this.deps.limits.maxUsers) {
         return { ok: false, code: ErrorCode.ROOM_FULL, message: 'the room is full', close: CloseCode.ROOM_FULL }
       }
+      const { typingTimeoutMs, presenceIntervalMs } = this.deps.limits
+      const member: Member = { userId: connection.userId, username: connection.username, status: 'online' }
       state = {
-        member: { userId: connection.userId, username: connection.username, status: 'online' },
+        presence: new MemberPresence(member, { typingTimeoutMs, presenceIntervalMs, broadcast: (message, without) => this.broadcast(message, without) }),
         connections: new Set(),
-        typing: false,
-        typingTimer: undefined,
-        told: { typing: false, status: 'online', at: -Infinity },
-        presenceTimer: undefined,
       }
       this.members.set(connection.userId, state)
     }
@@ -202,10 +180,9 @@ export class Room implements RoomLogListener {
         protocol: PROTOCOL_VERSION,
         room: this.info,
         you: { userId: connection.userId, username: connection.username },
-        members: [...this.members.values()].map((s) => s.member),
+        members: [...this.members.values()].map((s) => s.presence.member),
         messages,
-        board: { version: this.board.version, shapes: this.board.shapes },
-        cursors: this.cursors.current,
+        ...this.board.snapshot(),
         seq: this.log.latestSeq,
         resumed,
         limits: {
@@ -217,7 +194,7 @@ export class Room implements RoomLogListener {
         },
       } satisfies ServerMessage),
     )
-    if (isNewMember) this.broadcast({ type: 'user_joined', member: state.member }, connection.userId)
+    if (isNewMember) this.broadcast({ type: 'user_joined', member: state.presence.member }, connection.userId)
     return OK
   }
 
@@ -226,10 +203,10 @@ export class Room implements RoomLogListener {
     const state = this.members.get(connection.userId)
     if (!state?.connections.delete(connection)) return
     if (state.connections.size > 0) return
-    this.stopTyping(state, { now: true })
-    if (state.presenceTimer) clearTimeout(state.presenceTimer)
+    state.presence.stopTyping({ now: true })
+    state.presence.stop()
     this.members.delete(connection.userId)
-    this.cursors.remove(connection.userId)
+    this.board.left(connection.userId)
     this.broadcast({ type: 'user_left', userId: connection.userId })
     if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
   }
@@ -242,19 +219,17 @@ export class Room implements RoomLogListener {
       case 'send':
         return this.send(connection, message.clientId, message.text)
       case 'typing':
-        if (message.typing) this.startTyping(state)
-        else this.stopTyping(state)
+        if (message.typing) state.presence.startTyping()
+        else state.presence.stopTyping()
         return OK
       case 'status':
-        this.setStatus(state, message.status)
+        state.presence.setStatus(message.status)
         return OK
       case 'cursor_move':
-        this.cursors.move(connection.userId, message.x, message.y)
-        return OK
       case 'shape_create':
       case 'shape_update':
       case 'shape_delete':
-        return this.edit(connection, message)
+        return this.board.handle(connection, message)
       default:
         return exhaustive(message)
     }
@@ -274,7 +249,7 @@ export class Room implements RoomLogListener {
 
   /** Resolves once every accepted message is stored and the board saved (or the room closed, or a save failed). */
   async flushed(): Promise<void> {
-    await Promise.all([this.log.flushed(), this.boardSaver.flush()])
+    await Promise.all([this.log.flushed(), this.board.flush()])
   }
 
   /**
@@ -285,12 +260,10 @@ export class Room implements RoomLogListener {
     if (this.closed) return
     this.closed = true
     this.log.stop()
-    this.boardSaver.stop()
-    this.cursors.stop()
+    this.board.stop()
     const data = event === undefined ? undefined : JSON.stringify(event)
     for (const state of this.members.values()) {
-      if (state.typingTimer) clearTimeout(state.typingTimer)
-      if (state.presenceTimer) clearTimeout(state.presenceTimer)
+      state.presence.stop()
       for (const connection of state.connections) {
         if (data !== undefined) connection.socket.send(data)
         connection.socket.close(code)
@@ -338,52 +311,10 @@ export class Room implements RoomLogListener {
     return !this.closed && state?.connections.has(connection) ? state : undefined
   }
 
-  /**
-   * Applies one board edit and tells the room what changed. A create or delete seen before (a
-   * re-send after a reconnect) changes nothing and is answered to its connection alone.
-   */
-  private edit(connection: RoomConnection, edit: BoardEdit): Outcome {
-    const by = connection.userId
-    const ref = edit.ref === undefined ? {} : { ref: edit.ref }
-    switch (edit.type) {
-      case 'shape_create': {
-        const outcome = this.board.create(by, edit.shape)
-        if (!outcome.ok) return outcome
-        if (outcome.state === 'deleted') {
-          this.deliver(connection, JSON.stringify({ type: 'shape_deleted', id: outcome.id, version: outcome.version, by, ...ref } satisfies ServerMessage))
-        } else if (!outcome.fresh) {
-          this.deliver(connection, JSON.stringify({ type: 'shape_created', shape: outcome.shape, ...ref } satisfies ServerMessage))
-        } else {
-          this.boardChanged({ type: 'shape_created', shape: outcome.shape, ...ref })
-        }
-        return OK
-      }
-      case 'shape_update': {
-        const outcome = this.board.update(edit.id, edit.version, edit.changes)
-        if (!outcome.ok) return outcome
-        this.boardChanged({ type: 'shape_updated', id: edit.id, changes: outcome.changes, version: outcome.version, by, ...ref })
-        return OK
-      }
-      case 'shape_delete': {
-        const outcome = this.board.delete(edit.id)
-        if (!outcome.ok) return outcome
-        const event = { type: 'shape_deleted', id: edit.id, version: outcome.version, by, ...ref } satisfies ServerMessage
-        if (outcome.fresh) this.boardChanged(event)
-        else this.deliver(connection, JSON.stringify(event))
-        return OK
-      }
-      default:
-        return exhaustive(edit)
-    }
-  }
-
-  private boardChanged(event: ServerMessage): void {
-    this.broadcast(event)
-    this.boardSaver.changed(this.board.version)
-  }
+  // BoardAudience -------------------------------------------------------------------------------
 
   /** To every connection not backing up; the others miss this one (pointer batches, superseded by the next). */
-  private broadcastDroppable(message: ServerMessage): void {
+  broadcastDroppable(message: ServerMessage): void {
     const data = Buffer.from(JSON.stringify(message))
     for (const state of this.members.values()) {
       for (const connection of state.connections) {
@@ -392,6 +323,12 @@ export class Room implements RoomLogListener {
     }
   }
 
+  reply(connection: RoomConnection, message: ServerMessage): void {
+    this.deliver(connection, JSON.stringify(message))
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
   private async send(connection: RoomConnection, clientId: string, text: string): Promise<Outcome> {
     const outcome = await this.log.submit(connection, clientId, text)
     if (!outcome.ok) return outcome
@@ -399,10 +336,10 @@ export class Room implements RoomLogListener {
     const state = this.memberState(connection)
     if (outcome.state === 'stored') {
       // A retried send whose acknowledgement was missed: the original, to this connection alone.
-      if (state) this.deliver(connection, JSON.stringify({ type: 'message', message: outcome.message } satisfies ServerMessage))
+      if (state) this.reply(connection, { type: 'message', message: outcome.message })
     } else if (outcome.state === 'queued' && state) {
       // At once, not coalesced: the message is on its way (and paced by the message limits).
-      this.stopTyping(state, { now: true })
+      state.presence.stopTyping({ now: true })
     }
     return OK
   }
@@ -422,59 +359,6 @@ export class Room implements RoomLogListener {
       // The same sockets, even if some left meanwhile: every cork needs its uncork.
       for (const socket of sockets) socket.uncork?.()
     }
-  }
-
-  private setStatus(state: MemberState, status: MemberStatus): void {
-    if (state.member.status === status) return
-    state.member = { ...state.member, status }
-    this.announcePresence(state)
-  }
-
-  private startTyping(state: MemberState): void {
-    if (state.typingTimer) clearTimeout(state.typingTimer)
-    // Typing indicators expire on their own: a client that crashes mid-word must not type forever.
-    state.typingTimer = setTimeout(() => this.stopTyping(state), this.deps.limits.typingTimeoutMs)
-    if (state.typing) return
-    state.typing = true
-    this.announcePresence(state)
-  }
-
-  /** `now`: tell the others at once (a message was sent, the member left) instead of coalescing. */
-  private stopTyping(state: MemberState, { now = false } = {}): void {
-    if (state.typingTimer) clearTimeout(state.typingTimer)
-    state.typingTimer = undefined
-    if (!state.typing) return
-    state.typing = false
-    if (now) this.tellPresence(state)
-    else this.announcePresence(state)
-  }
-
-  /** Tells the others now, or once `presenceIntervalMs` has passed since they were last told. */
-  private announcePresence(state: MemberState): void {
-    if (state.presenceTimer) return
-    const wait = state.told.at + this.deps.limits.presenceIntervalMs - Date.now()
-    if (wait <= 0) return this.tellPresence(state)
-    state.presenceTimer = setTimeout(() => {
-      state.presenceTimer = undefined
-      if (!this.closed && this.members.get(state.member.userId) === state) this.tellPresence(state)
-    }, wait)
-  }
-
-  /** Broadcasts whatever of typing and status differs from what the others were last told. */
-  private tellPresence(state: MemberState): void {
-    const { userId, username, status } = state.member
-    let told = false
-    if (state.told.typing !== state.typing) {
-      // Not to the typist's own connections: they know.
-      this.broadcast({ type: 'typing', userId, username, typing: state.typing }, userId)
-      told = true
-    }
-    if (state.told.status !== status) {
-      // To everyone, the member's other tabs included: the status is the member's, not the tab's.
-      this.broadcast({ type: 'status', userId, status })
-      told = true
-    }
-    if (told) state.told = { typing: state.typing, status, at: Date.now() }
   }
 
   private sendToUser(userId: string, message: ServerMessage): void {

@@ -1,0 +1,98 @@
+/**
+ * One member's presence in a room: their status and whether they are typing, and what the others
+ * were told of both. Changes are coalesced: the others hear of a change at once if they were last
+ * told `presenceIntervalMs` ago, otherwise once that much has passed, with the state at that
+ * moment, and not at all if it is back to what they were told. A storm of toggles becomes at most
+ * two broadcasts per interval.
+ */
+import type { Member, MemberStatus, ServerMessage } from '@scalable-chat/protocol'
+
+export interface MemberPresenceDeps {
+  typingTimeoutMs: number
+  presenceIntervalMs: number
+  /** To every member connection, except those of the user `without`. */
+  broadcast(message: ServerMessage, without?: string): void
+}
+
+export class MemberPresence {
+  private current: Member
+  private typing = false
+  private typingTimer: NodeJS.Timeout | undefined
+  /** What the others were last told of this member's typing and status, and when. */
+  private told: { typing: boolean; status: MemberStatus; at: number }
+  /** A coalesced announcement waiting for the interval to pass. */
+  private announceTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    member: Member,
+    private readonly deps: MemberPresenceDeps,
+  ) {
+    this.current = member
+    this.told = { typing: false, status: member.status, at: -Infinity }
+  }
+
+  /** The member as they are now (the snapshot's truth). */
+  get member(): Member {
+    return this.current
+  }
+
+  setStatus(status: MemberStatus): void {
+    if (this.current.status === status) return
+    this.current = { ...this.current, status }
+    this.announce()
+  }
+
+  startTyping(): void {
+    clearTimeout(this.typingTimer)
+    // Typing indicators expire on their own: a client that crashes mid-word must not type forever.
+    this.typingTimer = setTimeout(() => this.stopTyping(), this.deps.typingTimeoutMs)
+    if (this.typing) return
+    this.typing = true
+    this.announce()
+  }
+
+  /** `now`: tell the others at once (a message was sent, the member left) instead of coalescing. */
+  stopTyping({ now = false } = {}): void {
+    clearTimeout(this.typingTimer)
+    this.typingTimer = undefined
+    if (!this.typing) return
+    this.typing = false
+    if (now) this.tell()
+    else this.announce()
+  }
+
+  /** The member left, or the room closed: nothing more is announced. */
+  stop(): void {
+    clearTimeout(this.typingTimer)
+    clearTimeout(this.announceTimer)
+    this.typingTimer = this.announceTimer = undefined
+  }
+
+  /** Tells the others now, or once `presenceIntervalMs` has passed since they were last told. */
+  private announce(): void {
+    if (this.announceTimer) return
+    const wait = this.told.at + this.deps.presenceIntervalMs - Date.now()
+    if (wait <= 0) return this.tell()
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined
+      this.tell()
+    }, wait)
+  }
+
+  /** Broadcasts whatever of typing and status differs from what the others were last told. */
+  private tell(): void {
+    const { userId, username, status } = this.current
+    let told = false
+    if (this.told.typing !== this.typing) {
+      // Not to the typist's own connections: they know.
+      this.deps.broadcast({ type: 'typing', userId, username, typing: this.typing }, userId)
+      told = true
+    }
+    if (this.told.status !== status) {
+      // To everyone, the member's other tabs included: the status is the member's, not the tab's.
+      this.deps.broadcast({ type: 'status', userId, status })
+      told = true
+    }
+    if (told) this.told = { typing: this.typing, status, at: Date.now() }
+  }
+}
