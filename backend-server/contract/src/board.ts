@@ -52,6 +52,8 @@ function shapeOf<Extra extends z.ZodRawShape>(extra: Extra) {
 /** A shape as a client proposes it: no author, no version (the server sets both). */
 export const ShapeInput = shapeOf({})
 export type ShapeInput = z.infer<typeof ShapeInput>
+/** The kinds of shape a board holds. */
+export type ShapeType = ShapeInput['type']
 
 /** A shape on the board: who created it, and the board version of its latest change. */
 export const Shape = shapeOf({ author: z.string().min(1).max(64), version: z.number().int().positive() })

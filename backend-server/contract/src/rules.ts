@@ -20,10 +20,6 @@ export const ROOM_NAME_RULE = { minLength: 1, maxLength: 64 } as const
 /** `GET /api/rooms/:roomId/messages`: the page size without `limit`, and the largest `limit`. */
 export const HISTORY_PAGE_RULE = { defaultLimit: 50, maxLimit: 100 } as const
 
-/** The kinds of shape a room's whiteboard holds. */
-export const SHAPE_TYPES = ['rectangle', 'ellipse', 'arrow', 'line', 'path', 'text'] as const
-export type ShapeType = (typeof SHAPE_TYPES)[number]
-
 /**
  * A room's whiteboard: what one shape and one board may hold. The session server refuses an edit
  * past any of them (nothing changes); storage checks the same on every save.
