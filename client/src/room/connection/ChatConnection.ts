@@ -32,7 +32,6 @@ import { SessionLink, type SocketConstructor } from './SessionLink.js'
 export type { ChatEvent, ChatState, PendingMessage } from './chatReducer.js'
 export type { SocketConstructor, SocketLike } from './SessionLink.js'
 
-
 export interface ChatConnectionOptions {
   roomId: string
   api: Pick<ApiClient, 'joinRoom' | 'history'>
