@@ -6,6 +6,7 @@
  * leaves or stops moving for `idleMs`.
  */
 import type { Cursor, ServerMessage } from '@scalable-chat/protocol'
+import { Throttle } from './Throttle.js'
 
 export interface CursorsDeps {
   intervalMs: number
@@ -19,11 +20,12 @@ export class Cursors {
   /** Members whose pointer moved, or went, since the last batch. */
   private readonly moved = new Set<string>()
   private readonly gone = new Set<string>()
-  private lastBatchAt = -Infinity
-  private batchTimer: NodeJS.Timeout | undefined
+  private readonly batches: Throttle
   private idleTimer: NodeJS.Timeout | undefined
 
-  constructor(private readonly deps: CursorsDeps) {}
+  constructor(private readonly deps: CursorsDeps) {
+    this.batches = new Throttle(deps.intervalMs, () => this.sendBatch())
+  }
 
   /** Where every pointer is now (the snapshot's). */
   get current(): Cursor[] {
@@ -34,7 +36,7 @@ export class Cursors {
     this.positions.set(userId, { userId, x, y, at: Date.now() })
     this.moved.add(userId)
     this.gone.delete(userId)
-    this.schedule()
+    this.batches.request()
     this.idleTimer ??= setInterval(() => this.expireIdle(), Math.max(this.deps.idleMs / 2, 50))
   }
 
@@ -43,28 +45,18 @@ export class Cursors {
     if (!this.positions.delete(userId)) return
     this.moved.delete(userId)
     this.gone.add(userId)
-    this.schedule()
+    this.batches.request()
   }
 
   stop(): void {
-    clearTimeout(this.batchTimer)
+    this.batches.stop()
     clearInterval(this.idleTimer)
-    this.batchTimer = this.idleTimer = undefined
+    this.idleTimer = undefined
   }
 
-  /** Now, if the interval has passed since the last batch; otherwise once it has. */
-  private schedule(): void {
-    if (this.batchTimer) return
-    const wait = this.lastBatchAt + this.deps.intervalMs - Date.now()
-    if (wait <= 0) return this.sendBatch()
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = undefined
-      this.sendBatch()
-    }, wait)
-  }
-
-  private sendBatch(): void {
-    if (this.moved.size === 0 && this.gone.size === 0) return
+  /** One batch of what moved and went since the last; whether there was anything. */
+  private sendBatch(): boolean {
+    if (this.moved.size === 0 && this.gone.size === 0) return false
     const moved: Cursor[] = []
     for (const userId of this.moved) {
       const position = this.positions.get(userId)
@@ -73,8 +65,8 @@ export class Cursors {
     const gone = [...this.gone]
     this.moved.clear()
     this.gone.clear()
-    this.lastBatchAt = Date.now()
     this.deps.send({ type: 'cursors', moved, gone })
+    return true
   }
 
   private expireIdle(): void {

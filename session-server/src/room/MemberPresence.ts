@@ -6,6 +6,7 @@
  * two broadcasts per interval.
  */
 import type { Member, MemberStatus, ServerMessage } from '@scalable-chat/protocol'
+import { Throttle } from './Throttle.js'
 
 export interface MemberPresenceDeps {
   typingTimeoutMs: number
@@ -18,17 +19,18 @@ export class MemberPresence {
   private current: Member
   private typing = false
   private typingTimer: NodeJS.Timeout | undefined
-  /** What the others were last told of this member's typing and status, and when. */
-  private told: { typing: boolean; status: MemberStatus; at: number }
-  /** A coalesced announcement waiting for the interval to pass. */
-  private announceTimer: NodeJS.Timeout | undefined
+  /** What the others were last told of this member's typing and status. */
+  private told: { typing: boolean; status: MemberStatus }
+  /** Tells the others at most once per `presenceIntervalMs`. */
+  private readonly announcer: Throttle
 
   constructor(
     member: Member,
     private readonly deps: MemberPresenceDeps,
   ) {
     this.current = member
-    this.told = { typing: false, status: member.status, at: -Infinity }
+    this.told = { typing: false, status: member.status }
+    this.announcer = new Throttle(deps.presenceIntervalMs, () => this.tell())
   }
 
   /** The member as they are now (the snapshot's truth). */
@@ -39,7 +41,7 @@ export class MemberPresence {
   setStatus(status: MemberStatus): void {
     if (this.current.status === status) return
     this.current = { ...this.current, status }
-    this.announce()
+    this.announcer.request()
   }
 
   startTyping(): void {
@@ -48,7 +50,7 @@ export class MemberPresence {
     this.typingTimer = setTimeout(() => this.stopTyping(), this.deps.typingTimeoutMs)
     if (this.typing) return
     this.typing = true
-    this.announce()
+    this.announcer.request()
   }
 
   /** `now`: tell the others at once (a message was sent, the member left) instead of coalescing. */
@@ -57,30 +59,19 @@ export class MemberPresence {
     this.typingTimer = undefined
     if (!this.typing) return
     this.typing = false
-    if (now) this.tell()
-    else this.announce()
+    if (now) this.announcer.now()
+    else this.announcer.request()
   }
 
   /** The member left, or the room closed: nothing more is announced. */
   stop(): void {
     clearTimeout(this.typingTimer)
-    clearTimeout(this.announceTimer)
-    this.typingTimer = this.announceTimer = undefined
+    this.typingTimer = undefined
+    this.announcer.stop()
   }
 
-  /** Tells the others now, or once `presenceIntervalMs` has passed since they were last told. */
-  private announce(): void {
-    if (this.announceTimer) return
-    const wait = this.told.at + this.deps.presenceIntervalMs - Date.now()
-    if (wait <= 0) return this.tell()
-    this.announceTimer = setTimeout(() => {
-      this.announceTimer = undefined
-      this.tell()
-    }, wait)
-  }
-
-  /** Broadcasts whatever of typing and status differs from what the others were last told. */
-  private tell(): void {
+  /** Broadcasts whatever of typing and status differs from what the others were last told; whether it did. */
+  private tell(): boolean {
     const { userId, username, status } = this.current
     let told = false
     if (this.told.typing !== this.typing) {
@@ -93,6 +84,7 @@ export class MemberPresence {
       this.deps.broadcast({ type: 'status', userId, status })
       told = true
     }
-    if (told) this.told = { typing: this.typing, status, at: Date.now() }
+    if (told) this.told = { typing: this.typing, status }
+    return told
   }
 }
