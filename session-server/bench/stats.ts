@@ -4,3 +4,9 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
   return sorted[rank]!
 }
+
+/** Repeated runs' figures as the table reports them: the median, and the range in the metric's words. */
+export function medianAndRange(values: number[]): { median: number; range: string } {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { median: percentile(sorted, 0.5), range: `${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)}` }
+}
