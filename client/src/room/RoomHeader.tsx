@@ -7,6 +7,8 @@ const LINK_ICON =
 const MEMBERS_ICON =
   'M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM21 19v-1a4 4 0 0 0-3-3.87M15.5 3.13a3.5 3.5 0 0 1 0 6.74'
 
+const BOARD_ICON = 'M4 5h16v11H4zM9 20l3-4 3 4M8 12l3-3 2 2 3-3'
+
 type CopyState = 'idle' | 'copied' | 'failed'
 
 export function RoomHeader({
@@ -14,14 +16,18 @@ export function RoomHeader({
   memberCount,
   isOwner,
   membersOpen,
+  boardOpen,
   onToggleMembers,
+  onToggleBoard,
   onDelete,
 }: {
   name: string
   memberCount: number
   isOwner: boolean
   membersOpen: boolean
+  boardOpen: boolean
   onToggleMembers: () => void
+  onToggleBoard: () => void
   onDelete: () => void
 }) {
   const [copy, setCopy] = useState<CopyState>('idle')
@@ -57,6 +63,10 @@ export function RoomHeader({
           >
             {copy === 'copied' ? 'Copied' : copy === 'failed' ? 'Copy failed' : 'Copy link'}
           </span>
+        </button>
+        <button type="button" className={`btn btn-small ${styles.boardToggle}`} aria-pressed={boardOpen} onClick={onToggleBoard}>
+          <LineIcon className={styles.icon} path={BOARD_ICON} />
+          <span className={styles.buttonLabel}>Board</span>
         </button>
         {isOwner && (
           <button type="button" className={`btn btn-small btn-ghost ${styles.danger}`} onClick={onDelete}>

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react'
-import { useNavigate, useParams } from 'react-router'
+import { lazy, Suspense, useEffect, useState } from 'react'
+import { useNavigate, useParams, useSearchParams } from 'react-router'
 import { api } from '../api/api.js'
 import { signOut } from '../auth/sessionStore.js'
 import { ClosedRoom } from './ClosedRoom.js'
@@ -16,6 +16,9 @@ import { useChatConnection } from './useChatConnection.js'
 import { usePresence } from './usePresence.js'
 import { useTypingNotifier } from './useTypingNotifier.js'
 
+// The board's code loads when someone opens it: the chat's first load stays within its budget.
+const BoardPanel = lazy(() => import('./board/BoardPanel.js'))
+
 /** `/rooms/:roomId`: the chat. All the socket work happens in ChatConnection; this only renders it. */
 export function RoomPage() {
   const { roomId = '' } = useParams()
@@ -25,6 +28,9 @@ export function RoomPage() {
   const typing = useTypingNotifier(connection, state.limits.typingTimeoutMs)
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
+  // In the address, so that a reload or a shared link opens the board again.
+  const [search, setSearch] = useSearchParams()
+  const boardOpen = search.has('board')
 
   const closedReason = state.status.kind === 'closed' ? state.status.reason : null
   useEffect(() => {
@@ -49,39 +55,50 @@ export function RoomPage() {
           memberCount={state.members.length}
           isOwner={isOwner}
           membersOpen={membersOpen}
+          boardOpen={boardOpen}
           onToggleMembers={() => setMembersOpen((open) => !open)}
+          onToggleBoard={() => setSearch(boardOpen ? {} : { board: '' }, { replace: true })}
           onDelete={() => setConfirmDelete(true)}
         />
         <ConnectionBanner status={state.status} hasConnected={you !== null} onRetry={() => connection?.retryNow()} />
-        <MessageList
-          messages={state.messages}
-          pending={state.pending}
-          you={you}
-          connecting={you === null}
-          history={state.history}
-          onLoadOlder={() => void connection?.loadOlder()}
-          onRetry={(clientId) => connection?.retry(clientId)}
-          onDiscard={(clientId) => connection?.discard(clientId)}
-        />
-        <p className={styles.typing} aria-hidden="true">
-          {typingText(state.typing)}
-        </p>
-        {state.notice && (
-          <div className={styles.notice} role="alert">
-            <span>{describeRefusal(state.notice)}</span>
-            <button type="button" className="btn btn-small btn-ghost" onClick={() => connection?.dismissNotice()}>
-              Dismiss
-            </button>
+        <div className={boardOpen ? `${styles.body} ${styles.withBoard}` : styles.body}>
+          {boardOpen && connection && (
+            <Suspense fallback={<div className={styles.boardLoading} aria-busy="true" />}>
+              <BoardPanel board={connection.board} members={state.members} roomName={roomName} maxFrameBytes={state.limits.maxFrameBytes} />
+            </Suspense>
+          )}
+          <div className={styles.conversation}>
+            <MessageList
+              messages={state.messages}
+              pending={state.pending}
+              you={you}
+              connecting={you === null}
+              history={state.history}
+              onLoadOlder={() => void connection?.loadOlder()}
+              onRetry={(clientId) => connection?.retry(clientId)}
+              onDiscard={(clientId) => connection?.discard(clientId)}
+            />
+            <p className={styles.typing} aria-hidden="true">
+              {typingText(state.typing)}
+            </p>
+            {state.notice && (
+              <div className={styles.notice} role="alert">
+                <span>{describeRefusal(state.notice)}</span>
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => connection?.dismissNotice()}>
+                  Dismiss
+                </button>
+              </div>
+            )}
+            <Composer
+              roomName={roomName || 'the room'}
+              maxLength={state.limits.maxMessageLength}
+              disabled={!connection}
+              onSend={(text) => connection?.send(text)}
+              onTyping={typing.onInput}
+              onStopTyping={typing.stop}
+            />
           </div>
-        )}
-        <Composer
-          roomName={roomName || 'the room'}
-          maxLength={state.limits.maxMessageLength}
-          disabled={!connection}
-          onSend={(text) => connection?.send(text)}
-          onTyping={typing.onInput}
-          onStopTyping={typing.stop}
-        />
+        </div>
       </section>
       <MembersPanel
         members={state.members}

@@ -6,6 +6,10 @@ const TEXT: Partial<Record<string, string>> = {
   [ErrorCode.EMPTY_MESSAGE]: 'Empty messages are not sent',
   [ErrorCode.RATE_LIMITED]: 'Sending too fast, try again in a moment',
   [ErrorCode.UNAVAILABLE]: 'Could not be stored, try again',
+  [ErrorCode.STALE_UPDATE]: 'Someone changed that shape just before you; their change was kept',
+  [ErrorCode.SHAPE_NOT_FOUND]: 'Someone erased that shape',
+  [ErrorCode.SHAPE_EXISTS]: 'That shape is on the board already',
+  [ErrorCode.BOARD_FULL]: 'The board is full: erase something to draw more',
 }
 
 /**

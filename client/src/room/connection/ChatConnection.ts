@@ -6,6 +6,7 @@
  * - `reduceChat`: the pure reducer from events (the server's frames, and what happens here) to
  *   the view state;
  * - `Outbox`: when each pending message goes out, and again after a reconnect;
+ * - `BoardSync`: the room's whiteboard (its own state, which the board view reads);
  *
  * and adds what joins them: the user's actions, history paging over HTTP, and the expiry of other
  * people's typing. Components read the state with `useSyncExternalStore` (`subscribe` +
@@ -23,6 +24,7 @@ import type { ChatMessage } from '@scalable-chat/backend-contract'
 import type { MemberStatus, ServerMessage } from '@scalable-chat/protocol'
 import { ApiError } from '../../api/ApiError.js'
 import type { ApiClient } from '../../api/createApiClient.js'
+import { BoardSync } from './BoardSync.js'
 import { initialChatState, reduceChat, type ChatEvent, type ChatState, type PendingMessage } from './chatReducer.js'
 import { ClosedReason } from './connectionStatus.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
@@ -30,6 +32,7 @@ import { Outbox } from './Outbox.js'
 import { SessionLink, type SocketConstructor } from './SessionLink.js'
 
 export type { ChatEvent, ChatState, PendingMessage } from './chatReducer.js'
+export type { BoardSync, BoardState } from './BoardSync.js'
 export type { SocketConstructor, SocketLike } from './SessionLink.js'
 
 export interface ChatConnectionOptions {
@@ -46,6 +49,8 @@ export interface ChatConnectionOptions {
 
 export class ChatConnection {
   readonly roomId: string
+  /** The room's whiteboard, over this connection. */
+  readonly board: BoardSync
   private state = initialChatState()
   private readonly stateListeners = new Set<() => void>()
   private readonly eventListeners = new Set<(event: ChatEvent) => void>()
@@ -77,6 +82,7 @@ export class ChatConnection {
         frame: (frame) => this.onFrame(frame),
       },
     })
+    this.board = new BoardSync({ transmit: (frame) => this.link.send(frame), createRef: () => this.createClientId() })
     this.outbox = new Outbox({
       transmit: (frame) => this.link.send(frame),
       stillSending: (clientId) => this.state.pending.find((p) => p.clientId === clientId && p.state === 'sending'),
@@ -115,6 +121,7 @@ export class ChatConnection {
     this.disposed = true
     this.link.dispose()
     this.dropped()
+    this.board.dispose()
     this.stateListeners.clear()
     this.eventListeners.clear()
   }
@@ -193,6 +200,7 @@ export class ChatConnection {
         this.dispatch(frame)
         // In their original order, with their original clientIds, paced by the server's limits.
         this.outbox.resume(this.state.pending, frame.limits)
+        this.board.snapshot(frame)
         if (this.state.ownStatus !== 'online') this.link.send({ type: 'status', status: this.state.ownStatus })
         return
       case 'message':
@@ -209,11 +217,16 @@ export class ChatConnection {
       case 'status':
         return this.dispatch(frame)
       case 'shape_created':
+        this.board.frame(frame)
         return this.dispatch({ type: 'board_changed', by: frame.shape.author, change: 'created', shapeType: frame.shape.type })
       case 'shape_updated':
+        this.board.frame(frame)
         return this.dispatch({ type: 'board_changed', by: frame.by, change: 'updated' })
       case 'shape_deleted':
+        this.board.frame(frame)
         return this.dispatch({ type: 'board_changed', by: frame.by, change: 'deleted' })
+      case 'cursors':
+        return this.board.frame(frame)
       case 'room_deleted':
         return this.link.close(ClosedReason.DELETED)
       case 'error':
@@ -230,7 +243,8 @@ export class ChatConnection {
     this.dispatch({ type: 'message', message })
   }
 
-  private onError({ code, message, clientId }: Extract<ServerMessage, { type: 'error' }>): void {
+  private onError({ code, message, clientId, ref }: Extract<ServerMessage, { type: 'error' }>): void {
+    if (ref !== undefined && this.board.refused(ref, { code, message })) return
     if (clientId !== undefined && this.outbox.refused(clientId, code)) return
     if (clientId !== undefined && this.state.pending.some((p) => p.clientId === clientId)) {
       this.dispatch({ type: 'send_failed', clientId, error: { code, message } })
@@ -267,6 +281,7 @@ export class ChatConnection {
   /** Not live any more (or disposed): the backlog starts over with the next snapshot, and typing is forgotten. */
   private dropped(): void {
     this.outbox.reset()
+    this.board.dropped()
     for (const timer of this.typingTimers.values()) clearTimeout(timer)
     this.typingTimers.clear()
   }
