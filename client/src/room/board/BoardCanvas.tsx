@@ -1,5 +1,5 @@
 import type { Shape } from '@scalable-chat/backend-contract'
-import { useRef, useState, type PointerEvent as ReactPointerEvent, type RefObject, type WheelEvent as ReactWheelEvent } from 'react'
+import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type RefObject, type WheelEvent as ReactWheelEvent } from 'react'
 import type { Point2 } from '../connection/boardReducer.js'
 import styles from './Board.module.css'
 import { CursorLayer } from './CursorLayer.js'
@@ -52,6 +52,18 @@ export function BoardCanvas(props: BoardCanvasProps) {
   const [gesture, setGesture] = useState<Gesture | null>(null)
   const pointers = useRef(new Map<number, Point2>())
   const pressedAt = useRef<Point2>({ x: 0, y: 0 })
+  const { svgRef } = props
+
+  useEffect(() => {
+    // React's wheel listener is passive: without this one, Ctrl+wheel (and a trackpad pinch) would
+    // zoom the whole page as well as the board.
+    const svg = svgRef.current
+    const keepZoomHere = (event: WheelEvent) => {
+      if (event.ctrlKey || event.metaKey) event.preventDefault()
+    }
+    svg?.addEventListener('wheel', keepZoomHere, { passive: false })
+    return () => svg?.removeEventListener('wheel', keepZoomHere)
+  }, [svgRef])
 
   function toBoard(event: { clientX: number; clientY: number }): Point2 {
     const rect = props.svgRef.current!.getBoundingClientRect()
