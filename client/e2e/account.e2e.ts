@@ -3,32 +3,18 @@
  * against the real servers. This file's session server keeps its DEFAULT limits (chat.e2e.ts
  * raises them), so the refused-send test lives here.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
-import { captureScreen, launchBrowser, newContext, registerInUi, uniqueName } from './helpers/browser.js'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { captureScreen, registerInUi, uniqueName } from './helpers/browser.js'
 import { createRoom, message, messageList, sendMessage } from './helpers/roomPage.js'
-import { startE2eStack, type E2eStack } from './helpers/startE2eStack.js'
+import { useE2eSuite } from './helpers/suite.js'
 
-let stack: E2eStack
-let browser: Browser
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  ;[stack, browser] = await Promise.all([startE2eStack({ distDir: inject('clientDist') }), launchBrowser()])
-})
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-})
-afterAll(async () => {
-  await browser?.close()
-  await stack?.close()
-})
+const suite = useE2eSuite()
 
 async function openPage(path = '/'): Promise<Page> {
-  const context = await newContext(browser)
-  contexts.push(context)
+  const context = await suite.newContext()
   const page = await context.newPage()
-  await page.goto(stack.appUrl + path)
+  await page.goto(suite.stack.appUrl + path)
   return page
 }
 
@@ -167,10 +153,10 @@ describe('lobby', () => {
   it('shows clear pages for a room that does not exist and an unknown address', async () => {
     const page = await openPage('/signin')
     await registerInUi(page, uniqueName('lost'))
-    await page.goto(`${stack.appUrl}/rooms/doesNotExist12345`)
+    await page.goto(`${suite.stack.appUrl}/rooms/doesNotExist12345`)
     await page.getByRole('heading', { name: 'Room not found' }).waitFor()
     await captureScreen(page, 'room-not-found')
-    await page.goto(`${stack.appUrl}/no/such/page`)
+    await page.goto(`${suite.stack.appUrl}/no/such/page`)
     await page.getByRole('heading', { name: 'Page not found' }).waitFor()
     await page.getByRole('link', { name: 'Go to your rooms' }).click()
     await page.getByRole('heading', { name: 'Your rooms' }).waitFor()

@@ -4,37 +4,20 @@
  * the PNG export, a reload and a session server restart.
  */
 import { readFile } from 'node:fs/promises'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
-import { captureScreen, launchBrowser, newContext, registerInUi, uniqueName } from './helpers/browser.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { captureScreen, registerInUi, uniqueName } from './helpers/browser.js'
 import { banner, createRoom, waitUntilLive } from './helpers/roomPage.js'
-import { startE2eStack, type E2eStack } from './helpers/startE2eStack.js'
+import { useE2eSuite } from './helpers/suite.js'
 
-let stack: E2eStack
-let browser: Browser
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  ;[stack, browser] = await Promise.all([
-    // A test draws faster than people do; the save delay is the default (the restart is a drain, which saves).
-    startE2eStack({ distDir: inject('clientDist'), sessionEnv: { FRAMES_PER_SECOND: '10000' } }),
-    launchBrowser(),
-  ])
-})
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-})
-afterAll(async () => {
-  await browser?.close()
-  await stack?.close()
-})
+// A test draws faster than people do; the save delay is the default (the restart is a drain, which saves).
+const suite = useE2eSuite({ sessionEnv: { FRAMES_PER_SECOND: '10000' } })
 
 async function signedIn(base: string): Promise<{ page: Page; name: string }> {
-  const context = await newContext(browser)
-  contexts.push(context)
+  const context = await suite.newContext()
   const page = await context.newPage()
   const name = uniqueName(base)
-  await page.goto(`${stack.appUrl}/signin`)
+  await page.goto(`${suite.stack.appUrl}/signin`)
   await registerInUi(page, name)
   return { page, name }
 }
@@ -133,12 +116,12 @@ describe('two people at the board', () => {
     await expectShapes(ana.page, 3)
 
     // The session server restarts (a drain, which saves the board); one drawn during the outage goes once it is back.
-    await stack.stopSessionServer()
+    await suite.stack.stopSessionServer()
     await banner(ana.page).getByText(/Connection lost/).waitFor()
     await tool(ana.page, 'Ellipse').click()
     await drag(ana.page, [600, 300], [700, 380], 4)
     await expectShapes(ana.page, 4)
-    await stack.startSessionServer()
+    await suite.stack.startSessionServer()
     await expectShapes(bo.page, 4)
     expect(await shapes(bo.page).nth(3).evaluate((node) => node.tagName)).toBe('ellipse')
     await bo.page.reload()
@@ -149,10 +132,9 @@ describe('two people at the board', () => {
   it('on a phone: the board takes the room’s place, draws with a finger, and the chat comes back', async () => {
     const ana = await signedIn('ana')
     await createRoom(ana.page, 'Phone board')
-    const phoneContext = await newContext(browser, { phone: true })
-    contexts.push(phoneContext)
+    const phoneContext = await suite.newContext({ phone: true })
     const phone = await phoneContext.newPage()
-    await phone.goto(`${stack.appUrl}/signin`)
+    await phone.goto(`${suite.stack.appUrl}/signin`)
     await registerInUi(phone, uniqueName('cy'))
     await phone.goto(ana.page.url())
     await waitUntilLive(phone)

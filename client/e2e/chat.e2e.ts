@@ -5,43 +5,23 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { AuthResponse, JoinRoomResponse } from '@scalable-chat/backend-contract'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { captureScreen, launchBrowser, newContext, registerInUi, uniqueName } from './helpers/browser.js'
+import { captureScreen, registerInUi, uniqueName } from './helpers/browser.js'
 import { banner, composer, countMessages, createRoom, message, messageList, sendMessage, waitUntilLive } from './helpers/roomPage.js'
-import { startE2eStack, type E2eStack } from './helpers/startE2eStack.js'
+import { useE2eSuite } from './helpers/suite.js'
 import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 
-let stack: E2eStack
-let browser: Browser
-const contexts: BrowserContext[] = []
-
-beforeAll(async () => {
-  ;[stack, browser] = await Promise.all([
-    startE2eStack({
-      distDir: inject('clientDist'),
-      // The default burst (5 in 2 s) and frame rate are for people; these tests type faster than people do.
-      sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' },
-    }),
-    launchBrowser(),
-  ])
-})
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()))
-})
-afterAll(async () => {
-  await browser?.close()
-  await stack?.close()
-})
+// The default burst (5 in 2 s) and frame rate are for people; these tests type faster than people do.
+const suite = useE2eSuite({ sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' } })
 
 async function signedIn(base: string): Promise<{ page: Page; name: string; context: BrowserContext }> {
-  const context = await newContext(browser)
-  contexts.push(context)
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.appUrl })
+  const context = await suite.newContext()
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.stack.appUrl })
   const page = await context.newPage()
   const name = uniqueName(base)
-  await page.goto(`${stack.appUrl}/signin`)
+  await page.goto(`${suite.stack.appUrl}/signin`)
   await registerInUi(page, name)
   return { page, name, context }
 }
@@ -127,7 +107,7 @@ describe('two people in a room', () => {
     await sendMessage(ana.page, 'before the restart')
     await message(bo.page, 'before the restart').waitFor()
 
-    await stack.stopSessionServer()
+    await suite.stack.stopSessionServer()
     await banner(ana.page).getByText(/Connection lost/).waitFor()
     await banner(bo.page).getByText(/Connection lost/).waitFor()
     await banner(ana.page).getByRole('button', { name: 'Retry now' }).waitFor()
@@ -138,7 +118,7 @@ describe('two people in a room', () => {
     await sendMessage(bo.page, 'typed by Bo while the server was down')
     await messageList(ana.page).getByText('Sending…').waitFor()
 
-    await stack.startSessionServer()
+    await suite.stack.startSessionServer()
     await banner(ana.page).waitFor({ state: 'hidden' })
     await banner(bo.page).waitFor({ state: 'hidden' })
     // A last message after the re-sends: once it is shown, anything doubled would be too.
@@ -234,7 +214,7 @@ describe('a long conversation', () => {
 /** Another member writes `count` messages straight over the protocol (faster than typing them). */
 async function writeMessages(roomId: string, count: number, prefix = 'message'): Promise<void> {
   const call = async <T>(path: string, token: string | null, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.backend.url}${path}`, {
+    const response = await fetch(`${suite.stack.backend.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -265,10 +245,9 @@ async function writeMessages(roomId: string, count: number, prefix = 'message'):
 
 describe('on a 375-px-wide phone', () => {
   it('fits the screen, and keeps the members in a drawer that opens and closes', async () => {
-    const context = await newContext(browser, { phone: true })
-    contexts.push(context)
+    const context = await suite.newContext({ phone: true })
     const page = await context.newPage()
-    await page.goto(`${stack.appUrl}/signin`)
+    await page.goto(`${suite.stack.appUrl}/signin`)
     await registerInUi(page, uniqueName('phone'))
     await createRoom(page, 'A room with a rather long name for a small phone screen')
     await sendMessage(page, 'Typed on a phone, with a long word: Donaudampfschifffahrtsgesellschaftskapitän')
