@@ -2,6 +2,8 @@
  * A load-generator process, forked by `run.ts` so that the load never shares an event loop with
  * the server it measures. It runs one task it is sent over IPC, answers with the result, and exits.
  */
+import { openCursorRoom } from './load/cursors.js'
+import { openDrawingRoom } from './load/edits.js'
 import { runFanout } from './load/fanout.js'
 import { runHandshakes } from './load/handshakes.js'
 import { startFlood } from './load/flood.js'
@@ -21,27 +23,44 @@ async function run(task: Task): Promise<void> {
       return reply({ type: 'result', result: await runHandshakes(task) })
     case 'flood': {
       const flood = await startFlood(task)
-      await reply({ type: 'ready' })
-      await untilFinish()
+      await measured()
       return reply({ type: 'result', result: await flood.finish() })
+    }
+    case 'cursors': {
+      const room = await openCursorRoom(task)
+      // The harness reads the server's CPU time before and after the moves, not the joins.
+      await measured()
+      await room.move()
+      await measured()
+      return reply({ type: 'result', result: await room.close() })
+    }
+    case 'edits': {
+      const room = await openDrawingRoom(task)
+      await measured()
+      await room.draw()
+      await measured()
+      return reply({ type: 'result', result: await room.close() })
     }
     case 'idle': {
       const idle = await openIdle(task)
-      await reply({ type: 'ready' })
-      await untilFinish()
+      await measured()
       await idle.close()
       return reply({ type: 'result', result: idle.result })
     }
   }
 }
 
-/** Resolves when the harness says `finish` (after measuring while this load runs). */
-function untilFinish(): Promise<void> {
-  return new Promise((resolve) =>
-    process.on('message', (raw) => {
-      if (ToWorker.safeParse(raw).data?.type === 'finish') resolve()
-    }),
-  )
+/** Says `ready`, and resolves when the harness says `finish`: it has measured the servers meanwhile. */
+function measured(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (raw: unknown) => {
+      if (ToWorker.safeParse(raw).data?.type !== 'finish') return
+      process.off('message', onMessage)
+      resolve()
+    }
+    process.on('message', onMessage)
+    void reply({ type: 'ready' })
+  })
 }
 
 if (!process.send) throw new Error('loadWorker.ts is forked by run.ts, with an IPC channel')

@@ -109,6 +109,10 @@ async function waitUntilUp(url: string, server: ServerProcess): Promise<void> {
 
 export interface ProjectStack {
   backendUrl: string
+  /** The session server's address, as the backend places rooms on it (the internal API's `host`). */
+  sessionHost: string
+  /** The internal API's bearer token: the board workload reads what storage holds through it. */
+  serviceToken: string
   backend: ServerProcess
   session: ServerProcess
   stop(): Promise<void>
@@ -193,7 +197,7 @@ export async function startProject(
     await stop()
     throw error
   }
-  return { backendUrl, backend, session, stop }
+  return { backendUrl, sessionHost, serviceToken, backend, session, stop }
 }
 
 export interface Baseline {

@@ -7,7 +7,7 @@
  *
  *   npm run bench                       the full run (a few minutes)
  *   npm run bench -- --smoke            tiny counts, same code paths (CI)
- *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood)
+ *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood, board)
  *   npm run bench -- --profile          V8 CPU profiles of the servers in bench-results/profiles/
  *
  * Durability (and the latency workload with it) also runs on Postgres when BENCH_DATABASE_URL (or
@@ -22,6 +22,7 @@ import { formatTable, meetsTarget, type Row } from './report.js'
 import { ProjectSetup } from './setup.js'
 import { FULL, SMOKE } from './sizes.js'
 import type { Bench, WorkloadBody } from './workloads/Bench.js'
+import { board } from './workloads/board.js'
 import { durability } from './workloads/durability.js'
 import { fanout, latency, ramp } from './workloads/fanout.js'
 import { flood } from './workloads/flood.js'
@@ -30,7 +31,7 @@ import { joins } from './workloads/joins.js'
 import { memory } from './workloads/memory.js'
 
 /** In the order they run. */
-const WORKLOADS = { memory, handshakes, joins, latency, fanout, ramp, durability, flood } satisfies Record<string, WorkloadBody>
+const WORKLOADS = { memory, handshakes, joins, latency, fanout, ramp, durability, flood, board } satisfies Record<string, WorkloadBody>
 type Workload = keyof typeof WORKLOADS
 const NAMES = Object.keys(WORKLOADS) as Workload[]
 

@@ -24,6 +24,16 @@ export interface BenchSizes {
    * account floods from `sockets` sockets), the victim a room of `members` on the same server.
    */
   flood: { rounds: number; members: number; messages: number; intervalMs: number; sockets: number }
+  /**
+   * The board, `rounds` times: `cursors`, one room of `members` each sending `moves` pointer
+   * positions at `hz`; `edits`, `editors` members each making `edits` shape edits at `perSecond`
+   * (within the default FRAMES_PER_SECOND, 60), one more member watching.
+   */
+  board: {
+    rounds: number
+    cursors: { members: number; hz: number; moves: number }
+    edits: { editors: number; edits: number; perSecond: number }
+  }
   /** Any single workload that takes longer than this fails (and the run goes on). */
   timeoutMs: number
 }
@@ -39,6 +49,7 @@ export const FULL: BenchSizes = {
   durability: { rooms: 10, members: 1, messagesPerSender: 2000, window: 100 },
   ramp: [rampStep(1, 10, 300), rampStep(1, 25, 300), rampStep(1, 50, 300), rampStep(1, 100, 300), rampStep(2, 100, 300), rampStep(5, 100, 300), rampStep(10, 100, 300)],
   flood: { rounds: 5, members: 10, messages: 50, intervalMs: 100, sockets: 200 },
+  board: { rounds: 3, cursors: { members: 100, hz: 30, moves: 150 }, edits: { editors: 10, edits: 500, perSecond: 50 } },
   timeoutMs: 180_000,
 }
 
@@ -51,5 +62,6 @@ export const SMOKE: BenchSizes = {
   durability: { rooms: 2, members: 1, messagesPerSender: 30, window: 5 },
   ramp: [rampStep(1, 3, 10), rampStep(2, 5, 10)],
   flood: { rounds: 1, members: 3, messages: 5, intervalMs: 100, sockets: 10 },
+  board: { rounds: 1, cursors: { members: 5, hz: 30, moves: 60 }, edits: { editors: 3, edits: 60, perSecond: 50 } },
   timeoutMs: 60_000,
 }

@@ -61,6 +61,34 @@ export const Task = z.discriminatedUnion('kind', [
     concurrency: z.number().int().min(1),
     timeoutMs: z.number().int().min(1),
   }),
+  /**
+   * The board's pointers, in the target's first room: `members` connections each send `moves`
+   * `cursor_move` frames at `hz` (the last one at x = -1, so that a member can tell when it has
+   * seen every member's last position). Phased: `ready` once the room is full and again once every
+   * member saw every last position, so that the harness reads server CPU around the moves alone.
+   */
+  z.object({
+    kind: z.literal('cursors'),
+    target: Target,
+    members: z.number().int().min(1),
+    hz: z.number().min(1),
+    moves: z.number().int().min(2),
+    timeoutMs: z.number().int().min(1),
+  }),
+  /**
+   * The board's edits, in the project target's first room: `editors` members each make `edits`
+   * shape edits (every tenth a create, the rest moves of their own shapes) at `perSecond`, and
+   * one more member watches. Phased like `cursors`: `ready` once all are in, and again once every
+   * edit was acknowledged to its editor and reached the watcher.
+   */
+  z.object({
+    kind: z.literal('edits'),
+    target: Target,
+    editors: z.number().int().min(1),
+    edits: z.number().int().min(1),
+    perSecond: z.number().min(1),
+    timeoutMs: z.number().int().min(1),
+  }),
   /** `count` WebSocket handshakes (open → first frame → close), `concurrency` at a time. */
   z.object({
     kind: z.literal('handshakes'),
@@ -103,6 +131,35 @@ export const FloodResult = z.object({
 })
 export type FloodResult = z.infer<typeof FloodResult>
 
+export const CursorsResult = z.object({
+  /** `cursor_move` frames sent, over all members. */
+  movesSent: z.number(),
+  /** `cursors` frames received, over all members. */
+  framesReceived: z.number(),
+  /** Pointer positions those frames carried (their `moved` entries), over all members. */
+  positionsReceived: z.number(),
+  /** From the first move until every member had seen every member's last position. */
+  durationMs: z.number(),
+  /** Error frames, unexpected closes and last positions that never arrived: the workload fails. */
+  problems: z.array(z.string()),
+})
+export type CursorsResult = z.infer<typeof CursorsResult>
+
+export const EditsResult = z.object({
+  editsSent: z.number(),
+  /** Deltas (`shape_created`, `shape_updated`) the watching member received. */
+  applied: z.number(),
+  /** From the first edit until the watcher received the last delta. */
+  durationMs: z.number(),
+  /** The board version of the last delta: what storage must reach. */
+  boardVersion: z.number(),
+  /** Every shape whose create was acknowledged, with the version of its latest acknowledged change. */
+  acknowledged: z.record(z.string(), z.number()),
+  /** Error frames (refusals) and unexpected closes: the workload fails. */
+  problems: z.array(z.string()),
+})
+export type EditsResult = z.infer<typeof EditsResult>
+
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), task: Task }),
   z.object({ type: z.literal('finish') }),
@@ -110,8 +167,13 @@ export const ToWorker = z.discriminatedUnion('type', [
 export type ToWorker = z.infer<typeof ToWorker>
 
 export const FromWorker = z.discriminatedUnion('type', [
+  /**
+   * At a point the harness measures the servers: the load is in place (idle, flood), or a phase
+   * starts or ends (cursors, edits). The harness answers `finish` once it has measured, and the
+   * worker goes on: to the end (idle, flood), or into or out of its phase.
+   */
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('result'), result: z.union([FanoutResult, RateResult, IdleResult, FloodResult]) }),
+  z.object({ type: z.literal('result'), result: z.union([FanoutResult, RateResult, IdleResult, FloodResult, CursorsResult, EditsResult]) }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>
