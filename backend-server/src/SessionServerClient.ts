@@ -32,6 +32,17 @@ export class SessionServerClient {
     return this.notify(host, 'POST', `/internal/rooms/${encodeURIComponent(roomId)}/moved`, roomId, 'moved')
   }
 
+  /**
+   * Tells the room's session server that a member left, so it closes their sockets in the room
+   * with LEFT_ROOM; `ownerId` when the room changed hands (the owner left), which the server
+   * announces to the others. Best effort, like `roomDeleted`: the membership is already gone.
+   */
+  memberLeft(host: string, roomId: string, userId: string, ownerId?: string): Promise<void> {
+    const query = ownerId === undefined ? '' : `?ownerId=${encodeURIComponent(ownerId)}`
+    const path = `/internal/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}/left${query}`
+    return this.notify(host, 'POST', path, roomId, 'member left')
+  }
+
   private async notify(host: string, method: 'DELETE' | 'POST', path: string, roomId: string, event: string): Promise<void> {
     try {
       const url = await this.urlOf(host, path)

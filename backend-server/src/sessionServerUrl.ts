@@ -5,11 +5,15 @@
  * prefix or not), so `wss://edge.example.com/s/3` + `/healthz` → `https://edge.example.com/s/3/healthz`.
  *
  * @example sessionServerUrl('127.0.0.1:8000', '/healthz') // 'http://127.0.0.1:8000/healthz'
+ * @example sessionServerUrl('ws://edge/s/3', '/internal/x?y=1') // 'http://edge/s/3/internal/x?y=1'
  */
 export function sessionServerUrl(address: string, path: string): string {
   if (!/^(wss?|https?):\/\//i.test(address)) return `http://${address}${path}`
   const url = new URL(address)
   url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:'
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`
+  // A query goes in `search`: set as part of `pathname`, its `?` would be escaped into the path.
+  const mark = path.indexOf('?')
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${mark === -1 ? path : path.slice(0, mark)}`
+  if (mark !== -1) url.search = path.slice(mark)
   return url.href
 }

@@ -183,6 +183,75 @@ describe('DELETE /api/rooms/:roomId', () => {
   })
 })
 
+describe('POST /api/rooms/:roomId/leave', () => {
+  const leave = (token: string, roomId: string) => api().post(`/api/rooms/${roomId}/leave`).set(bearer(token))
+  const listed = async (token: string) => ((await api().get('/api/rooms').set(bearer(token))).body.rooms as RoomSummary[]).map((r) => r.roomId)
+
+  it('takes the room out of the member’s list, tells its session server, and the link still joins again', async () => {
+    const owner = await registerUser(backend)
+    const member = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    await join(member.token, roomId)
+    expect(await listed(member.token)).toEqual([roomId])
+
+    const notified = session.nextRequest()
+    expect((await leave(member.token, roomId)).status).toBe(204)
+    expect(await notified).toEqual({
+      method: 'POST',
+      url: `/internal/rooms/${roomId}/members/${member.user.id}/left`,
+      authorization: `Bearer ${TEST_SERVICE_TOKEN}`,
+    })
+    expect(await listed(member.token)).toEqual([])
+    expect((await api().get(`/api/rooms/${roomId}/messages`).set(bearer(member.token))).status).toBe(403)
+    // Leaving again changes nothing.
+    expect((await leave(member.token, roomId)).status).toBe(204)
+
+    await join(member.token, roomId)
+    expect(await listed(member.token)).toEqual([roomId])
+  })
+
+  it('hands the room to the member who joined earliest when the owner leaves, and tells the session server who owns it', async () => {
+    const owner = await registerUser(backend)
+    const first = await registerUser(backend)
+    const second = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    await join(first.token, roomId)
+    await join(second.token, roomId)
+
+    const notified = session.nextRequest()
+    expect((await leave(owner.token, roomId)).status).toBe(204)
+    expect((await notified).url).toBe(`/internal/rooms/${roomId}/members/${owner.user.id}/left?ownerId=${first.user.id}`)
+    expect((await join(second.token, roomId)).ownerId).toBe(first.user.id)
+    expect((await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(403)
+    expect(await listed(owner.token)).toEqual([])
+  })
+
+  it('refuses an owner alone in the room (409 last_member: delete it instead), and unknown rooms (404); nothing changes', async () => {
+    const owner = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    const refused = await leave(owner.token, roomId)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('last_member')
+    expect(await listed(owner.token)).toEqual([roomId])
+    expect((await leave(owner.token, 'abcdefghijkl')).status).toBe(404)
+    expect((await leave(owner.token, 'not a room id')).status).toBe(404)
+    expect((await api().post(`/api/rooms/${roomId}/leave`)).status).toBe(401)
+  })
+
+  it('lets two members who leave at once both go, and never hands the room to one who left', async () => {
+    const owner = await registerUser(backend)
+    const members = [await registerUser(backend), await registerUser(backend), await registerUser(backend)]
+    const roomId = await createRoom(backend, owner.token)
+    for (const member of members) await join(member.token, roomId)
+    const statuses = await Promise.all([owner, members[0]!].map(async (user) => (await leave(user.token, roomId)).status))
+    expect(statuses).toEqual([204, 204])
+    const [room] = await backend.db.query<{ owner_id: string }>('SELECT owner_id FROM rooms WHERE id = $1', [roomId])
+    const stillIn = (await backend.db.query<{ user_id: string }>('SELECT user_id FROM room_members WHERE room_id = $1', [roomId])).map((r) => r.user_id)
+    expect(stillIn.sort()).toEqual([members[1]!.user.id, members[2]!.user.id].sort())
+    expect(stillIn).toContain(room!.owner_id)
+  })
+})
+
 describe('GET /api/rooms/:roomId/messages', () => {
   let owner: Awaited<ReturnType<typeof registerUser>>
   let roomId: string

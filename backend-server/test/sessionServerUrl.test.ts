@@ -12,6 +12,12 @@ describe('sessionServerUrl', () => {
     expect(sessionServerUrl('ws://localhost:8090/s/abc/', '/internal/rooms/r1')).toBe('http://localhost:8090/s/abc/internal/rooms/r1')
     expect(sessionServerUrl('ws://localhost:8000', '/healthz')).toBe('http://localhost:8000/healthz')
   })
+  it('keeps a query a query, behind the path prefix', () => {
+    expect(sessionServerUrl('ws://edge:8090/s/abc', '/internal/rooms/r1/members/u1/left?ownerId=u2')).toBe(
+      'http://edge:8090/s/abc/internal/rooms/r1/members/u1/left?ownerId=u2',
+    )
+    expect(sessionServerUrl('127.0.0.1:8000', '/x?y=1')).toBe('http://127.0.0.1:8000/x?y=1')
+  })
   it('uses an internal http URL as given', () => {
     expect(sessionServerUrl('http://session-server-0.session-server:8000', '/healthz')).toBe('http://session-server-0.session-server:8000/healthz')
   })

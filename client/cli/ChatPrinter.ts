@@ -91,6 +91,11 @@ export class ChatPrinter {
       case 'board_changed':
         this.printBoardChange(event, state)
         break
+      case 'room_updated': {
+        const owner = state.members.find((m) => m.userId === event.room.ownerId)
+        if (owner) line(owner.userId === state.you?.userId ? 'You own this room now' : `${terminalSafe(owner.username)} owns this room now`)
+        break
+      }
       case 'joined':
       case 'send_queued':
       case 'send_retried':

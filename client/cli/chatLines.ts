@@ -45,6 +45,7 @@ export function statusText(status: ConnectionStatus, now = Date.now()): string |
 
 const CLOSED_TEXT: Record<ClosedReason, string> = {
   [ClosedReason.DELETED]: 'This room was deleted.',
+  [ClosedReason.LEFT]: 'You left this room; its link still lets you join again.',
   [ClosedReason.NOT_FOUND]: 'Room not found: check the id or link.',
   [ClosedReason.FORBIDDEN]: 'You may not join this room.',
   [ClosedReason.PROTOCOL_MISMATCH]: 'This client and the server speak different protocol versions: update the client.',
@@ -82,5 +83,6 @@ export const COMMANDS_HELP = `Commands:
   /history                       load older messages
   /link                          this room's link, to share
   /retry, /discard               send again, or drop, messages that were not sent
-  /quit                          leave (Ctrl-C too)
+  /leave                         leave the room: it leaves your rooms (its link still works)
+  /quit                          close the chat, staying in the room (Ctrl-C too)
 A line starting with // sends a message that starts with /.`

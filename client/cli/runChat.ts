@@ -124,15 +124,23 @@ async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: Ch
   let finish: (code: ExitCode) => void = () => {}
   const finished = new Promise<ExitCode>((resolve) => (finish = resolve))
   const unsubscribePrinter = new ChatPrinter(connection, terminal).start()
+  // Set while this terminal leaves the room: the close that follows (LEFT_ROOM) is what it asked for.
+  let leaving = false
   const unsubscribeClosed = connection.subscribe(() => {
-    if (connection.getState().status.kind === 'closed') finish(ExitCode.FAILED)
+    if (connection.getState().status.kind === 'closed' && !leaving) finish(ExitCode.FAILED)
   })
   connection.start()
 
   void (async () => {
     for (;;) {
       const line = await terminal.nextLine()
-      if (line === null || handleLine(line, connection, terminal, args) === 'quit') return finish(ExitCode.OK)
+      const action = line === null ? 'quit' : handleLine(line, connection, terminal, args)
+      if (action === 'quit') return finish(ExitCode.OK)
+      if (action === 'leave') {
+        leaving = true
+        if (await leaveRoom(connection.roomId, api, terminal)) return finish(ExitCode.OK)
+        leaving = false
+      }
     }
   })()
 
@@ -143,7 +151,20 @@ async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: Ch
   return code
 }
 
-function handleLine(line: string, connection: ChatConnection, terminal: Terminal, args: ChatArgs): 'quit' | void {
+/** Leaves the room through the backend; false (and says why) when it refused. */
+async function leaveRoom(roomId: string, api: ApiClient, terminal: Terminal): Promise<boolean> {
+  try {
+    await api.leaveRoom(roomId)
+    terminal.print(noticeLine('You left the room. Its link still lets you join again.'))
+    return true
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    terminal.print(`Could not leave: ${terminalSafe(error.message)}`)
+    return false
+  }
+}
+
+function handleLine(line: string, connection: ChatConnection, terminal: Terminal, args: ChatArgs): 'quit' | 'leave' | void {
   const text = line.trim()
   if (!text) return
   if (!text.startsWith('/') || text.startsWith('//')) {
@@ -157,6 +178,8 @@ function handleLine(line: string, connection: ChatConnection, terminal: Terminal
     case '/quit':
     case '/exit':
       return 'quit'
+    case '/leave':
+      return 'leave'
     case '/help':
       return terminal.print(COMMANDS_HELP)
     case '/members':

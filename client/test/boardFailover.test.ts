@@ -224,12 +224,11 @@ describe('the board through a fail-over (real processes)', { timeout: 120_000 },
     expect(ana.boardVersion).toBe(drawn.version + 2)
   })
 
-  // KNOWN BUG, skipped until fixed (it fails on every run here): RoomRegistry.drain() awaits the
-  // room's flush, then the release, and only then closes the room. Edits arriving in between are
-  // applied and acknowledged (their delta is broadcast) but never saved: the room's next save
-  // would come BOARD_SAVE_DELAY_MS later, and close() stops the saver. The new server loads the
-  // board without them (1–2 acknowledged drag steps lost per drain at one edit per 5 ms).
-  it.skip('SIGTERM (drain) while a member drags a shape: every edit the draining server acknowledged is on the board after the move', async () => {
+  // A regression test: the drain used to flush the board, then release the room, and only then
+  // close it; edits arriving in between were applied and acknowledged but never saved (1–2 drag
+  // steps lost per drain at one edit per 5 ms). Now the drain freezes the board first: later edits
+  // are refused (`unavailable`) and sent again on the next server.
+  it('SIGTERM (drain) while a member drags a shape: every edit the draining server acknowledged is on the board after the move', async () => {
     onTestFailed(() => console.error(warningsOfAll()))
     const fleet = await startFleet('board-drag', NO_TIMED_SAVE_MS)
     const { ana, ben, holder, survivor } = await twoMembersInARoom(fleet, 'drag')

@@ -234,6 +234,22 @@ describe('runChat (the terminal client) against the real servers', () => {
     expect(await cli.exit).toBe(0)
   })
 
+  it('/leave leaves the room (exit 0, the others see it); an owner alone is told to delete it instead and stays', async () => {
+    const ana = uniqueName('ana')
+    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Leave room'])
+    await cli.waitFor('* live')
+    cli.type('/leave')
+    await cli.waitFor('Could not leave: you are the only member of this room: delete it instead')
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const roomId = roomIdIn(cli.text)!
+    const boConnection = openConnection(bo.api, roomId)
+    await waitForState(boConnection, isLive)
+    cli.type('/leave')
+    expect(await cli.exit).toBe(0)
+    expect(cli.text).toContain('You left the room')
+    await waitForState(boConnection, (s) => s.members.every((m) => m.username !== ana) && s.room?.ownerId === bo.userId)
+  })
+
   it('quits cleanly with 0 when the input ends (Ctrl-D)', async () => {
     const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Short'])
     await cli.waitFor('* live')

@@ -51,6 +51,34 @@ describe('room deletion', () => {
   })
 })
 
+describe('a member leaving', () => {
+  const left = (roomId: string, userId: string, query = '', token: string | null = stack.config.SERVICE_TOKEN) =>
+    fetch(`http://${stack.host}/internal/rooms/${roomId}/members/${userId}/left${query}`, {
+      method: 'POST',
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    })
+
+  it('closes the member’s sockets with LEFT_ROOM; the others see user_left, and room_updated when the owner changed', async () => {
+    const { roomId, users } = await stack.usersInRoom([uniqueName('owner'), uniqueName('heir')])
+    const [owner, heir] = users as [(typeof users)[number], (typeof users)[number]]
+    expect((await left(roomId, owner.auth.user.id, `?ownerId=${heir.auth.user.id}`)).status).toBe(204)
+    expect((await owner.client.closed).code).toBe(CloseCode.LEFT_ROOM)
+    expect(await heir.client.next('room_updated')).toEqual({ type: 'room_updated', room: { id: roomId, name: expect.any(String), ownerId: heir.auth.user.id } })
+    expect(await heir.client.next('user_left')).toEqual({ type: 'user_left', userId: owner.auth.user.id })
+    expect(stack.session.rooms.get(roomId)?.info.ownerId).toBe(heir.auth.user.id)
+  })
+
+  it('refuses a call without the service token (401) or with ids that are not uuids (400), and changes nothing', async () => {
+    const { roomId, users } = await stack.usersInRoom([uniqueName('stays')])
+    const userId = users[0]!.auth.user.id
+    expect((await left(roomId, userId, '', null)).status).toBe(401)
+    expect((await left(roomId, 'not-a-uuid')).status).toBe(400)
+    expect((await left(roomId, userId, '?ownerId=nobody')).status).toBe(400)
+    expect(stack.session.rooms.get(roomId)?.connectionCount).toBe(1)
+    expect((await left('notLoadedRoom1', userId)).status).toBe(204)
+  })
+})
+
 describe('unloading', () => {
   it('unloads an empty room after the grace period and loads it again, history intact, on the next join', async () => {
     const { roomId, users } = await stack.usersInRoom([uniqueName()])

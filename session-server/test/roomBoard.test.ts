@@ -61,6 +61,17 @@ describe('Room board edits', () => {
     expect(bob.socket.messages.map((m) => m.type)).toEqual(['shape_updated'])
   })
 
+  it('refuses edits as unavailable once the board is frozen for a move (drain), pointers still moving', async () => {
+    const { room, alice, bob } = roomOfTwo()
+    await room.handle(alice, create('s1'))
+    bob.socket.clear()
+    room.freezeBoard()
+    expect(await room.handle(alice, create('s2', 'r2'))).toMatchObject({ ok: false, code: ErrorCode.UNAVAILABLE })
+    expect(await room.handle(alice, { type: 'shape_delete', id: 's1' })).toMatchObject({ ok: false, code: ErrorCode.UNAVAILABLE })
+    expect(await room.handle(alice, { type: 'cursor_move', x: 1, y: 1 })).toEqual({ ok: true })
+    expect(bob.socket.messages.filter((m) => m.type.startsWith('shape_'))).toEqual([])
+  })
+
   it('sends the board as it is now, and the pointers, in every snapshot', async () => {
     const { room, alice } = roomOfTwo()
     await room.handle(alice, create('s1'))

@@ -122,6 +122,28 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     res.status(204).end()
   })
 
+  /**
+   * Leaves the room: it leaves the user's list, their sockets in it close (LEFT_ROOM), and the link
+   * still works to join again. The owner hands the room to the member who joined earliest; an
+   * owner alone in it is refused (409 `last_member`: delete it instead). Leaving a room one is not
+   * in changes nothing (204).
+   */
+  router.post('/:roomId/leave', async (req, res) => {
+    const room = await findRoom(req.params.roomId)
+    const { user } = res.locals as UserLocals
+    const left = await rooms.leave(room.id, user.id)
+    if (left.outcome === 'not_found') throw HttpError.roomNotFound()
+    if (left.outcome === 'last_member') {
+      throw new HttpError(409, 'last_member', 'you are the only member of this room: delete it instead')
+    }
+    if (left.outcome === 'left') {
+      joinCache.forgetMember(room.id, user.id)
+      const placement = await scheduler.placementOf(room.id)
+      if (placement) await deps.sessionServers.memberLeft(placement.host, room.id, user.id, left.handedOver ? left.ownerId : undefined)
+    }
+    res.status(204).end()
+  })
+
   router.get('/:roomId/messages', async (req, res) => {
     const room = await findRoom(req.params.roomId)
     const query = parseInput(HistoryQuery, req.query, 'query')

@@ -17,15 +17,17 @@ export interface RoomCacheOptions {
 
 /**
  * The join path's view of rooms, kept in memory so a join costs no database statement for a room
- * and user seen recently. Everything here is a cache of facts that only ever become false by a
- * room being deleted:
- * - room rows: immutable except for deletion (and `lastActivityAt`, which joins do not use). A
- *   delete through this replica calls `forget`; one through another replica is seen after
- *   `roomTtlMs`, and until then its session server refuses the room anyway (it loads rooms from
- *   storage, not from here). Unknown ids are never cached, so a room just created elsewhere is
- *   found at once.
+ * and user seen recently. Everything here is a cache of facts that rarely change:
+ * - room rows: immutable except for deletion, a change of owner (the owner left) and
+ *   `lastActivityAt`, which joins do not use. A delete or a leave through this replica calls
+ *   `forget`; one through another replica is seen after `roomTtlMs`, and until then its session
+ *   server refuses a deleted room anyway (it loads rooms from storage, not from here), and the
+ *   owner members see is the session server's (told by the leave). Unknown ids are never cached,
+ *   so a room just created elsewhere is found at once.
  * - memberships: recording one is idempotent, so once a pair is stored the upsert is skipped
- *   (once per pair per replica while the pair stays in the bounded LRU).
+ *   (once per pair per replica while the pair stays in the bounded LRU, and at most
+ *   `roomTtlMs`: a member who left through another replica is recorded again on their next join
+ *   after that).
  */
 export class RoomCache {
   private readonly rooms: LRUCache<string, Room>
@@ -43,7 +45,12 @@ export class RoomCache {
       ttlResolution: 0,
       ...perf,
     })
-    this.members = new LRUCache({ max: options.maxMemberships ?? MEMBERSHIP_CACHE_MAX_PAIRS })
+    this.members = new LRUCache({
+      max: options.maxMemberships ?? MEMBERSHIP_CACHE_MAX_PAIRS,
+      ttl: options.roomTtlMs ?? ROOM_CACHE_TTL_MS,
+      ttlResolution: 0,
+      ...perf,
+    })
   }
 
   async find(roomId: string): Promise<Room | undefined> {
@@ -56,10 +63,16 @@ export class RoomCache {
 
   /** Records the membership unless this replica recorded it already. */
   async addMember(roomId: string, userId: string): Promise<void> {
-    const key = `${roomId}\u0000${userId}`
+    const key = membershipKey(roomId, userId)
     if (this.members.has(key)) return
     await this.store.addMember(roomId, userId)
     this.members.set(key, true)
+  }
+
+  /** The user left the room (and its owner may have changed): their next join records them again. */
+  forgetMember(roomId: string, userId: string): void {
+    this.members.delete(membershipKey(roomId, userId))
+    this.rooms.delete(roomId)
   }
 
   /**
@@ -69,4 +82,8 @@ export class RoomCache {
   forget(roomId: string): void {
     this.rooms.delete(roomId)
   }
+}
+
+function membershipKey(roomId: string, userId: string): string {
+  return `${roomId}\u0000${userId}`
 }

@@ -19,6 +19,16 @@ interface RoomRow {
   last_activity_at: unknown
 }
 
+/**
+ * What leaving a room did: `left` (with the owner now: another member when the owner left), or
+ * why nothing changed.
+ */
+export type LeaveOutcome =
+  | { outcome: 'left'; ownerId: string; handedOver: boolean }
+  | { outcome: 'not_member' }
+  | { outcome: 'last_member' }
+  | { outcome: 'not_found' }
+
 /** "My rooms" is a sidebar, not an archive: the most recently active this many. */
 const MAX_LISTED_ROOMS = 200
 
@@ -58,6 +68,24 @@ export class RoomStore {
        ON CONFLICT (room_id, user_id) DO NOTHING`,
       [roomId, userId],
     )
+  }
+
+  /**
+   * Takes the user out of the room's members (it leaves their list; joining again through the link
+   * adds them back). The owner hands the room to the member who joined earliest; an owner alone in
+   * it gets `last_member` and stays (they delete it instead). One round trip: the `leave_room`
+   * function, migration 006, which locks the room row so that leaves of one room take turns.
+   */
+  async leave(roomId: string, userId: string): Promise<LeaveOutcome> {
+    const rows = await this.db.query<{ outcome: LeaveOutcome['outcome'] | 'handed_over'; owner_id: string | null }>(
+      'SELECT * FROM leave_room($1, $2::uuid)',
+      [roomId, userId],
+    )
+    const row = rows[0]
+    if (row?.outcome === 'left' || row?.outcome === 'handed_over') {
+      return { outcome: 'left', ownerId: row.owner_id!, handedOver: row.outcome === 'handed_over' }
+    }
+    return { outcome: row?.outcome ?? 'not_found' }
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {

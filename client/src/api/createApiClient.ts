@@ -76,6 +76,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
       return request<JoinRoomResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}${query}`)
     },
     deleteRoom: (roomId: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(roomId)}`),
+    leaveRoom: (roomId: string) => request<void>('POST', `/api/rooms/${encodeURIComponent(roomId)}/leave`),
     /** A page of the messages before `before` (the latest without it); `limit` defaults to the backend's page size. */
     history: (roomId: string, before?: number, limit?: number) => {
       const query = new URLSearchParams()

@@ -2,8 +2,15 @@ import { Link } from 'react-router'
 import { CenteredMessage } from '../components/CenteredMessage.js'
 import type { ClosedReason } from './connection/connectionStatus.js'
 
-const COPY: Record<ClosedReason, { title: string; text: string; reload?: boolean }> = {
+/** `reload`: the page offers to load the room again (its button's label, `Reload` by default). */
+const COPY: Record<ClosedReason, { title: string; text: string; reload?: boolean; reloadLabel?: string }> = {
   deleted: { title: 'This room was deleted', text: 'Its owner deleted it, with all its messages.' },
+  left: {
+    title: 'You left this room',
+    text: 'It is no longer in your rooms (you left it here or on another device). Its link still lets you join again.',
+    reload: true,
+    reloadLabel: 'Join again',
+  },
   not_found: { title: 'Room not found', text: 'Check the link, or ask whoever shared it for a new one.' },
   forbidden: { title: 'You cannot open this room', text: 'Your account does not have access to it.' },
   protocol_mismatch: {
@@ -35,7 +42,7 @@ export function ClosedRoom({ reason }: { reason: ClosedReason }) {
         <>
           {copy.reload && (
             <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
-              Reload
+              {copy.reloadLabel ?? 'Reload'}
             </button>
           )}
           <Link className={copy.reload ? 'btn' : 'btn btn-primary'} to="/">

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { useNavigate, useParams, useSearchParams } from 'react-router'
+import { ApiError } from '../api/ApiError.js'
 import { api } from '../api/api.js'
 import { signOut } from '../auth/sessionStore.js'
 import { ClosedRoom } from './ClosedRoom.js'
@@ -28,6 +29,7 @@ export function RoomPage() {
   const typing = useTypingNotifier(connection, state.limits.typingTimeoutMs)
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
+  const [actionError, setActionError] = useState<string | null>(null)
   // In the address, so that a reload or a shared link opens the board again.
   const [search, setSearch] = useSearchParams()
   const boardOpen = search.has('board')
@@ -58,6 +60,15 @@ export function RoomPage() {
           boardOpen={boardOpen}
           onToggleMembers={() => setMembersOpen((open) => !open)}
           onToggleBoard={() => setSearch(boardOpen ? {} : { board: '' }, { replace: true })}
+          onLeave={async () => {
+            try {
+              await api.leaveRoom(roomId)
+              navigate('/', { replace: true })
+            } catch (error) {
+              if (!(error instanceof ApiError)) setActionError('Could not leave the room. Try again.')
+              else setActionError(error.code === 'last_member' ? 'You are the only member of this room: delete it instead.' : error.message)
+            }
+          }}
           onDelete={() => setConfirmDelete(true)}
         />
         <ConnectionBanner status={state.status} hasConnected={you !== null} onRetry={() => connection?.retryNow()} />
@@ -81,6 +92,14 @@ export function RoomPage() {
             <p className={styles.typing} aria-hidden="true">
               {typingText(state.typing)}
             </p>
+            {actionError && (
+              <div className={styles.notice} role="alert">
+                <span>{actionError}</span>
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => setActionError(null)}>
+                  Dismiss
+                </button>
+              </div>
+            )}
             {state.notice && (
               <div className={styles.notice} role="alert">
                 <span>{describeRefusal(state.notice)}</span>

@@ -47,6 +47,8 @@ export const CloseCode = {
   ROOM_DELETED: 4004,
   /** The room is now placed on another server; ask the backend again and reconnect. */
   ROOM_MOVED: 4009,
+  /** This user left the room (here or on another device); the room's link still lets them join again. */
+  LEFT_ROOM: 4010,
   /** The room has as many members as it may hold. */
   ROOM_FULL: 4013,
   /**
@@ -91,6 +93,7 @@ export const CLOSE_CODES = {
   [CloseCode.PROTOCOL_MISMATCH]: { reason: 'protocol version mismatch', reconnect: 'never', serverGone: false },
   [CloseCode.ROOM_DELETED]: { reason: 'room deleted', reconnect: 'never', serverGone: false },
   [CloseCode.ROOM_MOVED]: { reason: 'room moved', reconnect: 'now', serverGone: false },
+  [CloseCode.LEFT_ROOM]: { reason: 'left the room', reconnect: 'never', serverGone: false },
   [CloseCode.ROOM_FULL]: { reason: 'room full', reconnect: 'never', serverGone: false },
   [CloseCode.TOO_MANY_CONNECTIONS]: { reason: 'too many connections', reconnect: 'never', serverGone: false },
   [CloseCode.TOO_SLOW]: { reason: 'client too slow', reconnect: 'backoff', serverGone: false },

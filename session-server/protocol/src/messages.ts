@@ -166,6 +166,8 @@ export const TypingEvent = z.object({
 })
 export const StatusEvent = z.object({ type: z.literal('status'), userId: z.string(), status: MemberStatus })
 export const RoomDeletedEvent = z.object({ type: z.literal('room_deleted') })
+/** The room's name or owner changed (the owner left and handed it over): the room as it is now. */
+export const RoomUpdatedEvent = z.object({ type: z.literal('room_updated'), room: RoomInfo })
 /**
  * A shape was added (to its creator, also the answer to its `shape_create`). Sent to one
  * connection alone when it answers a re-sent create of a shape that already exists.
@@ -213,6 +215,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   TypingEvent,
   StatusEvent,
   RoomDeletedEvent,
+  RoomUpdatedEvent,
   ShapeCreatedEvent,
   ShapeUpdatedEvent,
   ShapeDeletedEvent,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RoomIdParam } from '@scalable-chat/backend-contract'
+import { z } from 'zod'
 import { secretMatcher } from '@scalable-chat/backend-contract/internal'
 import type { Logger } from '../logger.js'
 import type { SessionMetrics } from '../metrics/SessionMetrics.js'
@@ -23,19 +24,25 @@ export interface HttpDeps {
 
 const DELETE_ROOM_PATH = /^\/internal\/rooms\/([^/]+)$/
 const MOVED_ROOM_PATH = /^\/internal\/rooms\/([^/]+)\/moved$/
+const MEMBER_LEFT_PATH = /^\/internal\/rooms\/([^/]+)\/members\/([^/]+)\/left$/
+/** A member who left, and the room's owner when it changed hands. */
+const MemberLeft = z.object({ userId: z.uuid(), ownerId: z.uuid().optional() })
 
 /**
  * The few plain HTTP routes of a session server: `GET /healthz` (liveness) and `GET /readyz`
  * (registered with the backend and not draining) for orchestrators, `GET /metrics` (Prometheus,
  * bearer `METRICS_TOKEN`), and for the backend (service token) `DELETE /internal/rooms/:roomId`
- * when a room is deleted and `POST /internal/rooms/:roomId/moved` when it was placed elsewhere. None reads a request body, so none needs a size limit.
+ * when a room is deleted, `POST /internal/rooms/:roomId/moved` when it was placed elsewhere and
+ * `POST /internal/rooms/:roomId/members/:userId/left[?ownerId=]` when a member left. None reads a
+ * request body, so none needs a size limit.
  */
 export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger, basePath }: HttpDeps) {
   const isServiceAuth = secretMatcher(`Bearer ${serviceToken}`)
   const isMetricsAuth = metricsToken === undefined ? undefined : secretMatcher(`Bearer ${metricsToken}`)
 
   return function handleHttpRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = withoutPrefix(splitRequestTarget(req.url).path, basePath)
+    const target = splitRequestTarget(req.url)
+    const path = withoutPrefix(target.path, basePath)
     if (req.method === 'GET' && path === '/healthz') {
       // Liveness, so 200 even while draining; `draining` tells the backend's Scheduler to place no
       // new rooms here, while the rooms this server holds stay until its drain releases them.
@@ -61,15 +68,20 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
     }
     const deleted = req.method === 'DELETE' ? DELETE_ROOM_PATH.exec(path) : null
     const moved = req.method === 'POST' ? MOVED_ROOM_PATH.exec(path) : null
-    const match = deleted ?? moved
+    const left = req.method === 'POST' ? MEMBER_LEFT_PATH.exec(path) : null
+    const match = deleted ?? moved ?? left
     if (match) {
       if (!isServiceAuth(req.headers.authorization)) {
         return json(res, 401, { error: { code: 'unauthorized', message: 'a valid service token is required' } })
       }
       const roomId = safeDecode(match[1] ?? '')
-      if (roomId !== undefined && RoomIdParam.safeParse(roomId).success) {
-        if (deleted) rooms.delete(roomId)
-        else rooms.moved(roomId)
+      if (roomId === undefined || !RoomIdParam.safeParse(roomId).success) return void res.writeHead(204).end()
+      if (deleted) rooms.delete(roomId)
+      else if (moved) rooms.moved(roomId)
+      else {
+        const member = MemberLeft.safeParse({ userId: safeDecode(match[2] ?? ''), ownerId: target.query.get('ownerId') ?? undefined })
+        if (!member.success) return json(res, 400, { error: { code: 'invalid_request', message: z.prettifyError(member.error) } })
+        rooms.memberLeft(roomId, member.data.userId, member.data.ownerId)
       }
       res.writeHead(204).end()
       return

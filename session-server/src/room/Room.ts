@@ -93,7 +93,7 @@ const OK: Outcome = { ok: true }
 
 export class Room implements RoomLogListener, BoardAudience {
   readonly id: string
-  readonly info: RoomInfo
+  private roomInfo: RoomInfo
   private readonly log: RoomLog
   private readonly board: RoomBoard
   private readonly members = new Map<string, MemberState>()
@@ -102,7 +102,7 @@ export class Room implements RoomLogListener, BoardAudience {
   constructor(private readonly deps: RoomDeps) {
     const { room } = deps.loaded
     this.id = room.id
-    this.info = { id: room.id, name: room.name, ownerId: room.ownerId }
+    this.roomInfo = { id: room.id, name: room.name, ownerId: room.ownerId }
     this.log = new RoomLog({
       loaded: deps.loaded,
       host: deps.host,
@@ -121,6 +121,11 @@ export class Room implements RoomLogListener, BoardAudience {
       audience: this,
       logger: deps.logger,
     })
+  }
+
+  /** The room as its snapshots describe it. */
+  get info(): RoomInfo {
+    return this.roomInfo
   }
 
   get epoch(): number {
@@ -211,6 +216,23 @@ export class Room implements RoomLogListener, BoardAudience {
     if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
   }
 
+  /**
+   * The user left the room (through the backend): their connections close with LEFT_ROOM and the
+   * others see them go. `ownerId`: the room changed hands (the owner left), told to everyone left.
+   */
+  memberLeft(userId: string, ownerId?: string): void {
+    if (ownerId !== undefined && ownerId !== this.roomInfo.ownerId) {
+      this.roomInfo = { ...this.roomInfo, ownerId }
+      this.broadcast({ type: 'room_updated', room: this.roomInfo }, userId)
+    }
+    const state = this.members.get(userId)
+    if (!state) return
+    for (const connection of [...state.connections]) {
+      this.leave(connection)
+      connection.socket.close(CloseCode.LEFT_ROOM)
+    }
+  }
+
   /** Applies one validated client frame from a member connection. */
   async handle(connection: RoomConnection, message: ClientMessage): Promise<Outcome> {
     const state = this.memberState(connection)
@@ -245,6 +267,11 @@ export class Room implements RoomLogListener, BoardAudience {
       if (userId === without) continue
       for (const connection of [...state.connections]) this.deliver(connection, data)
     }
+  }
+
+  /** The room is moving (drain): board edits are refused from now on, so the last save holds every one acknowledged. */
+  freezeBoard(): void {
+    this.board.freeze()
   }
 
   /** Resolves once every accepted message is stored and the board saved (or the room closed, or a save failed). */

@@ -5,7 +5,7 @@
  * it through `RoomLogListener`.
  */
 import type { LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
-import type { BoardEdit, ClientMessage, ServerMessage, SnapshotEvent } from '@scalable-chat/protocol'
+import { ErrorCode, type BoardEdit, type ClientMessage, type ServerMessage, type SnapshotEvent } from '@scalable-chat/protocol'
 import type { BackendApi } from '../backendApi/BackendApi.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
@@ -40,10 +40,14 @@ export type BoardMessage = BoardEdit | Extract<ClientMessage, { type: 'cursor_mo
 
 const OK: Outcome = { ok: true }
 
+/** An edit that reached a room on its way to another server. */
+const MOVING: Outcome = { ok: false, code: ErrorCode.UNAVAILABLE, message: 'the room is moving to another server; send the edit again there' }
+
 export class RoomBoard {
   private readonly board: Board
   private readonly saver: BoardSaver
   private readonly cursors: Cursors
+  private frozen = false
 
   constructor(private readonly deps: RoomBoardDeps) {
     const { loaded, limits, audience } = deps
@@ -82,6 +86,7 @@ export class RoomBoard {
       this.cursors.move(by, message.x, message.y)
       return OK
     }
+    if (this.frozen) return MOVING
     const ref = message.ref === undefined ? {} : { ref: message.ref }
     switch (message.type) {
       case 'shape_create': {
@@ -114,6 +119,14 @@ export class RoomBoard {
   /** The member's last connection left: their pointer goes. */
   left(userId: string): void {
     this.cursors.remove(userId)
+  }
+
+  /**
+   * The room is about to move (drain): edits from now on are refused as `unavailable`, so that
+   * none is acknowledged after the last save. Their senders send them again on the next server.
+   */
+  freeze(): void {
+    this.frozen = true
   }
 
   /** Saves now what is unsaved (unload, drain). */

@@ -115,6 +115,14 @@ export class RoomRegistry implements RoomOwner {
     return true
   }
 
+  /** A member left the room (through the backend); `ownerId` when it changed hands. */
+  memberLeft(roomId: string, userId: string, ownerId?: string): boolean {
+    const room = this.rooms.get(roomId)
+    if (!room || room.isClosed) return false
+    room.memberLeft(userId, ownerId)
+    return true
+  }
+
   /**
    * The backend placed the room elsewhere: close its sockets with ROOM_MOVED (its clients re-join
    * through the backend and find the new host) and forget it (no release: it is not ours).
@@ -141,6 +149,9 @@ export class RoomRegistry implements RoomOwner {
     const rooms = [...this.rooms.values()]
     await Promise.all(
       rooms.map(async (room) => {
+        // Messages are acknowledged only once stored, so the flush covers every one; a board edit
+        // is acknowledged when applied, so edits stop here, before the board's last save.
+        room.freezeBoard()
         const flushed = await withTimeout(room.flushed(), DRAIN_FLUSH_TIMEOUT_MS)
         if (!flushed) this.deps.logger.error({ roomId: room.id, pending: room.pendingCount }, 'drain: messages not stored in time')
         this.forget(room)

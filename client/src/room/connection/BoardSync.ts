@@ -23,7 +23,10 @@ export type { BoardState, PendingEdit } from './boardReducer.js'
 /** The board's frames from the server. */
 export type BoardFrame = Extract<ServerMessage, { type: 'shape_created' | 'shape_updated' | 'shape_deleted' | 'cursors' }>
 
-/** A rate-limited edit goes again after this long (the allowance refills every second). */
+/**
+ * A rate-limited edit goes again after this long (the allowance refills every second); one refused
+ * as `unavailable` (its room is moving to another server) goes after the next snapshot at the latest.
+ */
 const RATE_LIMITED_RETRY_MS = 1000
 
 /** Refusals of an edit sent again after a reconnect that only say the first one was applied. */
@@ -103,7 +106,7 @@ export class BoardSync {
   refused(ref: string, refusal: Refusal): boolean {
     const pending = this.state.pending.find((p) => p.ref === ref)
     if (!pending) return false
-    if (refusal.code === ErrorCode.RATE_LIMITED) {
+    if (refusal.code === ErrorCode.RATE_LIMITED || refusal.code === ErrorCode.UNAVAILABLE) {
       this.dispatch({ type: 'edit_deferred', ref })
       this.retryTimer ??= setTimeout(() => {
         this.retryTimer = undefined

@@ -215,6 +215,7 @@ export class ChatConnection {
       }
       case 'user_joined':
       case 'status':
+      case 'room_updated':
         return this.dispatch(frame)
       case 'shape_created':
         this.board.frame(frame)

@@ -68,6 +68,7 @@ const CLOSED_BY_CODE: Record<FinalCloseCode, ClosedReason> = {
   [CloseCode.POLICY_VIOLATION]: ClosedReason.POLICY_VIOLATION,
   [CloseCode.PROTOCOL_MISMATCH]: ClosedReason.PROTOCOL_MISMATCH,
   [CloseCode.ROOM_DELETED]: ClosedReason.DELETED,
+  [CloseCode.LEFT_ROOM]: ClosedReason.LEFT,
   [CloseCode.ROOM_FULL]: ClosedReason.ROOM_FULL,
   [CloseCode.TOO_MANY_CONNECTIONS]: ClosedReason.TOO_MANY_CONNECTIONS,
 }

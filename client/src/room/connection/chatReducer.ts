@@ -61,7 +61,7 @@ export interface ChatState {
 }
 
 /** What the room said: the server's frames that change the view, as sent. */
-export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'user_joined' | 'typing' | 'status' }>
+export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'user_joined' | 'typing' | 'status' | 'room_updated' }>
 
 export type ChatEvent =
   | RoomEvent
@@ -116,6 +116,8 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
       return { ...state, status: event.status, typing: event.status.kind === 'live' ? state.typing : [] }
     case 'joined':
       return state.room ? state : { ...state, room: event.room }
+    case 'room_updated':
+      return { ...state, room: event.room }
     case 'snapshot':
       return snapshot(state, event)
     case 'message':

@@ -16,6 +16,7 @@ export type ConnectionStatus =
 
 export const ClosedReason = {
   DELETED: 'deleted',
+  LEFT: 'left',
   NOT_FOUND: 'not_found',
   FORBIDDEN: 'forbidden',
   PROTOCOL_MISMATCH: 'protocol_mismatch',
