@@ -149,6 +149,34 @@ describe('two people in a room', () => {
     await captureScreen(bo.page, 'room-deleted')
     expect(await ana.page.getByRole('link', { name: /Doomed/ }).count()).toBe(0)
   })
+
+  it('lets a member leave (gone from their rooms, the link joins again), and the owner leave by handing the room over', async () => {
+    const { ana, bo, link } = await twoPeopleInARoom('Passing')
+    // Bo's second tab is told what happened when he leaves from the first.
+    const boTab = await bo.context.newPage()
+    await boTab.goto(link)
+    await waitUntilLive(boTab)
+
+    await bo.page.getByRole('button', { name: 'Leave' }).click()
+    await bo.page.getByRole('heading', { name: 'Your rooms' }).waitFor()
+    await bo.page.getByText('No rooms yet.', { exact: false }).waitFor()
+    await ana.page.getByText('1 person here').waitFor()
+    await boTab.getByRole('heading', { name: 'You left this room' }).waitFor()
+    await captureScreen(boTab, 'room-left')
+    await boTab.getByRole('button', { name: 'Join again' }).click()
+    await waitUntilLive(boTab)
+    await ana.page.getByText('2 people here').waitFor()
+
+    // The owner leaves: Bo, who joined after her, owns the room now and may delete it.
+    expect(await boTab.getByRole('button', { name: 'Delete' }).count()).toBe(0)
+    await ana.page.getByRole('button', { name: 'Leave' }).click()
+    await ana.page.getByRole('heading', { name: 'Your rooms' }).waitFor()
+    await boTab.getByRole('button', { name: 'Delete' }).waitFor()
+    await boTab.getByText('1 person here').waitFor()
+    // Alone in it, he may not leave: the room would have no owner.
+    await boTab.getByRole('button', { name: 'Leave' }).click()
+    await boTab.getByRole('alert').getByText('You are the only member of this room: delete it instead.').waitFor()
+  })
 })
 
 describe('the composer', () => {

@@ -7,6 +7,7 @@ const LINK_ICON =
 const MEMBERS_ICON =
   'M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM21 19v-1a4 4 0 0 0-3-3.87M15.5 3.13a3.5 3.5 0 0 1 0 6.74'
 
+const DELETE_ICON = 'M4 7h16M10 11v6m4-6v6M5 7l1 12a2 2 0 0 0 2 2h8a2 2 0 0 0 2-2l1-12M9 7V4h6v3'
 const LEAVE_ICON = 'M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 17l5-5-5-5M15 12H3'
 const BOARD_ICON = 'M4 5h16v11H4zM9 20l3-4 3 4M8 12l3-3 2 2 3-3'
 
@@ -77,7 +78,8 @@ export function RoomHeader({
         </button>
         {isOwner && (
           <button type="button" className={`btn btn-small btn-ghost ${styles.danger}`} onClick={onDelete}>
-            Delete
+            <LineIcon className={styles.icon} path={DELETE_ICON} />
+            <span className={styles.buttonLabel}>Delete</span>
           </button>
         )}
         <button
