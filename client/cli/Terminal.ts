@@ -79,6 +79,14 @@ export class Terminal {
   }
 
   /** The prompt shown while chatting; only a TTY shows it. */
+  /** Clears the screen of a real terminal (/clear); prints nothing on a pipe. */
+  clear(): void {
+    if (!this.interactive) return
+    cursorTo(this.output, 0, 0)
+    clearScreenDown(this.output)
+    if (this.chatPrompt !== null) this.rl.prompt(true)
+  }
+
   setChatPrompt(prompt: string): void {
     if (prompt === this.chatPrompt || this.closed) return
     this.chatPrompt = prompt

@@ -80,9 +80,14 @@ export function roomChoiceLine(room: RoomSummary, index: number): string {
 export const COMMANDS_HELP = `Commands:
   /members                       who is here
   /status online|away|dnd        your status
-  /history                       load older messages
+  /history [n]                   load older messages (n of them, or one page)
+  /rooms                         your rooms, numbered
+  /join <number|id|link>         go to another room
+  /create <name>                 create a room and go there
+  /clear                         clear the screen
   /link                          this room's link, to share
   /retry, /discard               send again, or drop, messages that were not sent
-  /leave                         leave the room: it leaves your rooms (its link still works)
+  /leave                         leave the room: it leaves your rooms (its link still works);
+                                 then choose another
   /quit                          close the chat, staying in the room (Ctrl-C too)
 A line starting with // sends a message that starts with /.`

@@ -13,6 +13,7 @@
 import type { MemberStatus } from '@scalable-chat/protocol'
 import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
 import { WebSocket } from 'ws'
+import type { RoomSummary } from '@scalable-chat/backend-contract'
 import { ApiError } from '../src/api/ApiError.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { parseRoomLink } from '../src/lobby/parseRoomLink.js'
@@ -81,10 +82,27 @@ async function session(args: ChatArgs, terminal: Terminal, options: RunChatOptio
   token = auth.token
   terminal.print(noticeLine(`signed in as ${terminalSafe(auth.user.username)} on ${args.server}`))
 
-  const roomId = await chooseRoom(args.room, api, terminal)
+  let roomId = await chooseRoom(args.room, api, terminal)
   if (!roomId) return cancelled(terminal)
-  return chat(roomId, api, terminal, args, options)
+  // One room at a time; /join, /create and /leave move to another without signing in again.
+  for (;;) {
+    const outcome = await chat(roomId, api, terminal, args, options)
+    if (outcome.kind === 'exit') return outcome.code
+    if (outcome.kind === 'switch') {
+      roomId = outcome.roomId
+      continue
+    }
+    const next = await chooseRoom({ kind: 'choose' }, api, terminal)
+    if (!next) return ExitCode.OK
+    roomId = next
+  }
 }
+
+/** How a room's chat ended: the program ends, another room is chosen, or the user left this one. */
+type ChatOutcome = { kind: 'exit'; code: ExitCode } | { kind: 'switch'; roomId: string } | { kind: 'left' }
+
+/** What a typed line asks of the chat beyond the room itself. */
+type LineAction = 'quit' | 'leave' | { join: string } | { create: string } | void
 
 async function chooseRoom(room: ChatArgs['room'], api: ApiClient, terminal: Terminal): Promise<string | null> {
   if (room.kind === 'join') return room.roomId
@@ -113,7 +131,7 @@ async function chooseRoom(room: ChatArgs['room'], api: ApiClient, terminal: Term
   }
 }
 
-async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: ChatArgs, options: RunChatOptions): Promise<ExitCode> {
+async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: ChatArgs, options: RunChatOptions): Promise<ChatOutcome> {
   const connection = new ChatConnection({
     roomId,
     api,
@@ -121,34 +139,42 @@ async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: Ch
     // As a page served over https may not open ws:, an https backend means wss: for host:port addresses.
     secure: new URL(args.server).protocol === 'https:',
   })
-  let finish: (code: ExitCode) => void = () => {}
-  const finished = new Promise<ExitCode>((resolve) => (finish = resolve))
+  let finish: (outcome: ChatOutcome) => void = () => {}
+  const finished = new Promise<ChatOutcome>((resolve) => (finish = resolve))
   const unsubscribePrinter = new ChatPrinter(connection, terminal).start()
+  // The rooms /rooms listed last, so that /join can take a number from that list.
+  const rooms = new RoomListing(api, terminal)
   // Set while this terminal leaves the room: the close that follows (LEFT_ROOM) is what it asked for.
   let leaving = false
   const unsubscribeClosed = connection.subscribe(() => {
-    if (connection.getState().status.kind === 'closed' && !leaving) finish(ExitCode.FAILED)
+    if (connection.getState().status.kind === 'closed' && !leaving) finish({ kind: 'exit', code: ExitCode.FAILED })
   })
   connection.start()
 
   void (async () => {
     for (;;) {
       const line = await terminal.nextLine()
-      const action = line === null ? 'quit' : handleLine(line, connection, terminal, args)
-      if (action === 'quit') return finish(ExitCode.OK)
+      const action: LineAction = line === null ? 'quit' : handleLine(line, connection, terminal, args, rooms)
+      if (action === 'quit') return finish({ kind: 'exit', code: ExitCode.OK })
       if (action === 'leave') {
         leaving = true
-        if (await leaveRoom(connection.roomId, api, terminal)) return finish(ExitCode.OK)
+        if (await leaveRoom(connection.roomId, api, terminal)) return finish({ kind: 'left' })
         leaving = false
+      } else if (action && 'join' in action) {
+        if (action.join !== connection.roomId) return finish({ kind: 'switch', roomId: action.join })
+        terminal.print(noticeLine('you are in that room'))
+      } else if (action && 'create' in action) {
+        const created = await createRoom(action.create, api, terminal)
+        if (created) return finish({ kind: 'switch', roomId: created })
       }
     }
   })()
 
-  const code = await finished
+  const outcome = await finished
   unsubscribeClosed()
   unsubscribePrinter()
   connection.dispose()
-  return code
+  return outcome
 }
 
 /** Leaves the room through the backend; false (and says why) when it refused. */
@@ -164,7 +190,48 @@ async function leaveRoom(roomId: string, api: ApiClient, terminal: Terminal): Pr
   }
 }
 
-function handleLine(line: string, connection: ChatConnection, terminal: Terminal, args: ChatArgs): 'quit' | 'leave' | void {
+/** Creates a room from the chat (/create); its id, or null (and says why) when refused. */
+async function createRoom(name: string, api: ApiClient, terminal: Terminal): Promise<string | null> {
+  try {
+    const created = await api.createRoom(name)
+    terminal.print(noticeLine(`created the room "${terminalSafe(created.name)}"`))
+    return created.roomId
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    terminal.print(`Could not create the room: ${terminalSafe(error.message)}`)
+    return null
+  }
+}
+
+/** /rooms: the user's rooms, numbered, remembered for /join <number>. */
+class RoomListing {
+  private listed: RoomSummary[] = []
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly terminal: Terminal,
+  ) {}
+
+  async print(): Promise<void> {
+    try {
+      this.listed = await this.api.listRooms()
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      return this.terminal.print(`Could not list your rooms: ${terminalSafe(error.message)}`)
+    }
+    if (this.listed.length === 0) return this.terminal.print('You have no rooms yet. /create <name> makes one.')
+    this.listed.forEach((room, i) => this.terminal.print(roomChoiceLine(room, i)))
+    this.terminal.print(noticeLine('/join <number> opens one'))
+  }
+
+  /** A room named by its number in the last listing, its link or its id. */
+  resolve(choice: string): string | null {
+    if (/^\d+$/.test(choice)) return this.listed[Number(choice) - 1]?.roomId ?? null
+    return parseRoomLink(choice)
+  }
+}
+
+function handleLine(line: string, connection: ChatConnection, terminal: Terminal, args: ChatArgs, rooms: RoomListing): LineAction {
   const text = line.trim()
   if (!text) return
   if (!text.startsWith('/') || text.startsWith('//')) {
@@ -180,6 +247,21 @@ function handleLine(line: string, connection: ChatConnection, terminal: Terminal
       return 'quit'
     case '/leave':
       return 'leave'
+    case '/rooms':
+      void rooms.print()
+      return
+    case '/join': {
+      const roomId = rest[0] ? rooms.resolve(rest[0]) : null
+      if (!roomId) return terminal.print('Usage: /join <room id or link>, or /join <number> after /rooms')
+      return { join: roomId }
+    }
+    case '/create': {
+      const name = rest.join(' ').trim()
+      if (!name) return terminal.print('Usage: /create <room name>')
+      return { create: name }
+    }
+    case '/clear':
+      return terminal.clear()
     case '/help':
       return terminal.print(COMMANDS_HELP)
     case '/members':
@@ -190,13 +272,15 @@ function handleLine(line: string, connection: ChatConnection, terminal: Terminal
       connection.setOwnStatus(status)
       return terminal.print(noticeLine(`you are ${STATUS_TEXT[status]}`))
     }
-    case '/history':
+    case '/history': {
+      const count = rest[0] === undefined ? 1 : Number(rest[0])
+      if (!Number.isInteger(count) || count < 1 || count > MAX_HISTORY_LINES) {
+        return terminal.print(`Usage: /history [n]: n older messages, 1 to ${MAX_HISTORY_LINES} (one page without n)`)
+      }
       if (!state.history.hasMore) return terminal.print(noticeLine('This is the beginning of the conversation.'))
-      void connection.loadOlder().then(() => {
-        const after = connection.getState().history
-        if (!after.hasMore && !after.error) terminal.print(noticeLine('This is the beginning of the conversation.'))
-      })
+      void loadHistory(connection, terminal, rest[0] === undefined ? undefined : count)
       return
+    }
     case '/link': {
       // The web app and /api share one origin in production, so the backend's origin is the app's.
       const link = new URL(`/rooms/${encodeURIComponent(connection.roomId)}`, args.server).href
@@ -211,6 +295,19 @@ function handleLine(line: string, connection: ChatConnection, terminal: Terminal
     default:
       return terminal.print(`Unknown command ${terminalSafe(command ?? '')}. /help lists the commands.`)
   }
+}
+
+/** The most `/history n` loads at once. */
+const MAX_HISTORY_LINES = 1000
+
+/** Loads older pages until `count` more messages are held (one page without it), or the beginning. */
+async function loadHistory(connection: ChatConnection, terminal: Terminal, count: number | undefined): Promise<void> {
+  const target = connection.getState().messages.length + (count ?? 1)
+  do {
+    await connection.loadOlder()
+  } while (count !== undefined && connection.getState().messages.length < target && connection.getState().history.hasMore && !connection.getState().history.error)
+  const after = connection.getState().history
+  if (!after.hasMore && !after.error) terminal.print(noticeLine('This is the beginning of the conversation.'))
 }
 
 function cancelled(terminal: Terminal): ExitCode {

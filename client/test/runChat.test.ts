@@ -20,7 +20,13 @@ let stack: TestStack
 const upgradePaths: string[] = []
 
 beforeAll(async () => {
-  stack = await startTestStack({ address: (port) => `ws://127.0.0.1:${port}/s/terminal` })
+  stack = await startTestStack({
+    address: (port) => `ws://127.0.0.1:${port}/s/terminal`,
+    // One test writes a long conversation quickly; people's limits are tested elsewhere.
+    sessionEnv: { MESSAGE_RATE_PER_MINUTE: '100000', MESSAGE_BURST: '10000', FRAMES_PER_SECOND: '10000' },
+    // Every test makes a room or two, and they stay placed for the unload grace period.
+    backend: { overrides: { maxRoomsPerServer: 1000 } },
+  })
   stack.server.on('upgrade', (req) => upgradePaths.push(new URL(req.url ?? '/', 'ws://x').pathname))
 })
 
@@ -234,7 +240,7 @@ describe('runChat (the terminal client) against the real servers', () => {
     expect(await cli.exit).toBe(0)
   })
 
-  it('/leave leaves the room (exit 0, the others see it); an owner alone is told to delete it instead and stays', async () => {
+  it('/leave leaves the room (the others see it) and offers the user’s rooms; an owner alone is told to delete it instead and stays', async () => {
     const ana = uniqueName('ana')
     const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Leave room'])
     await cli.waitFor('* live')
@@ -245,9 +251,52 @@ describe('runChat (the terminal client) against the real servers', () => {
     const boConnection = openConnection(bo.api, roomId)
     await waitForState(boConnection, isLive)
     cli.type('/leave')
-    expect(await cli.exit).toBe(0)
-    expect(cli.text).toContain('You left the room')
+    await cli.waitFor('You left the room')
     await waitForState(boConnection, (s) => s.members.every((m) => m.username !== ana) && s.room?.ownerId === bo.userId)
+    await cli.waitFor('You have no rooms yet.')
+    await cli.waitFor('room link or id, or "new <name>"')
+    cli.input.end()
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('moves between rooms without signing in again: /create, /rooms, /join by number and by link, /history n, /clear', async () => {
+    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'First'])
+    await cli.waitFor('* live')
+    const first = roomIdIn(cli.text)!
+    // A long conversation in the first room, from another member, for /history.
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const boConnection = openConnection(bo.api, first)
+    await waitForState(boConnection, isLive)
+    for (let i = 1; i <= 130; i++) boConnection.send(`line ${i}`)
+    await waitForState(boConnection, (s) => s.pending.length === 0 && s.messages.length === 130)
+
+    let from = cli.text.length
+    cli.type('/create Second')
+    await cli.waitFor('── Second ──', from)
+    await cli.waitFor('* live', from)
+    cli.type('/create')
+    await cli.waitFor('Usage: /create <room name>', from)
+    cli.type('/join nonsense!')
+    await cli.waitFor('Usage: /join', from)
+    cli.type('/rooms')
+    await cli.waitFor('/join <number> opens one', from)
+    // Most recently active first: the room just created, then the first one.
+    expect(cli.text.slice(from)).toMatch(/1\) Second .*\n {2}2\) First /)
+    from = cli.text.length
+    cli.type('/join 2')
+    await cli.waitFor('── First ──', from)
+    await cli.waitFor('line 130', from)
+    expect(cli.text.slice(from)).not.toContain('line 30\n')
+    cli.type('/history 60')
+    await cli.waitFor('line 30', from)
+    cli.type('/history 0')
+    await cli.waitFor('Usage: /history [n]', from)
+    cli.type('/clear')
+    from = cli.text.length
+    cli.type(`/join ${stack.backend.url}/rooms/${first}`)
+    await cli.waitFor('you are in that room', from)
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
   })
 
   it('quits cleanly with 0 when the input ends (Ctrl-D)', async () => {
