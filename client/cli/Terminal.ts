@@ -19,6 +19,7 @@ export class Terminal {
   private closed = false
   private chatPrompt: string | null = null
   private readonly interruptListeners = new Set<() => void>()
+  private readonly keystrokeListeners = new Set<(line: string) => void>()
 
   constructor(input: NodeJS.ReadableStream & { isTTY?: boolean }, output: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
     this.output = output
@@ -34,6 +35,13 @@ export class Terminal {
       this.closed = true
       for (const waiter of this.waiting.splice(0)) waiter(null)
     })
+    // readline's own keypress listener ran first, so `rl.line` is the line as it is now.
+    if (this.interactive) {
+      input.on('keypress', () => {
+        if (this.muted || this.chatPrompt === null || this.closed) return
+        for (const listener of this.keystrokeListeners) listener(this.rl.line)
+      })
+    }
     // Ctrl-C on a TTY arrives here (readline owns the raw keyboard), not as a process signal.
     this.rl.on('SIGINT', () => {
       for (const listener of this.interruptListeners) listener()
@@ -67,8 +75,8 @@ export class Terminal {
 
   /** Prints a line above the prompt (on a TTY the half-typed input is redrawn below it). */
   print(line: string): void {
-    if (this.closed) return
-    if (!this.interactive || this.chatPrompt === null) {
+    // After the input ended (a pipe's end, Ctrl-D) output still goes out: a script reads it.
+    if (this.closed || !this.interactive || this.chatPrompt === null) {
       this.output.write(`${line}\n`)
       return
     }
@@ -95,6 +103,12 @@ export class Terminal {
     clearLine(this.output, 0)
     cursorTo(this.output, 0)
     this.rl.prompt(true)
+  }
+
+  /** Every keystroke at the chat prompt of a real terminal, with the line being typed; returns the unsubscribe. */
+  onKeystroke(listener: (line: string) => void): () => void {
+    this.keystrokeListeners.add(listener)
+    return () => this.keystrokeListeners.delete(listener)
   }
 
   onInterrupt(listener: () => void): void {

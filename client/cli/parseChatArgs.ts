@@ -16,11 +16,15 @@ export const USAGE = `Usage: npm run chat -- [options]
   --register         create the account first
   --room <id|link>   join this room (an id or a room link)
   --create <name>    create a room with this name and join it
+  --send <text>      send this message to the room (--room or --create), then exit:
+                     0 once it is stored, 1 if it was not
   --help             show this help
 
 The password comes from $CHAT_PASSWORD, or is asked for without echo.
 Without --room or --create, your rooms are listed to choose from.
-In the room, type a message and press Enter; /help lists the commands.`
+In the room, type a message and press Enter; /help lists the commands. Lines piped in are sent
+one by one; at the end of the input the client waits for them to be stored (exit 0) or
+refused (exit 1).`
 
 export interface ChatArgs {
   /** The backend's origin, without a trailing slash. */
@@ -28,6 +32,8 @@ export interface ChatArgs {
   user: string | undefined
   register: boolean
   room: { kind: 'join'; roomId: string } | { kind: 'create'; name: string } | { kind: 'choose' }
+  /** One message to send, instead of reading lines. */
+  send: string | undefined
 }
 
 export type ParsedChatArgs = { ok: true; help: true } | { ok: true; help: false; args: ChatArgs } | { ok: false; error: string }
@@ -45,6 +51,7 @@ export function parseChatArgs(argv: readonly string[], env: Readonly<Record<stri
         register: { type: 'boolean', default: false },
         room: { type: 'string' },
         create: { type: 'string' },
+        send: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }))
@@ -68,7 +75,11 @@ export function parseChatArgs(argv: readonly string[], env: Readonly<Record<stri
     if (values.create.trim() === '') return { ok: false, error: '--create needs a room name' }
     room = { kind: 'create', name: values.create }
   }
-  return { ok: true, help: false, args: { server, user: values.user?.trim(), register: values.register, room } }
+  if (values.send !== undefined) {
+    if (values.send.trim() === '') return { ok: false, error: '--send needs a message' }
+    if (room.kind === 'choose') return { ok: false, error: '--send needs --room or --create (there is no one to ask which room)' }
+  }
+  return { ok: true, help: false, args: { server, user: values.user?.trim(), register: values.register, room, send: values.send } }
 }
 
 function parseServer(value: string): string | null {

@@ -18,7 +18,10 @@ import { ApiError } from '../src/api/ApiError.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { parseRoomLink } from '../src/lobby/parseRoomLink.js'
 import { ChatConnection, type SocketConstructor } from '../src/room/connection/ChatConnection.js'
+import { AWAY_AFTER_IDLE_MS } from '../src/room/effectiveStatus.js'
+import { TypingNotifier } from '../src/room/connection/TypingNotifier.js'
 import { ChatPrinter } from './ChatPrinter.js'
+import { IdlePresence } from './IdlePresence.js'
 import { COMMANDS_HELP, membersLine, noticeLine, roomChoiceLine, STATUS_TEXT } from './chatLines.js'
 import { parseChatArgs, USAGE, type ChatArgs } from './parseChatArgs.js'
 import { Terminal } from './Terminal.js'
@@ -36,6 +39,8 @@ export interface RunChatOptions {
   errorOutput?: NodeJS.WritableStream
   /** Ends the session as /quit does (the process entry aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal
+  /** Without a keystroke or a line for this long, an "online" user shows as away (default 5 minutes, as on the web). */
+  awayAfterMs?: number
   /** Default: `ws` (Node 20 has no global WebSocket). */
   WebSocket?: SocketConstructor
   fetch?: typeof fetch
@@ -142,6 +147,12 @@ async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: Ch
   let finish: (outcome: ChatOutcome) => void = () => {}
   const finished = new Promise<ChatOutcome>((resolve) => (finish = resolve))
   const unsubscribePrinter = new ChatPrinter(connection, terminal).start()
+  const typing = new TypingNotifier((on) => connection.setTyping(on), () => connection.getState().limits.typingTimeoutMs)
+  const presence = new IdlePresence((status) => connection.setOwnStatus(status), options.awayAfterMs ?? AWAY_AFTER_IDLE_MS)
+  const unsubscribeKeys = terminal.onKeystroke((line) => {
+    if (!line.startsWith('/') || line.startsWith('//')) typing.input(line)
+    presence.active()
+  })
   // The rooms /rooms listed last, so that /join can take a number from that list.
   const rooms = new RoomListing(api, terminal)
   // Set while this terminal leaves the room: the close that follows (LEFT_ROOM) is what it asked for.
@@ -151,11 +162,17 @@ async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: Ch
   })
   connection.start()
 
+  // --send is one line and the end of the input; otherwise lines come from the terminal (or a pipe).
+  const script = args.send === undefined ? undefined : [args.send]
+  const nextLine = () => (script ? Promise.resolve(script.shift() ?? null) : terminal.nextLine())
   void (async () => {
+    if (script) await untilLive(connection)
     for (;;) {
-      const line = await terminal.nextLine()
-      const action: LineAction = line === null ? 'quit' : handleLine(line, connection, terminal, args, rooms)
-      if (action === 'quit') return finish({ kind: 'exit', code: ExitCode.OK })
+      const line = await nextLine()
+      typing.stop()
+      if (line !== null) presence.active()
+      const action: LineAction = line === null ? 'quit' : handleLine(line, connection, terminal, args, rooms, presence)
+      if (action === 'quit') return finish({ kind: 'exit', code: await settled(connection, terminal) })
       if (action === 'leave') {
         leaving = true
         if (await leaveRoom(connection.roomId, api, terminal)) return finish({ kind: 'left' })
@@ -171,10 +188,59 @@ async function chat(roomId: string, api: ApiClient, terminal: Terminal, args: Ch
   })()
 
   const outcome = await finished
+  typing.stop()
+  presence.stop()
+  unsubscribeKeys()
   unsubscribeClosed()
   unsubscribePrinter()
   connection.dispose()
   return outcome
+}
+
+/** How long the end of the input waits for the messages still being sent. */
+const SETTLE_TIMEOUT_MS = 15_000
+
+/**
+ * The end of the input (Ctrl-D, the end of a pipe, /quit, --send): waits until every message sent
+ * is stored or refused, so a script's last lines are not lost by exiting; 0 when all are stored.
+ */
+async function settled(connection: ChatConnection, terminal: Terminal): Promise<ExitCode> {
+  const sending = () => connection.getState().pending.some((p) => p.state === 'sending')
+  if (sending() && connection.getState().status.kind !== 'closed') {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SETTLE_TIMEOUT_MS)
+      const unsubscribe = connection.subscribe(() => {
+        if (!sending() || connection.getState().status.kind === 'closed') done()
+      })
+      function done() {
+        clearTimeout(timer)
+        unsubscribe()
+        resolve()
+      }
+    })
+  }
+  const unsent = connection.getState().pending.length
+  if (unsent === 0) return ExitCode.OK
+  terminal.print(`${unsent} ${unsent === 1 ? 'message was' : 'messages were'} not sent.`)
+  return ExitCode.FAILED
+}
+
+/** Resolves once the connection is live for the first time, or closed, or after SETTLE_TIMEOUT_MS (the send then waits its turn). */
+function untilLive(connection: ChatConnection): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, SETTLE_TIMEOUT_MS)
+    const unsubscribe = connection.subscribe(check)
+    function check() {
+      const { kind } = connection.getState().status
+      if (kind === 'live' || kind === 'closed') done()
+    }
+    function done() {
+      clearTimeout(timer)
+      unsubscribe()
+      resolve()
+    }
+    check()
+  })
 }
 
 /** Leaves the room through the backend; false (and says why) when it refused. */
@@ -231,7 +297,14 @@ class RoomListing {
   }
 }
 
-function handleLine(line: string, connection: ChatConnection, terminal: Terminal, args: ChatArgs, rooms: RoomListing): LineAction {
+function handleLine(
+  line: string,
+  connection: ChatConnection,
+  terminal: Terminal,
+  args: ChatArgs,
+  rooms: RoomListing,
+  presence: IdlePresence,
+): LineAction {
   const text = line.trim()
   if (!text) return
   if (!text.startsWith('/') || text.startsWith('//')) {
@@ -269,7 +342,7 @@ function handleLine(line: string, connection: ChatConnection, terminal: Terminal
     case '/status': {
       const status = rest[0] as MemberStatus | undefined
       if (!status || !MEMBER_STATUSES.includes(status)) return terminal.print(`Usage: /status ${MEMBER_STATUSES.join('|')}`)
-      connection.setOwnStatus(status)
+      presence.choose(status)
       return terminal.print(noticeLine(`you are ${STATUS_TEXT[status]}`))
     }
     case '/history': {

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 import { runChat } from '../cli/runChat.js'
-import type { SocketConstructor } from '../src/room/connection/ChatConnection.js'
+import type { ChatState, SocketConstructor } from '../src/room/connection/ChatConnection.js'
 import { disposeConnections, isLive, openConnection, PASSWORD, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
 import { wsSocket } from './helpers/wsSocket.js'
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+/
@@ -40,16 +40,29 @@ afterEach(() => {
 })
 
 /** runChat on streams: `type` a line, `waitFor` text in what it printed, `exit` its exit code. */
-function startCli(argv: string[], env: Record<string, string> = { CHAT_PASSWORD: PASSWORD }, socket?: SocketConstructor) {
-  const input = new PassThrough()
-  const output = new PassThrough()
+function startCli(
+  argv: string[],
+  env: Record<string, string> = { CHAT_PASSWORD: PASSWORD },
+  socket?: SocketConstructor,
+  /** `tty`: streams that say they are a terminal, so readline reads keystrokes (typing, idle). */
+  terminal: { tty?: boolean; awayAfterMs?: number } = {},
+) {
+  const input = Object.assign(new PassThrough(), terminal.tty ? { isTTY: true } : {})
+  const output = Object.assign(new PassThrough(), terminal.tty ? { isTTY: true, columns: 100 } : {})
   let text = ''
   const watchers = new Set<() => void>()
   output.on('data', (chunk: Buffer) => {
     text += chunk.toString()
     for (const watcher of watchers) watcher()
   })
-  const exit = runChat({ argv, env, input, output, ...(socket ? { WebSocket: socket } : {}) })
+  const exit = runChat({
+    argv,
+    env,
+    input,
+    output,
+    ...(socket ? { WebSocket: socket } : {}),
+    ...(terminal.awayAfterMs !== undefined ? { awayAfterMs: terminal.awayAfterMs } : {}),
+  })
   inputs.push(input)
   let exited = false
   void exit.finally(() => {
@@ -299,6 +312,54 @@ describe('runChat (the terminal client) against the real servers', () => {
     expect(await cli.exit).toBe(0)
   })
 
+  it('announces its own typing from keystrokes, and goes away when idle and back on the next key', async () => {
+    const ana = uniqueName('ana')
+    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Keys'], undefined, undefined, {
+      tty: true,
+      // Long enough that the keystrokes' "online" reaches the room before the next idle spell.
+      awayAfterMs: 1500,
+    })
+    await cli.waitFor('* live')
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const boConnection = openConnection(bo.api, roomIdIn(cli.text)!)
+    await waitForState(boConnection, isLive)
+    const anaIs = (status: string) => (s: ChatState) => s.members.some((m) => m.username === ana && m.status === status)
+    await waitForState(boConnection, anaIs('away'))
+    cli.input.write('hel')
+    await waitForState(boConnection, (s) => s.typing.some((t) => t.username === ana))
+    await waitForState(boConnection, anaIs('online'))
+    cli.input.write('lo\r')
+    await waitForState(boConnection, (s) => s.messages.some((m) => m.text === 'hello') && s.typing.length === 0)
+    cli.input.write('/quit\r')
+    expect(await cli.exit).toBe(0)
+  })
+
+  it('sends piped lines and, at the end of the input, waits for them to be stored (0) or refused (1)', async () => {
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
+    const { roomId } = await ana.api.createRoom('Script')
+    const piped = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId])
+    for (let i = 1; i <= 20; i++) piped.type(`scripted ${i}`)
+    piped.input.end()
+    expect(await piped.exit).toBe(0)
+    const reader = openConnection(ana.api, roomId)
+    expect((await waitForState(reader, isLive)).messages.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `scripted ${i + 1}`))
+
+    const refused = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId])
+    refused.type('x'.repeat(1001))
+    refused.input.end()
+    expect(await refused.exit).toBe(1)
+    expect(refused.text).toContain('1 message was not sent.')
+  })
+
+  it('--send sends one message and exits with 0 once it is stored', async () => {
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
+    const { roomId } = await ana.api.createRoom('One shot')
+    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId, '--send', 'deploy finished'])
+    expect(await cli.exit).toBe(0)
+    const reader = openConnection(ana.api, roomId)
+    expect((await waitForState(reader, isLive)).messages.map((m) => m.text)).toEqual(['deploy finished'])
+  })
+
   it('quits cleanly with 0 when the input ends (Ctrl-D)', async () => {
     const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Short'])
     await cli.waitFor('* live')
@@ -341,6 +402,8 @@ describe('runChat arguments', () => {
     [['--server', 'ftp://example.com'], '--server must be an http:// or https:// URL'],
     [['--user'], "Option '--user <value>' argument missing"],
     [['extra'], 'Unexpected argument'],
+    [['--send', 'hi'], '--send needs --room or --create'],
+    [['--room', 'abcdefghijkl', '--send', ' '], '--send needs a message'],
   ])('%j is a usage error with exit code 2, before any network call', async (argv, message) => {
     let fetched = false
     const output = new PassThrough()

@@ -1,9 +1,7 @@
 import type { MemberStatus } from '@scalable-chat/protocol'
 import { useEffect, useState } from 'react'
 import type { ChatConnection } from './connection/ChatConnection.js'
-import { effectiveStatus } from './effectiveStatus.js'
-
-export const AWAY_AFTER_IDLE_MS = 5 * 60_000
+import { AWAY_AFTER_IDLE_MS, effectiveStatus } from './effectiveStatus.js'
 const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'focus'] as const
 
 /**

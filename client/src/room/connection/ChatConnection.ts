@@ -258,7 +258,7 @@ export class ChatConnection {
 
   /**
    * A typing indicator ends by itself, in case its "stopped" frame never comes: a third longer
-   * than the server's own timeout, which a typist keeps ahead of by repeating (`useTypingNotifier`).
+   * than the server's own timeout, which a typist keeps ahead of by repeating (`TypingNotifier`).
    */
   private expireTyping(userId: string, username: string, typing: boolean): void {
     this.clearTypingTimer(userId)
