@@ -5,13 +5,14 @@
  * `ws://…/s/terminal` URL, as a fleet behind one ingress publishes it.
  */
 import { PassThrough } from 'node:stream'
-import { startTestStack, type TestStack } from '@scalable-chat/session-server/testing'
+import type { TestStack } from '@scalable-chat/session-server/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 import { runChat } from '../cli/runChat.js'
-import type { ChatState, SocketConstructor } from '../src/room/connection/ChatConnection.js'
+import type { SocketConstructor } from '../src/room/connection/ChatConnection.js'
 import { disposeConnections, isLive, openConnection, PASSWORD, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
+import { endClis, roomIdIn, startCli, startTerminalStack } from './helpers/terminalCli.js'
 import { wsSocket } from './helpers/wsSocket.js'
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+/
 
@@ -20,92 +21,21 @@ let stack: TestStack
 const upgradePaths: string[] = []
 
 beforeAll(async () => {
-  stack = await startTestStack({
-    address: (port) => `ws://127.0.0.1:${port}/s/terminal`,
-    // One test writes a long conversation quickly; people's limits are tested elsewhere.
-    sessionEnv: { MESSAGE_RATE_PER_MINUTE: '100000', MESSAGE_BURST: '10000', FRAMES_PER_SECOND: '10000' },
-    // Every test makes a room or two, and they stay placed for the unload grace period.
-    backend: { overrides: { maxRoomsPerServer: 1000 } },
-  })
+  stack = await startTerminalStack()
   stack.server.on('upgrade', (req) => upgradePaths.push(new URL(req.url ?? '/', 'ws://x').pathname))
 })
 
 afterAll(() => stack?.close())
 
-/** Inputs of CLIs still running, ended after each test. */
-const inputs: PassThrough[] = []
 afterEach(() => {
-  for (const input of inputs.splice(0)) input.end()
+  endClis()
   disposeConnections()
 })
-
-/** runChat on streams: `type` a line, `waitFor` text in what it printed, `exit` its exit code. */
-function startCli(
-  argv: string[],
-  env: Record<string, string> = { CHAT_PASSWORD: PASSWORD },
-  socket?: SocketConstructor,
-  /** `tty`: streams that say they are a terminal, so readline reads keystrokes (typing, idle). */
-  terminal: { tty?: boolean; awayAfterMs?: number } = {},
-) {
-  const input = Object.assign(new PassThrough(), terminal.tty ? { isTTY: true } : {})
-  const output = Object.assign(new PassThrough(), terminal.tty ? { isTTY: true, columns: 100 } : {})
-  let text = ''
-  const watchers = new Set<() => void>()
-  output.on('data', (chunk: Buffer) => {
-    text += chunk.toString()
-    for (const watcher of watchers) watcher()
-  })
-  const exit = runChat({
-    argv,
-    env,
-    input,
-    output,
-    ...(socket ? { WebSocket: socket } : {}),
-    ...(terminal.awayAfterMs !== undefined ? { awayAfterMs: terminal.awayAfterMs } : {}),
-  })
-  inputs.push(input)
-  let exited = false
-  void exit.finally(() => {
-    exited = true
-    for (const watcher of watchers) watcher()
-  })
-
-  return {
-    exit,
-    input,
-    get text() {
-      return text
-    },
-    type(line: string) {
-      input.write(`${line}\n`)
-    },
-    /** Resolves with the first match after `from` (an offset into the output); fails if the CLI exits first. */
-    waitFor(pattern: RegExp | string, from = 0): Promise<string> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const rest = text.slice(from)
-          const match = typeof pattern === 'string' ? (rest.includes(pattern) ? pattern : null) : pattern.exec(rest)?.[0]
-          if (match != null) {
-            watchers.delete(check)
-            resolve(match)
-          } else if (exited) {
-            watchers.delete(check)
-            reject(new Error(`the CLI exited before printing ${pattern}; it printed:\n${text}`))
-          }
-        }
-        watchers.add(check)
-        check()
-      })
-    },
-  }
-}
 
 /** `ws` behind ChatConnection's SocketLike, with every received frame passed through `transform`. */
 function tamperingSocket(transform: (frame: string) => string): SocketConstructor {
   return wsSocket({ frame: transform })
 }
-
-const roomIdIn = (text: string) => /room (\S+) ·/.exec(text)?.[1]
 
 describe('runChat (the terminal client) against the real servers', () => {
   it('registers, creates a room, chats both ways with another client, lists members and quits with 0', async () => {
@@ -251,113 +181,6 @@ describe('runChat (the terminal client) against the real servers', () => {
     cy.close()
     cli.type('/quit')
     expect(await cli.exit).toBe(0)
-  })
-
-  it('/leave leaves the room (the others see it) and offers the user’s rooms; an owner alone is told to delete it instead and stays', async () => {
-    const ana = uniqueName('ana')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Leave room'])
-    await cli.waitFor('* live')
-    cli.type('/leave')
-    await cli.waitFor('Could not leave: you are the only member of this room: delete it instead')
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
-    const roomId = roomIdIn(cli.text)!
-    const boConnection = openConnection(bo.api, roomId)
-    await waitForState(boConnection, isLive)
-    cli.type('/leave')
-    await cli.waitFor('You left the room')
-    await waitForState(boConnection, (s) => s.members.every((m) => m.username !== ana) && s.room?.ownerId === bo.userId)
-    await cli.waitFor('You have no rooms yet.')
-    await cli.waitFor('room link or id, or "new <name>"')
-    cli.input.end()
-    expect(await cli.exit).toBe(0)
-  })
-
-  it('moves between rooms without signing in again: /create, /rooms, /join by number and by link, /history n, /clear', async () => {
-    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'First'])
-    await cli.waitFor('* live')
-    const first = roomIdIn(cli.text)!
-    // A long conversation in the first room, from another member, for /history.
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
-    const boConnection = openConnection(bo.api, first)
-    await waitForState(boConnection, isLive)
-    for (let i = 1; i <= 130; i++) boConnection.send(`line ${i}`)
-    await waitForState(boConnection, (s) => s.pending.length === 0 && s.messages.length === 130)
-
-    let from = cli.text.length
-    cli.type('/create Second')
-    await cli.waitFor('── Second ──', from)
-    await cli.waitFor('* live', from)
-    cli.type('/create')
-    await cli.waitFor('Usage: /create <room name>', from)
-    cli.type('/join nonsense!')
-    await cli.waitFor('Usage: /join', from)
-    cli.type('/rooms')
-    await cli.waitFor('/join <number> opens one', from)
-    // Most recently active first: the room just created, then the first one.
-    expect(cli.text.slice(from)).toMatch(/1\) Second .*\n {2}2\) First /)
-    from = cli.text.length
-    cli.type('/join 2')
-    await cli.waitFor('── First ──', from)
-    await cli.waitFor('line 130', from)
-    expect(cli.text.slice(from)).not.toContain('line 30\n')
-    cli.type('/history 60')
-    await cli.waitFor('line 30', from)
-    cli.type('/history 0')
-    await cli.waitFor('Usage: /history [n]', from)
-    cli.type('/clear')
-    from = cli.text.length
-    cli.type(`/join ${stack.backend.url}/rooms/${first}`)
-    await cli.waitFor('you are in that room', from)
-    cli.type('/quit')
-    expect(await cli.exit).toBe(0)
-  })
-
-  it('announces its own typing from keystrokes, and goes away when idle and back on the next key', async () => {
-    const ana = uniqueName('ana')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Keys'], undefined, undefined, {
-      tty: true,
-      // Long enough that the keystrokes' "online" reaches the room before the next idle spell.
-      awayAfterMs: 1500,
-    })
-    await cli.waitFor('* live')
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
-    const boConnection = openConnection(bo.api, roomIdIn(cli.text)!)
-    await waitForState(boConnection, isLive)
-    const anaIs = (status: string) => (s: ChatState) => s.members.some((m) => m.username === ana && m.status === status)
-    await waitForState(boConnection, anaIs('away'))
-    cli.input.write('hel')
-    await waitForState(boConnection, (s) => s.typing.some((t) => t.username === ana))
-    await waitForState(boConnection, anaIs('online'))
-    cli.input.write('lo\r')
-    await waitForState(boConnection, (s) => s.messages.some((m) => m.text === 'hello') && s.typing.length === 0)
-    cli.input.write('/quit\r')
-    expect(await cli.exit).toBe(0)
-  })
-
-  it('sends piped lines and, at the end of the input, waits for them to be stored (0) or refused (1)', async () => {
-    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
-    const { roomId } = await ana.api.createRoom('Script')
-    const piped = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId])
-    for (let i = 1; i <= 20; i++) piped.type(`scripted ${i}`)
-    piped.input.end()
-    expect(await piped.exit).toBe(0)
-    const reader = openConnection(ana.api, roomId)
-    expect((await waitForState(reader, isLive)).messages.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `scripted ${i + 1}`))
-
-    const refused = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId])
-    refused.type('x'.repeat(1001))
-    refused.input.end()
-    expect(await refused.exit).toBe(1)
-    expect(refused.text).toContain('1 message was not sent.')
-  })
-
-  it('--send sends one message and exits with 0 once it is stored', async () => {
-    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
-    const { roomId } = await ana.api.createRoom('One shot')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId, '--send', 'deploy finished'])
-    expect(await cli.exit).toBe(0)
-    const reader = openConnection(ana.api, roomId)
-    expect((await waitForState(reader, isLive)).messages.map((m) => m.text)).toEqual(['deploy finished'])
   })
 
   it('quits cleanly with 0 when the input ends (Ctrl-D)', async () => {

@@ -8,7 +8,7 @@
  * error frames and counts them against the connection.
  */
 import type { ChatMessage } from '@scalable-chat/backend-contract'
-import type { LoadRoomResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
+import type { NewMessage } from '@scalable-chat/backend-contract/internal'
 import {
   CloseCode,
   ErrorCode,
@@ -18,70 +18,22 @@ import {
   type RoomInfo,
   type ServerMessage,
 } from '@scalable-chat/protocol'
-import type { BackendApi } from '../backendApi/BackendApi.js'
-import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
-import type { Logger } from '../logger.js'
 import { MemberPresence } from './MemberPresence.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
-import { RoomLog, type RoomLogListener, type RoomLogMetrics } from './RoomLog.js'
+import type { RoomDeps } from './RoomDeps.js'
+import { RoomLog, type RoomLogListener } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
 
 export type { Outcome, Refusal } from './Refusal.js'
-
-export interface RoomLimits {
-  maxUsers: number
-  maxMessageLength: number
-  maxBufferedBytes: number
-  typingTimeoutMs: number
-  /**
-   * A member's typing and status changes reach the others at most once per this interval,
-   * carrying the latest state: a storm of toggles becomes at most two broadcasts per interval,
-   * and a toggle undone within it none at all.
-   */
-  presenceIntervalMs: number
-  /** Board pointers go out batched, once per this interval. */
-  cursorIntervalMs: number
-  /** A pointer that has not moved for this long goes. */
-  cursorIdleMs: number
-  /** A changed board is saved at most this long after its first unsaved change. */
-  boardSaveDelayMs: number
-  /** The largest frame the server reads (`MAX_PAYLOAD_BYTES`), announced so clients size their edits. */
-  maxFrameBytes: number
-}
+export type { RoomDeps, RoomLimits, RoomMetrics, RoomOwner } from './RoomDeps.js'
 
 /**
  * A pointer batch is skipped for a connection with more than this waiting to be written: the
  * next batch carries newer positions anyway, so it is dropped rather than queued.
  */
 const CURSOR_SKIP_BUFFERED_BYTES = 64 * 1024
-
-/** What a room reports for `/metrics` (a subset of `SessionMetrics`; optional so tests may omit it). */
-export interface RoomMetrics extends RoomLogMetrics {
-  messagesBroadcast: { inc(value?: number): void }
-  broadcastDuration: { startTimer(): () => unknown }
-}
-
-/** The registry's side of a room: told when it empties, and when it closed itself. */
-export interface RoomOwner {
-  /** The last connection left (the registry starts the unload grace period). */
-  roomEmptied(room: Room): void
-  /** The room closed itself (fenced or deleted) and must be forgotten without a release. */
-  roomClosed(room: Room): void
-}
-
-export interface RoomDeps {
-  loaded: LoadRoomResponse
-  /** This server's public host: the fencing identity of every write. */
-  host: string
-  backendApi: BackendApi
-  rateLimiter: SendRateLimiter
-  limits: RoomLimits
-  owner: RoomOwner
-  logger: Logger
-  metrics?: RoomMetrics
-}
 
 interface MemberState {
   /** The member as they are now (`presence.member`), typing, and what the others were told. */
