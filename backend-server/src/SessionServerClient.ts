@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { OnlineCountsResponse } from '@scalable-chat/backend-contract/internal'
 import { sessionServerUrl } from './sessionServerUrl.js'
 
 /** Deleting or moving a room must not hang on a session server that is down or slow. */
@@ -41,6 +42,30 @@ export class SessionServerClient {
     const query = ownerId === undefined ? '' : `?ownerId=${encodeURIComponent(ownerId)}`
     const path = `/internal/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}/left${query}`
     return this.notify(host, 'POST', path, roomId, 'member left')
+  }
+
+  /**
+   * How many people are connected to each of `roomIds` on the session server at `host` (a room it
+   * does not hold has nobody); undefined when it did not answer within the notice timeout, or
+   * answered something else. For the directory, which shows what it knows and never waits long.
+   */
+  async onlineCounts(host: string, roomIds: readonly string[]): Promise<Record<string, number> | undefined> {
+    try {
+      const url = await this.urlOf(host, `/internal/rooms/online?ids=${roomIds.map(encodeURIComponent).join(',')}`)
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${this.serviceToken}` },
+        signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
+      })
+      if (!response.ok) {
+        await response.body?.cancel()
+        return undefined
+      }
+      const body = OnlineCountsResponse.safeParse(await response.json())
+      return body.success ? body.data.online : undefined
+    } catch (error) {
+      this.logger.debug({ host, err: error }, 'could not ask the session server who is online')
+      return undefined
+    }
   }
 
   private async notify(host: string, method: 'DELETE' | 'POST', path: string, roomId: string, event: string): Promise<void> {

@@ -22,6 +22,8 @@ export interface FakeSessionServer {
   requests: { method: string; url: string; authorization: string | undefined }[]
   /** Resolves with the next recorded request. */
   nextRequest(): Promise<{ method: string; url: string; authorization: string | undefined }>
+  /** What it answers to `GET /internal/rooms/online`: people connected per room; undefined: it answers 503. */
+  online: Record<string, number> | undefined
   close(): Promise<void>
 }
 
@@ -34,6 +36,7 @@ export async function startFakeSessionServer(): Promise<FakeSessionServer> {
     healthFailures: 0,
     healthChecks: 0,
     requests: [],
+    online: {},
     nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
     close: () => closeServer(server),
   }
@@ -43,6 +46,13 @@ export async function startFakeSessionServer(): Promise<FakeSessionServer> {
       const healthy = fake.healthy && fake.healthFailures === 0
       if (fake.healthFailures > 0) fake.healthFailures--
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: healthy, draining: fake.draining }))
+      return
+    }
+    if (req.url?.startsWith('/internal/rooms/online?')) {
+      if (!fake.online) return void res.writeHead(503).end()
+      const ids = new URL(req.url, 'http://x').searchParams.get('ids')?.split(',') ?? []
+      const online = Object.fromEntries(ids.filter((id) => fake.online![id] !== undefined).map((id) => [id, fake.online![id]]))
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ online }))
       return
     }
     const entry = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization }

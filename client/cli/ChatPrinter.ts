@@ -97,6 +97,7 @@ export class ChatPrinter {
         break
       }
       case 'joined':
+      case 'settings':
       case 'send_queued':
       case 'send_retried':
       case 'send_discarded':

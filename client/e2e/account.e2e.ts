@@ -134,6 +134,46 @@ describe('lobby', () => {
     expect(guest.url()).toBe(link)
   })
 
+  it('finds a public room in the directory by searching, joins it, and its owner can unlist it again', async () => {
+    const owner = await openPage('/signin')
+    await registerInUi(owner, uniqueName('host'))
+    const tag = uniqueName('quiz')
+    await owner.getByLabel('Room name').fill(`Pub ${tag}`)
+    await owner.getByLabel('List it in public rooms', { exact: false }).check()
+    await owner.getByLabel('Description (optional)').fill('Trivia every Thursday')
+    await owner.getByRole('button', { name: 'Create', exact: true }).click()
+    await owner.waitForURL('**/rooms/*')
+    await owner.getByText(/1 person here/).waitFor()
+
+    const visitor = await openPage('/signin')
+    await registerInUi(visitor, uniqueName('visitor'))
+    const directory = visitor.getByRole('list', { name: 'Public rooms' })
+    await visitor.getByRole('searchbox', { name: 'Search public rooms' }).fill('trivia every')
+    const listed = directory.getByRole('link', { name: new RegExp(`Pub ${tag}`) })
+    await listed.waitFor()
+    expect(await listed.textContent()).toContain('Trivia every Thursday')
+    expect(await listed.textContent()).toContain('1 member · 1 online')
+    await captureScreen(visitor, 'lobby-public-rooms')
+    await visitor.getByRole('searchbox', { name: 'Search public rooms' }).fill(`${tag} nothing like it`)
+    await visitor.getByText(/No public room matches/).waitFor()
+    await visitor.getByRole('searchbox', { name: 'Search public rooms' }).fill(tag)
+    await listed.click()
+    await visitor.getByRole('heading', { name: `Pub ${tag}` }).waitFor()
+    await owner.getByText(/2 people here/).waitFor()
+
+    // The owner's settings sit under the members: unlisted again, it leaves the directory.
+    const settings = owner.getByRole('form', { name: 'Room settings' })
+    await captureScreen(owner, 'room-owner-settings')
+    await settings.getByLabel('Listed in public rooms').uncheck()
+    await settings.getByRole('button', { name: 'Save' }).click()
+    await settings.getByText('Saved').waitFor()
+    await visitor.goto(suite.stack.appUrl + '/')
+    await visitor.getByRole('searchbox', { name: 'Search public rooms' }).fill(tag)
+    await visitor.getByText(/No public room matches/).waitFor()
+    // Still the visitor's room: joined, it stays in their list.
+    await visitor.getByRole('link', { name: new RegExp(`Pub ${tag}`) }).waitFor()
+  })
+
   it('opens a deep link after signing in, when it was followed signed out', async () => {
     const owner = await openPage('/signin')
     await registerInUi(owner, uniqueName('deepowner'))

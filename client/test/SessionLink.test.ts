@@ -51,7 +51,7 @@ function makeLink(options: { join?: (failedHost: string | undefined) => JoinRoom
     api: {
       joinRoom: async (_roomId, failedHost) => {
         joins.push(failedHost)
-        const answer = options.join?.(failedHost) ?? { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: `h${joins.length}:8000`, token: 't' }
+        const answer = options.join?.(failedHost) ?? { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: `h${joins.length}:8000`, token: 't', visibility: 'unlisted' as const, description: '' }
         if (answer instanceof Error) throw answer
         return answer
       },
@@ -162,7 +162,7 @@ describe('SessionLink', () => {
 
   it('retries a join that failed for another reason (a 503) after a backoff, and retryNow skips the wait', async () => {
     let failures = 1
-    const { link, statuses, socket } = makeLink({ join: () => (failures-- > 0 ? new ApiError(503, 'no_servers', 'busy') : { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: 'h:1', token: 't' }) })
+    const { link, statuses, socket } = makeLink({ join: () => (failures-- > 0 ? new ApiError(503, 'no_servers', 'busy') : { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: 'h:1', token: 't', visibility: 'unlisted' as const, description: '' }) })
     link.start()
     await vi.waitFor(() => expect(lastKind(statuses)).toBe('reconnecting'))
     link.retryNow()

@@ -144,10 +144,13 @@ describe('reduceChat', () => {
     })
   })
 
-  it('keeps the room from the join answer until the snapshot brings its own', () => {
+  it('keeps the room from the join answer until the snapshot brings its own, and the settings of the latest join', () => {
     const room = { id: 'room-1', name: 'Lobby', ownerId: 'me' }
-    const joined = after({ type: 'joined', room })
+    const settings = { visibility: 'unlisted' as const, description: '' }
+    const joined = after({ type: 'joined', room, settings })
     expect(joined.room).toEqual(room)
-    expect(reduceChat(joined, { type: 'joined', room: { ...room, name: 'Renamed?' } }).room?.name).toBe('Lobby')
+    const again = reduceChat(joined, { type: 'joined', room: { ...room, name: 'Renamed?' }, settings: { visibility: 'public', description: 'Now public' } })
+    expect(again.room?.name).toBe('Lobby')
+    expect(again.settings).toEqual({ visibility: 'public', description: 'Now public' })
   })
 })

@@ -79,6 +79,19 @@ describe('a member leaving', () => {
   })
 })
 
+describe('who is online, for the directory', () => {
+  it('answers how many people are connected to each room it holds (absent: not held), with the service token only', async () => {
+    const { roomId } = await stack.usersInRoom([uniqueName('one'), uniqueName('two')])
+    const ask = (ids: string, token: string | null = stack.config.SERVICE_TOKEN) =>
+      fetch(`http://${stack.host}/internal/rooms/online?ids=${ids}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } })
+    const answer = await ask(`${roomId},notLoadedRoom1`)
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ online: { [roomId]: 2 } })
+    expect((await ask(roomId, null)).status).toBe(401)
+    expect((await ask(Array.from({ length: 101 }, (_, i) => `room${i}xxxxxx`).join(','))).status).toBe(400)
+  })
+})
+
 describe('unloading', () => {
   it('unloads an empty room after the grace period and loads it again, history intact, on the next join', async () => {
     const { roomId, users } = await stack.usersInRoom([uniqueName()])

@@ -4,7 +4,15 @@
  */
 import { z } from 'zod'
 import { replaceLoneSurrogates } from './replaceLoneSurrogates.js'
-import { HISTORY_PAGE_RULE, PASSWORD_RULE, ROOM_NAME_RULE, USERNAME_RULE } from './rules.js'
+import {
+  DIRECTORY_PAGE_RULE,
+  HISTORY_PAGE_RULE,
+  PASSWORD_RULE,
+  ROOM_DESCRIPTION_RULE,
+  ROOM_NAME_RULE,
+  ROOM_VISIBILITIES,
+  USERNAME_RULE,
+} from './rules.js'
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g
 
@@ -32,7 +40,34 @@ export const RoomName = z
       .min(ROOM_NAME_RULE.minLength, 'must not be empty')
       .max(ROOM_NAME_RULE.maxLength, `must be at most ${ROOM_NAME_RULE.maxLength} characters`),
   )
-export const CreateRoomRequest = z.strictObject({ name: RoomName })
+export const RoomVisibility = z.enum(ROOM_VISIBILITIES)
+export type RoomVisibility = z.infer<typeof RoomVisibility>
+
+/** A room's description: cleaned like a name (control characters out, trimmed), up to 280 characters; may be empty. */
+export const RoomDescription = z
+  .string()
+  .transform((s) => replaceLoneSurrogates(s.replace(CONTROL_CHARS, ' ')).trim())
+  .pipe(z.string().max(ROOM_DESCRIPTION_RULE.maxLength, `must be at most ${ROOM_DESCRIPTION_RULE.maxLength} characters`))
+
+export const CreateRoomRequest = z.strictObject({
+  name: RoomName,
+  visibility: RoomVisibility.default('unlisted'),
+  description: RoomDescription.default(''),
+})
+export type CreateRoomRequest = z.input<typeof CreateRoomRequest>
+
+/** `PATCH /api/rooms/:roomId` (the owner): who finds the room, and its description. */
+export const UpdateRoomRequest = z
+  .strictObject({ visibility: RoomVisibility.optional(), description: RoomDescription.optional() })
+  .refine((update) => update.visibility !== undefined || update.description !== undefined, 'changes nothing')
+export type UpdateRoomRequest = z.input<typeof UpdateRoomRequest>
+
+/** `GET /api/rooms/public`: rooms whose name or description contains `q` (any case), a page after `cursor`. */
+export const DirectoryQuery = z.strictObject({
+  q: z.string().trim().max(DIRECTORY_PAGE_RULE.maxQueryLength).default(''),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(DIRECTORY_PAGE_RULE.maxLimit).default(DIRECTORY_PAGE_RULE.defaultLimit),
+})
 
 /** Room ids are 12 url-safe random characters; anything else is a 404 without touching storage. */
 export const RoomIdParam = z.string().regex(/^[A-Za-z0-9_-]{10,32}$/)
@@ -71,6 +106,24 @@ export interface RoomSummary {
   /** ISO 8601: the latest message, or the creation time for a room without messages. */
   lastActivityAt: string
   createdAt: string
+  visibility: RoomVisibility
+  description: string
+}
+/** A room in the public directory. */
+export interface PublicRoom {
+  roomId: string
+  name: string
+  description: string
+  owner: User
+  memberCount: number
+  /** People connected to it now; null when its session server did not answer in time. */
+  online: number | null
+  lastActivityAt: string
+}
+/** `GET /api/rooms/public`: most recently active first; `nextCursor` asks for the page after this one. */
+export interface DirectoryResponse {
+  rooms: PublicRoom[]
+  nextCursor: string | null
 }
 /** `GET /api/rooms`: the rooms the user owns or joined, most recently active first. */
 export interface ListRoomsResponse {
@@ -92,6 +145,9 @@ export interface JoinRoomResponse {
    */
   host: string
   token: string
+  /** Who finds the room, and its description (the owner changes both, `PATCH /api/rooms/:roomId`). */
+  visibility: RoomVisibility
+  description: string
 }
 export interface HistoryResponse {
   messages: ChatMessage[]

@@ -17,6 +17,18 @@ export const PASSWORD_RULE = { minLength: 8, maxLength: 256 } as const
 /** Room names, after control characters are removed and the ends trimmed. */
 export const ROOM_NAME_RULE = { minLength: 1, maxLength: 64 } as const
 
+/** A room's description (optional; shown in the public directory), after trimming. */
+export const ROOM_DESCRIPTION_RULE = { maxLength: 280 } as const
+
+/**
+ * Who finds a room: `unlisted` (the default) only through its link, which is the key; `public`
+ * also in the directory, `GET /api/rooms/public`.
+ */
+export const ROOM_VISIBILITIES = ['unlisted', 'public'] as const
+
+/** `GET /api/rooms/public`: the page size without `limit`, the largest `limit`, and the longest search. */
+export const DIRECTORY_PAGE_RULE = { defaultLimit: 20, maxLimit: 50, maxQueryLength: 64 } as const
+
 /** `GET /api/rooms/:roomId/messages`: the page size without `limit`, and the largest `limit`. */
 export const HISTORY_PAGE_RULE = { defaultLimit: 50, maxLimit: 100 } as const
 

@@ -4,9 +4,14 @@ import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { z } from 'zod'
 import {
   CreateRoomRequest,
+  DirectoryQuery,
   HistoryQuery,
   RoomIdParam,
+  UpdateRoomRequest,
   type CreateRoomResponse,
+  type DirectoryResponse,
+  type PublicRoom,
+  type RoomSummary,
   type HistoryResponse,
   type JoinRoomResponse,
   type ListRoomsResponse,
@@ -22,9 +27,28 @@ import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } fr
 import type { SessionServerClient } from '../SessionServerClient.js'
 import type { MessageStore } from '../storage/MessageStore.js'
 import type { RoomCache } from '../storage/RoomCache.js'
-import type { Room, RoomStore } from '../storage/RoomStore.js'
+import type { DirectoryRoom, Room, RoomStore } from '../storage/RoomStore.js'
 
 const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() })
+
+/** Where a directory page ends: the last room's activity time and id, as an opaque string. */
+const DirectoryCursor = z.tuple([z.iso.datetime(), RoomIdParam])
+
+function encodeCursor(room: Room): string {
+  return Buffer.from(JSON.stringify([room.lastActivityAt, room.id])).toString('base64url')
+}
+
+function decodeCursor(cursor: string): { lastActivityAt: string; id: string } {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    parsed = undefined
+  }
+  const valid = DirectoryCursor.safeParse(parsed)
+  if (!valid.success) throw new HttpError(400, 'invalid_request', 'cursor: not a cursor from a previous page')
+  return { lastActivityAt: valid.data[0], id: valid.data[1] }
+}
 
 /**
  * `failedHost` reports one user may make per minute. Each makes the backend probe that server at
@@ -33,6 +57,12 @@ const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() }
  * health check still notices a dead server within seconds).
  */
 export const FAILED_HOST_REPORTS_PER_MINUTE = 10
+
+/**
+ * Directory pages one user may ask for per minute. A search scans the public rooms and asks their
+ * session servers who is online: plenty for a person paging and typing a search, not for a loop.
+ */
+export const DIRECTORY_REQUESTS_PER_MINUTE = 60
 
 /** 12 url-safe characters (72 random bits): unguessable enough to share as a link. */
 export function newRoomId(): string {
@@ -60,6 +90,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   const router = Router()
   router.use(deps.requireUser)
   const creations = new RateLimiterMemory({ keyPrefix: 'rooms', points: deps.roomsPerUserPerHour, duration: 3600 })
+  const directoryRequests = new RateLimiterMemory({ keyPrefix: 'directory', points: DIRECTORY_REQUESTS_PER_MINUTE, duration: 60 })
   const failedHostReports = new RateLimiterMemory({ keyPrefix: 'failed-host', points: FAILED_HOST_REPORTS_PER_MINUTE, duration: 60 })
 
   /** The room, or 404 for an unknown id and for anything that cannot be a room id. */
@@ -71,20 +102,83 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   }
 
   router.post('/', async (req, res) => {
-    const { name } = parseInput(CreateRoomRequest, req.body)
+    const { name, visibility, description } = parseInput(CreateRoomRequest, req.body)
     const { user } = res.locals as UserLocals
     const wait = await waitBefore(creations, user.id)
     if (wait !== undefined) {
       res.set('retry-after', String(wait))
       throw new HttpError(429, 'too_many_rooms', `you created ${deps.roomsPerUserPerHour} rooms within the hour; try again in ${formatWait(wait)}`)
     }
-    const room = await rooms.create({ id: newRoomId(), name, ownerId: user.id })
+    const room = await rooms.create({ id: newRoomId(), name, ownerId: user.id, visibility, description })
     res.status(201).json({ roomId: room.id, name: room.name } satisfies CreateRoomResponse)
   })
 
   router.get('/', async (_req, res) => {
     const { user } = res.locals as UserLocals
     res.json({ rooms: await rooms.listForUser(user.id) } satisfies ListRoomsResponse)
+  })
+
+  /**
+   * The public directory: public rooms whose name or description contains `q`, most recently
+   * active first, with their member count and how many are online now (asked of their session
+   * servers, one request per server, never waited on for more than a second: null when unknown).
+   */
+  router.get('/public', async (req, res) => {
+    const query = parseInput(DirectoryQuery, req.query, 'query')
+    const { user } = res.locals as UserLocals
+    const wait = await waitBefore(directoryRequests, user.id)
+    if (wait !== undefined) {
+      res.set('retry-after', String(wait))
+      throw new HttpError(429, 'too_many_requests', `too many directory searches; try again in ${formatWait(wait)}`)
+    }
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    const page = await rooms.directory({ query: query.q, after, limit: query.limit })
+    const online = await onlineCounts(page.rooms)
+    const last = page.rooms.at(-1)
+    res.json({
+      rooms: page.rooms.map(({ room, owner, memberCount }): PublicRoom => ({
+        roomId: room.id,
+        name: room.name,
+        description: room.description,
+        owner,
+        memberCount,
+        online: online.get(room.id) ?? null,
+        lastActivityAt: room.lastActivityAt,
+      })),
+      nextCursor: page.hasMore && last ? encodeCursor(last.room) : null,
+    } satisfies DirectoryResponse)
+  })
+
+  /** How many are online in each room: 0 where it is not placed, null where its server did not say. */
+  async function onlineCounts(listed: readonly DirectoryRoom[]): Promise<Map<string, number | null>> {
+    const counts = new Map<string, number | null>()
+    const byHost = new Map<string, string[]>()
+    await Promise.all(
+      listed.map(async ({ room }) => {
+        const placement = await scheduler.placementOf(room.id)
+        if (!placement) return counts.set(room.id, 0)
+        byHost.set(placement.host, [...(byHost.get(placement.host) ?? []), room.id])
+      }),
+    )
+    await Promise.all(
+      [...byHost].map(async ([host, ids]) => {
+        const answer = await deps.sessionServers.onlineCounts(host, ids)
+        for (const id of ids) counts.set(id, answer ? (answer[id] ?? 0) : null)
+      }),
+    )
+    return counts
+  }
+
+  /** The owner changes who finds the room (`visibility`) and its `description`. */
+  router.patch('/:roomId', async (req, res) => {
+    const room = await findRoom(req.params.roomId)
+    const changes = parseInput(UpdateRoomRequest, req.body)
+    const { user } = res.locals as UserLocals
+    if (room.ownerId !== user.id) throw HttpError.forbidden('only the owner can change a room')
+    const updated = await rooms.update(room.id, changes)
+    if (!updated) throw HttpError.roomNotFound()
+    joinCache.forget(room.id)
+    res.json(summaryOf(updated, user))
   })
 
   router.get('/:roomId', async (req, res) => {
@@ -107,6 +201,8 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
       ownerId: room.ownerId,
       host: placement.host,
       token,
+      visibility: room.visibility,
+      description: room.description,
     } satisfies JoinRoomResponse)
   })
 
@@ -173,4 +269,16 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   }
 
   return router
+}
+
+function summaryOf(room: Room, owner: { id: string; username: string }): RoomSummary {
+  return {
+    roomId: room.id,
+    name: room.name,
+    owner: { id: owner.id, username: owner.username },
+    lastActivityAt: room.lastActivityAt,
+    createdAt: room.createdAt,
+    visibility: room.visibility,
+    description: room.description,
+  }
 }

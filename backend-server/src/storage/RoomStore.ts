@@ -1,4 +1,4 @@
-import type { RoomSummary } from '@scalable-chat/backend-contract'
+import type { RoomSummary, RoomVisibility } from '@scalable-chat/backend-contract'
 import type { Queryable } from './Database.js'
 import { toIso } from './rowValues.js'
 
@@ -8,6 +8,8 @@ export interface Room {
   ownerId: string
   createdAt: string
   lastActivityAt: string
+  visibility: RoomVisibility
+  description: string
 }
 
 interface RoomRow {
@@ -17,7 +19,18 @@ interface RoomRow {
   owner_username: string
   created_at: unknown
   last_activity_at: unknown
+  visibility: RoomVisibility
+  description: string
 }
+
+/** A public room as the directory lists it, before its session server says who is online. */
+export interface DirectoryRoom {
+  room: Room
+  owner: { id: string; username: string }
+  memberCount: number
+}
+
+const ROOM_COLUMNS = 'id, name, owner_id, created_at, last_activity_at, visibility, description'
 
 /**
  * What leaving a room did: `left` (with the owner now: another member when the owner left), or
@@ -36,26 +49,61 @@ export class RoomStore {
   constructor(private readonly db: Queryable) {}
 
   /** Creates the room with its owner as the first member; one statement, so atomic. */
-  async create(room: { id: string; name: string; ownerId: string }): Promise<Room> {
+  async create(room: { id: string; name: string; ownerId: string; visibility?: RoomVisibility; description?: string }): Promise<Room> {
     const rows = await this.db.query<RoomRow>(
       `WITH room AS (
-         INSERT INTO rooms (id, name, owner_id) VALUES ($1, $2, $3)
-         RETURNING id, name, owner_id, created_at, last_activity_at
+         INSERT INTO rooms (id, name, owner_id, visibility, description) VALUES ($1, $2, $3, $4, $5)
+         RETURNING ${ROOM_COLUMNS}
        ), owner AS (
          INSERT INTO room_members (room_id, user_id) SELECT id, owner_id FROM room
        )
        SELECT * FROM room`,
-      [room.id, room.name, room.ownerId],
+      [room.id, room.name, room.ownerId, room.visibility ?? 'unlisted', room.description ?? ''],
     )
     return toRoom(rows[0]!)
   }
 
   async find(roomId: string): Promise<Room | undefined> {
+    const rows = await this.db.query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = $1`, [roomId])
+    return rows[0] && toRoom(rows[0])
+  }
+
+  /** Changes who finds the room and its description; the room as it is now, or undefined when it is gone. */
+  async update(roomId: string, changes: { visibility?: RoomVisibility | undefined; description?: string | undefined }): Promise<Room | undefined> {
     const rows = await this.db.query<RoomRow>(
-      'SELECT id, name, owner_id, created_at, last_activity_at FROM rooms WHERE id = $1',
-      [roomId],
+      `UPDATE rooms SET visibility = coalesce($2, visibility), description = coalesce($3, description)
+       WHERE id = $1 RETURNING ${ROOM_COLUMNS}`,
+      [roomId, changes.visibility ?? null, changes.description ?? null],
     )
     return rows[0] && toRoom(rows[0])
+  }
+
+  /**
+   * One page of the public directory, most recently active first: rooms whose name or description
+   * contains `query` (any case), after the room `after` (the last of the previous page), with their
+   * owner and member count. One more row than asked tells whether another page follows. Times
+   * are compared to the millisecond, as the cursor carries them (storage keeps microseconds).
+   */
+  async directory({ query, after, limit }: { query: string; after?: { lastActivityAt: string; id: string } | undefined; limit: number }) {
+    const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    const rows = await this.db.query<RoomRow & { member_count: unknown }>(
+      `SELECT r.id, r.name, r.owner_id, r.created_at, r.last_activity_at, r.visibility, r.description,
+              u.username AS owner_username,
+              (SELECT count(*) FROM room_members m WHERE m.room_id = r.id) AS member_count
+       FROM rooms r JOIN users u ON u.id = r.owner_id
+       WHERE r.visibility = 'public'
+         AND ($1 = '%%' OR lower(r.name) LIKE $1 OR lower(r.description) LIKE $1)
+         AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', r.last_activity_at), r.id) < ($2::timestamptz, $3::text))
+       ORDER BY date_trunc('milliseconds', r.last_activity_at) DESC, r.id DESC
+       LIMIT $4`,
+      [pattern, after?.lastActivityAt ?? null, after?.id ?? null, limit + 1],
+    )
+    const page: DirectoryRoom[] = rows.slice(0, limit).map((row) => ({
+      room: toRoom(row),
+      owner: { id: row.owner_id, username: row.owner_username },
+      memberCount: Number(row.member_count),
+    }))
+    return { rooms: page, hasMore: rows.length > limit }
   }
 
   /**
@@ -99,7 +147,8 @@ export class RoomStore {
   /** The rooms a user owns or joined, most recently active first. */
   async listForUser(userId: string): Promise<RoomSummary[]> {
     const rows = await this.db.query<RoomRow>(
-      `SELECT r.id, r.name, r.owner_id, u.username AS owner_username, r.created_at, r.last_activity_at
+      `SELECT r.id, r.name, r.owner_id, u.username AS owner_username, r.created_at, r.last_activity_at,
+              r.visibility, r.description
        FROM room_members m
        JOIN rooms r ON r.id = m.room_id
        JOIN users u ON u.id = r.owner_id
@@ -114,6 +163,8 @@ export class RoomStore {
       owner: { id: row.owner_id, username: row.owner_username },
       lastActivityAt: toIso(row.last_activity_at),
       createdAt: toIso(row.created_at),
+      visibility: row.visibility,
+      description: row.description,
     }))
   }
 
@@ -131,5 +182,7 @@ function toRoom(row: RoomRow): Room {
     ownerId: row.owner_id,
     createdAt: toIso(row.created_at),
     lastActivityAt: toIso(row.last_activity_at),
+    visibility: row.visibility,
+    description: row.description,
   }
 }

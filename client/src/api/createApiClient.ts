@@ -6,6 +6,8 @@
  * them would ship zod in the first-load bundle. Only TYPES come from the backend's contract.
  */
 import type {
+  DirectoryResponse,
+  RoomVisibility,
   AuthResponse,
   CreateRoomResponse,
   Credentials,
@@ -69,7 +71,18 @@ export function createApiClient(options: ApiClientOptions = {}) {
     me: () => request<{ user: User }>('GET', '/api/me'),
     login: (credentials: Credentials) => request<AuthResponse>('POST', '/api/login', credentials),
     listRooms: async (): Promise<RoomSummary[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
-    createRoom: (name: string) => request<CreateRoomResponse>('POST', '/api/rooms', { name }),
+    /** `options`: `public` lists it in the directory, with its description. */
+    createRoom: (name: string, options: { visibility?: RoomVisibility; description?: string } = {}) =>
+      request<CreateRoomResponse>('POST', '/api/rooms', { name, ...options }),
+    /** The owner: who finds the room, and its description. */
+    updateRoom: (roomId: string, changes: { visibility?: RoomVisibility; description?: string }) =>
+      request<RoomSummary>('PATCH', `/api/rooms/${encodeURIComponent(roomId)}`, changes),
+    /** A page of the public directory: rooms matching `q`, after `cursor` (the previous page's `nextCursor`). */
+    publicRooms: (q: string, cursor?: string) => {
+      const query = new URLSearchParams({ q })
+      if (cursor) query.set('cursor', cursor)
+      return request<DirectoryResponse>('GET', `/api/rooms/public?${query}`)
+    },
     /** `failedHost`: the session server the last attempt could not reach, so the Scheduler re-checks it. */
     joinRoom: (roomId: string, failedHost?: string) => {
       const query = failedHost ? `?${new URLSearchParams({ failedHost })}` : ''

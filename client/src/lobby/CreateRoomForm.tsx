@@ -1,4 +1,4 @@
-import { ROOM_NAME_RULE } from '@scalable-chat/backend-contract/rules'
+import { ROOM_DESCRIPTION_RULE, ROOM_NAME_RULE } from '@scalable-chat/backend-contract/rules'
 import { useId, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
 import { api } from '../api/api.js'
@@ -9,6 +9,8 @@ import styles from './Lobby.module.css'
 export function CreateRoomForm() {
   const navigate = useNavigate()
   const [name, setName] = useState('')
+  const [listed, setListed] = useState(false)
+  const [description, setDescription] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [creating, setCreating] = useState(false)
   const id = useId()
@@ -22,7 +24,7 @@ export function CreateRoomForm() {
     setCreating(true)
     setError(null)
     try {
-      const { roomId } = await api.createRoom(name.trim())
+      const { roomId } = await api.createRoom(name.trim(), listed ? { visibility: 'public', description: description.trim() } : {})
       navigate(`/rooms/${roomId}`)
     } catch (caught) {
       setError(isApiError(caught) ? roomNameError(caught.message) : 'Could not create the room. Try again.')
@@ -50,6 +52,20 @@ export function CreateRoomForm() {
           </button>
         }
       />
+      <label className={styles.visibility}>
+        <input type="checkbox" checked={listed} onChange={(e) => setListed(e.target.checked)} />
+        List it in public rooms (anyone signed in can find and join it)
+      </label>
+      {listed && (
+        <FormField
+          id={`${id}-description`}
+          label="Description (optional)"
+          value={description}
+          maxLength={ROOM_DESCRIPTION_RULE.maxLength}
+          placeholder="What the room is about"
+          onChange={(e) => setDescription(e.target.value)}
+        />
+      )}
     </form>
   )
 }

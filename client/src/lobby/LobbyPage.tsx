@@ -1,6 +1,7 @@
 import styles from './Lobby.module.css'
 import { CreateRoomForm } from './CreateRoomForm.js'
 import { JoinRoomForm } from './JoinRoomForm.js'
+import { PublicRooms } from './PublicRooms.js'
 import { RoomList } from './RoomList.js'
 
 export function LobbyPage() {
@@ -13,6 +14,7 @@ export function LobbyPage() {
         <JoinRoomForm />
       </div>
       <RoomList />
+      <PublicRooms />
     </div>
   )
 }

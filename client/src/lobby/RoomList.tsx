@@ -67,6 +67,7 @@ export function RoomList() {
                   <span className={styles.roomName}>{room.name}</span>
                   <span className={styles.roomMeta}>
                     {room.owner.id === session?.user.id ? 'Yours' : `by ${room.owner.username}`}
+                    {room.visibility === 'public' && ' · public'}
                   </span>
                 </span>
                 <time className={styles.roomTime} dateTime={room.lastActivityAt} title={formatFullTime(room.lastActivityAt)}>

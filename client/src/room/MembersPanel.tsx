@@ -1,6 +1,6 @@
 import type { Member, MemberStatus } from '@scalable-chat/protocol'
 import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
-import { useEffect, useId } from 'react'
+import { useEffect, useId, type ReactNode } from 'react'
 import styles from './Room.module.css'
 
 export const STATUS_LABEL: Record<MemberStatus, string> = {
@@ -17,6 +17,7 @@ export function MembersPanel({
   onChooseStatus,
   open,
   onClose,
+  children,
 }: {
   members: Member[]
   youId: string | null
@@ -24,6 +25,8 @@ export function MembersPanel({
   onChooseStatus: (status: MemberStatus) => void
   open: boolean
   onClose: () => void
+  /** Below the list (the owner's room settings). */
+  children?: ReactNode
 }) {
   const id = useId()
   const sorted = [...members].sort(
@@ -90,6 +93,7 @@ export function MembersPanel({
           </li>
         ))}
       </ul>
+      {children}
     </aside>
     </>
   )

@@ -8,6 +8,7 @@ import { Composer } from './Composer.js'
 import { ConnectionBanner } from './ConnectionBanner.js'
 import { DeleteRoomDialog } from './DeleteRoomDialog.js'
 import { MembersPanel } from './MembersPanel.js'
+import { RoomSettingsForm } from './RoomSettingsForm.js'
 import { MessageList } from './MessageList.js'
 import { RoomHeader } from './RoomHeader.js'
 import styles from './Room.module.css'
@@ -126,7 +127,11 @@ export function RoomPage() {
         onChooseStatus={presence.setChosen}
         open={membersOpen}
         onClose={() => setMembersOpen(false)}
-      />
+      >
+        {isOwner && state.settings && (
+          <RoomSettingsForm roomId={roomId} settings={state.settings} onSaved={(settings) => connection?.settingsChanged(settings)} />
+        )}
+      </MembersPanel>
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement}
       </div>

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RoomIdParam } from '@scalable-chat/backend-contract'
 import { z } from 'zod'
-import { secretMatcher } from '@scalable-chat/backend-contract/internal'
+import { MAX_ONLINE_QUERY_ROOMS, secretMatcher, type OnlineCountsResponse } from '@scalable-chat/backend-contract/internal'
 import type { Logger } from '../logger.js'
 import type { SessionMetrics } from '../metrics/SessionMetrics.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
@@ -33,8 +33,9 @@ const MemberLeft = z.object({ userId: z.uuid(), ownerId: z.uuid().optional() })
  * (registered with the backend and not draining) for orchestrators, `GET /metrics` (Prometheus,
  * bearer `METRICS_TOKEN`), and for the backend (service token) `DELETE /internal/rooms/:roomId`
  * when a room is deleted, `POST /internal/rooms/:roomId/moved` when it was placed elsewhere and
- * `POST /internal/rooms/:roomId/members/:userId/left[?ownerId=]` when a member left. None reads a
- * request body, so none needs a size limit.
+ * `POST /internal/rooms/:roomId/members/:userId/left[?ownerId=]` when a member left, and
+ * `GET /internal/rooms/online?ids=…` for the public directory. None reads a request body, so none
+ * needs a size limit.
  */
 export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, notReady, logger, basePath }: HttpDeps) {
   const isServiceAuth = secretMatcher(`Bearer ${serviceToken}`)
@@ -65,6 +66,21 @@ export function createHttpHandler({ rooms, serviceToken, metrics, metricsToken, 
         },
       )
       return
+    }
+    if (req.method === 'GET' && path === '/internal/rooms/online') {
+      if (!isServiceAuth(req.headers.authorization)) {
+        return json(res, 401, { error: { code: 'unauthorized', message: 'a valid service token is required' } })
+      }
+      const ids = (target.query.get('ids') ?? '').split(',').filter((id) => id !== '')
+      if (ids.length > MAX_ONLINE_QUERY_ROOMS) {
+        return json(res, 400, { error: { code: 'invalid_request', message: `at most ${MAX_ONLINE_QUERY_ROOMS} rooms at once` } })
+      }
+      const online: OnlineCountsResponse['online'] = {}
+      for (const id of ids) {
+        const room = rooms.get(id)
+        if (room && !room.isClosed) online[id] = room.memberCount
+      }
+      return json(res, 200, { online } satisfies OnlineCountsResponse)
     }
     const deleted = req.method === 'DELETE' ? DELETE_ROOM_PATH.exec(path) : null
     const moved = req.method === 'POST' ? MOVED_ROOM_PATH.exec(path) : null

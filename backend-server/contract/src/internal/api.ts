@@ -194,6 +194,15 @@ export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>
 /** `POST /internal/servers/deregister`: the server drained and stops; its remaining placements are released. */
 export const DeregisterRequest = z.strictObject({ host: SessionServerAddress })
 
+/**
+ * The session server's side: `GET /internal/rooms/online?ids=<id>,<id>…` (service token, at most
+ * `MAX_ONLINE_QUERY_ROOMS` ids) answers how many people are connected to each room it holds; a
+ * room it does not hold is absent (nobody is connected to it there).
+ */
+export const MAX_ONLINE_QUERY_ROOMS = 100
+export const OnlineCountsResponse = z.object({ online: z.record(z.string(), z.number().int().nonnegative()) })
+export type OnlineCountsResponse = z.infer<typeof OnlineCountsResponse>
+
 /** Error codes of the internal API that a session server acts on. */
 export const InternalErrorCode = {
   ROOM_MOVED: 'room_moved',

@@ -25,7 +25,7 @@ import type { MemberStatus, ServerMessage } from '@scalable-chat/protocol'
 import { ApiError } from '../../api/ApiError.js'
 import type { ApiClient } from '../../api/createApiClient.js'
 import { BoardSync } from './BoardSync.js'
-import { initialChatState, reduceChat, type ChatEvent, type ChatState, type PendingMessage } from './chatReducer.js'
+import { initialChatState, reduceChat, type ChatEvent, type ChatState, type PendingMessage, type RoomSettings } from './chatReducer.js'
 import { ClosedReason } from './connectionStatus.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
 import { Outbox } from './Outbox.js'
@@ -78,7 +78,12 @@ export class ChatConnection {
           if (status.kind !== 'live') this.dropped()
           this.dispatch({ type: 'connection', status })
         },
-        joined: (join) => this.dispatch({ type: 'joined', room: { id: join.roomId, name: join.name, ownerId: join.ownerId } }),
+        joined: (join) =>
+          this.dispatch({
+            type: 'joined',
+            room: { id: join.roomId, name: join.name, ownerId: join.ownerId },
+            settings: { visibility: join.visibility, description: join.description },
+          }),
         frame: (frame) => this.onFrame(frame),
       },
     })
@@ -164,6 +169,11 @@ export class ChatConnection {
     if (status === this.state.ownStatus) return
     this.dispatch({ type: 'own_status', status })
     this.link.send({ type: 'status', status })
+  }
+
+  /** The owner changed the room's settings (the backend's answer): the view shows them at once. */
+  settingsChanged(settings: RoomSettings): void {
+    this.dispatch({ type: 'settings', settings })
   }
 
   dismissNotice(): void {

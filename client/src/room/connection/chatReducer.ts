@@ -5,7 +5,7 @@
  * refused, history loaded, the connection's status). `ChatConnection` folds the events into this
  * state for the web client, and hands the same events to the terminal client, which prints them.
  */
-import type { ChatMessage, ShapeType } from '@scalable-chat/backend-contract'
+import type { ChatMessage, RoomVisibility, ShapeType } from '@scalable-chat/backend-contract'
 import { DEFAULT_LIMITS } from '@scalable-chat/protocol/codes'
 import type { Member, MemberStatus, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
 import type { ConnectionStatus } from './connectionStatus.js'
@@ -15,6 +15,12 @@ import { mergeMessages } from './mergeMessages.js'
 export interface Refusal {
   code: string
   message: string
+}
+
+/** Who finds the room and its description, as the backend said at the latest join (or change). */
+export interface RoomSettings {
+  visibility: RoomVisibility
+  description: string
 }
 
 /** A message sent by this user that the server has not acknowledged yet, or refused. */
@@ -58,6 +64,8 @@ export interface ChatState {
   notice: Refusal | null
   /** The status this user asked for; re-announced after every reconnect. */
   ownStatus: MemberStatus
+  /** Null until the first join answered. */
+  settings: RoomSettings | null
 }
 
 /** What the room said: the server's frames that change the view, as sent. */
@@ -69,7 +77,9 @@ export type ChatEvent =
   | { type: 'member_left'; member: Member }
   | { type: 'connection'; status: ConnectionStatus }
   /** The backend answered the join: the room's name, before the snapshot. */
-  | { type: 'joined'; room: RoomInfo }
+  | { type: 'joined'; room: RoomInfo; settings: RoomSettings }
+  /** The owner changed who finds the room or its description (here: the answer to their change). */
+  | { type: 'settings'; settings: RoomSettings }
   | { type: 'send_queued'; message: PendingMessage }
   | { type: 'send_retried'; clientId: string }
   | { type: 'send_discarded'; clientId: string }
@@ -100,6 +110,7 @@ export function initialChatState(): ChatState {
     lastIncoming: null,
     notice: null,
     ownStatus: 'online',
+    settings: null,
   }
 }
 
@@ -115,7 +126,9 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
       // Typing is ephemeral: whoever was typing when the link dropped says so again once back.
       return { ...state, status: event.status, typing: event.status.kind === 'live' ? state.typing : [] }
     case 'joined':
-      return state.room ? state : { ...state, room: event.room }
+      return { ...state, room: state.room ?? event.room, settings: event.settings }
+    case 'settings':
+      return { ...state, settings: event.settings }
     case 'room_updated':
       return { ...state, room: event.room }
     case 'snapshot':
