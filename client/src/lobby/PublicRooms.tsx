@@ -1,12 +1,10 @@
 import type { PublicRoom } from '@scalable-chat/backend-contract'
 import { DIRECTORY_PAGE_RULE } from '@scalable-chat/backend-contract/rules'
 import { useEffect, useState } from 'react'
-import { Link } from 'react-router'
 import { api } from '../api/api.js'
 import { isApiError } from '../api/ApiError.js'
-import { formatFullTime } from '../components/formatTime.js'
 import styles from './Lobby.module.css'
-import { relativeTime } from './relativeTime.js'
+import { RoomLink } from './RoomLink.js'
 
 /** A search waits for this pause in typing, so that a word is one request and not one per letter. */
 const SEARCH_DELAY_MS = 300
@@ -88,20 +86,10 @@ export function PublicRooms() {
           <ul className={styles.list} aria-label="Public rooms">
             {directory.rooms.map((room) => (
               <li key={room.roomId}>
-                <Link to={`/rooms/${room.roomId}`} className={styles.room}>
-                  <span className={styles.roomAvatar} aria-hidden="true">
-                    {room.name.trim().charAt(0).toUpperCase() || '#'}
-                  </span>
-                  <span className={styles.roomText}>
-                    <span className={styles.roomName}>{room.name}</span>
-                    {room.description && <span className={styles.roomDescription}>{room.description}</span>}
-                    <span className={styles.roomMeta}>{peopleText(room)}</span>
-                  </span>
-                  <time className={styles.roomTime} dateTime={room.lastActivityAt} title={formatFullTime(room.lastActivityAt)}>
-                    <span className="visually-hidden">Last activity </span>
-                    {relativeTime(room.lastActivityAt)}
-                  </time>
-                </Link>
+                <RoomLink roomId={room.roomId} name={room.name} lastActivityAt={room.lastActivityAt}>
+                  {room.description && <span className={styles.roomDescription}>{room.description}</span>}
+                  <span className={styles.roomMeta}>{peopleText(room)}</span>
+                </RoomLink>
               </li>
             ))}
           </ul>

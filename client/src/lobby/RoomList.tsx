@@ -1,12 +1,10 @@
 import type { RoomSummary } from '@scalable-chat/backend-contract'
 import { useCallback, useEffect, useState } from 'react'
-import { Link } from 'react-router'
 import { api } from '../api/api.js'
 import { isApiError } from '../api/ApiError.js'
 import { useSession } from '../auth/useSession.js'
-import { formatFullTime } from '../components/formatTime.js'
 import styles from './Lobby.module.css'
-import { relativeTime } from './relativeTime.js'
+import { RoomLink } from './RoomLink.js'
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; rooms: RoomSummary[] }
 
@@ -59,22 +57,12 @@ export function RoomList() {
         <ul className={styles.list}>
           {load.rooms.map((room) => (
             <li key={room.roomId}>
-              <Link to={`/rooms/${room.roomId}`} className={styles.room}>
-                <span className={styles.roomAvatar} aria-hidden="true">
-                  {room.name.trim().charAt(0).toUpperCase() || '#'}
+              <RoomLink roomId={room.roomId} name={room.name} lastActivityAt={room.lastActivityAt}>
+                <span className={styles.roomMeta}>
+                  {room.owner.id === session?.user.id ? 'Yours' : `by ${room.owner.username}`}
+                  {room.visibility === 'public' && ' · public'}
                 </span>
-                <span className={styles.roomText}>
-                  <span className={styles.roomName}>{room.name}</span>
-                  <span className={styles.roomMeta}>
-                    {room.owner.id === session?.user.id ? 'Yours' : `by ${room.owner.username}`}
-                    {room.visibility === 'public' && ' · public'}
-                  </span>
-                </span>
-                <time className={styles.roomTime} dateTime={room.lastActivityAt} title={formatFullTime(room.lastActivityAt)}>
-                  <span className="visually-hidden">Last activity </span>
-                  {relativeTime(room.lastActivityAt)}
-                </time>
-              </Link>
+              </RoomLink>
             </li>
           ))}
         </ul>

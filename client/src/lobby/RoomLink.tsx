@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react'
+import { Link } from 'react-router'
+import { formatFullTime } from '../components/formatTime.js'
+import styles from './Lobby.module.css'
+import { relativeTime } from './relativeTime.js'
+
+/** One room in a lobby list: its initial, its name with the lines given under it, its last activity. */
+export function RoomLink({ roomId, name, lastActivityAt, children }: { roomId: string; name: string; lastActivityAt: string; children: ReactNode }) {
+  return (
+    <Link to={`/rooms/${roomId}`} className={styles.room}>
+      <span className={styles.roomAvatar} aria-hidden="true">
+        {name.trim().charAt(0).toUpperCase() || '#'}
+      </span>
+      <span className={styles.roomText}>
+        <span className={styles.roomName}>{name}</span>
+        {children}
+      </span>
+      <time className={styles.roomTime} dateTime={lastActivityAt} title={formatFullTime(lastActivityAt)}>
+        <span className="visually-hidden">Last activity </span>
+        {relativeTime(lastActivityAt)}
+      </time>
+    </Link>
+  )
+}
