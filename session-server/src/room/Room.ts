@@ -8,7 +8,7 @@
  * error frames and counts them against the connection.
  */
 import type { ChatMessage } from '@scalable-chat/backend-contract'
-import type { NewMessage } from '@scalable-chat/backend-contract/internal'
+import type { LoadRoomResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
 import {
   CloseCode,
   ErrorCode,
@@ -18,22 +18,45 @@ import {
   type RoomInfo,
   type ServerMessage,
 } from '@scalable-chat/protocol'
+import type { BackendApi } from '../backendApi/BackendApi.js'
+import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
+import type { Logger } from '../logger.js'
 import { MemberPresence } from './MemberPresence.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
-import type { RoomDeps } from './RoomDeps.js'
+import type { RoomLimits, RoomMetrics } from './RoomLimits.js'
 import { RoomLog, type RoomLogListener } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
 
 export type { Outcome, Refusal } from './Refusal.js'
-export type { RoomDeps, RoomLimits, RoomMetrics, RoomOwner } from './RoomDeps.js'
+export type { RoomLimits, RoomMetrics } from './RoomLimits.js'
 
 /**
  * A pointer batch is skipped for a connection with more than this waiting to be written: the
  * next batch carries newer positions anyway, so it is dropped rather than queued.
  */
 const CURSOR_SKIP_BUFFERED_BYTES = 64 * 1024
+
+/** The registry's side of a room: told when it empties, and when it closed itself. */
+export interface RoomOwner {
+  /** The last connection left (the registry starts the unload grace period). */
+  roomEmptied(room: Room): void
+  /** The room closed itself (fenced or deleted) and must be forgotten without a release. */
+  roomClosed(room: Room): void
+}
+
+export interface RoomDeps {
+  loaded: LoadRoomResponse
+  /** This server's public host: the fencing identity of every write. */
+  host: string
+  backendApi: BackendApi
+  rateLimiter: SendRateLimiter
+  limits: RoomLimits
+  owner: RoomOwner
+  logger: Logger
+  metrics?: RoomMetrics
+}
 
 interface MemberState {
   /** The member as they are now (`presence.member`), typing, and what the others were told. */

@@ -1,12 +1,4 @@
-/**
- * What a Room is given: its limits, what it reports, who owns it (the registry) and the rest of
- * its dependencies. Apart from Room.ts so the room itself reads as what it does.
- */
-import type { LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
-import type { BackendApi } from '../backendApi/BackendApi.js'
-import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
-import type { Logger } from '../logger.js'
-import type { Room } from './Room.js'
+/** A Room's limits (configuration, announced in part to clients) and what it reports for `/metrics`. */
 import type { RoomLogMetrics } from './RoomLog.js'
 
 export interface RoomLimits {
@@ -34,24 +26,4 @@ export interface RoomLimits {
 export interface RoomMetrics extends RoomLogMetrics {
   messagesBroadcast: { inc(value?: number): void }
   broadcastDuration: { startTimer(): () => unknown }
-}
-
-/** The registry's side of a room: told when it empties, and when it closed itself. */
-export interface RoomOwner {
-  /** The last connection left (the registry starts the unload grace period). */
-  roomEmptied(room: Room): void
-  /** The room closed itself (fenced or deleted) and must be forgotten without a release. */
-  roomClosed(room: Room): void
-}
-
-export interface RoomDeps {
-  loaded: LoadRoomResponse
-  /** This server's public host: the fencing identity of every write. */
-  host: string
-  backendApi: BackendApi
-  rateLimiter: SendRateLimiter
-  limits: RoomLimits
-  owner: RoomOwner
-  logger: Logger
-  metrics?: RoomMetrics
 }
