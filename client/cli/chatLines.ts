@@ -3,7 +3,8 @@
  * every piece of text that came from someone else goes through `terminalSafe`.
  */
 import type { ChatMessage, RoomSummary } from '@scalable-chat/backend-contract'
-import type { Member } from '@scalable-chat/protocol'
+import type { Member, OfflineMember } from '@scalable-chat/protocol'
+import { relativeTime } from '../src/components/relativeTime.js'
 import { ClosedReason, type ConnectionStatus } from '../src/room/connection/connectionStatus.js'
 import { terminalSafe } from './terminalSafe.js'
 
@@ -70,6 +71,13 @@ export function membersLine(members: readonly Member[], ownUserId: string | null
   return `Here (${members.length}): ${names.join(', ')}`
 }
 
+/** `/members`' second line: who is not connected, and since when (the 20 most recently seen). */
+export function offlineLine(offline: readonly OfflineMember[], now = Date.now()): string {
+  if (offline.length === 0) return 'Offline: nobody'
+  const names = offline.slice(0, 20).map((m) => terminalSafe(m.username) + (m.lastSeenAt ? ` (last seen ${relativeTime(m.lastSeenAt, now)})` : ''))
+  return `Offline (${offline.length}): ${names.join(', ')}${offline.length > 20 ? ', …' : ''}`
+}
+
 export const STATUS_TEXT: Record<Member['status'], string> = { online: 'online', away: 'away', dnd: 'do not disturb' }
 
 /** `  1) Team (ana)` for the room chooser. */
@@ -78,7 +86,7 @@ export function roomChoiceLine(room: RoomSummary, index: number): string {
 }
 
 export const COMMANDS_HELP = `Commands:
-  /members                       who is here
+  /members                       who is here, and who is not (last seen)
   /status online|away|dnd        your status
   /history [n]                   load older messages (n of them, or one page)
   /rooms                         your rooms, numbered

@@ -22,7 +22,7 @@ import { AWAY_AFTER_IDLE_MS } from '../src/room/effectiveStatus.js'
 import { TypingNotifier } from '../src/room/connection/TypingNotifier.js'
 import { ChatPrinter } from './ChatPrinter.js'
 import { IdlePresence } from './IdlePresence.js'
-import { COMMANDS_HELP, membersLine, noticeLine, roomChoiceLine, STATUS_TEXT } from './chatLines.js'
+import { COMMANDS_HELP, membersLine, noticeLine, offlineLine, roomChoiceLine, STATUS_TEXT } from './chatLines.js'
 import { parseChatArgs, USAGE, type ChatArgs } from './parseChatArgs.js'
 import { Terminal } from './Terminal.js'
 import { terminalSafe } from './terminalSafe.js'
@@ -338,7 +338,8 @@ function handleLine(
     case '/help':
       return terminal.print(COMMANDS_HELP)
     case '/members':
-      return terminal.print(membersLine(state.members, state.you?.userId ?? null))
+      terminal.print(membersLine(state.members, state.you?.userId ?? null))
+      return terminal.print(offlineLine(state.offline))
     case '/status': {
       const status = rest[0] as MemberStatus | undefined
       if (!status || !MEMBER_STATUSES.includes(status)) return terminal.print(`Usage: /status ${MEMBER_STATUSES.join('|')}`)

@@ -86,6 +86,10 @@ describe('two people in a room', () => {
 
     await bo.page.close()
     await ana.page.getByText('1 person here').waitFor()
+    // Gone, not forgotten: Bo is listed offline, with when he was last here.
+    await ana.page.getByRole('list', { name: 'Offline' }).getByText(bo.name).waitFor()
+    await memberRow(ana.page, bo.name).getByText('Last seen just now').waitFor()
+    await captureScreen(ana.page, 'room-offline-member')
   })
 
   it('keeps the room and its history across a reload', async () => {

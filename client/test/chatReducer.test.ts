@@ -18,6 +18,7 @@ function snapshot(messages: ChatMessage[], resumed = false): SnapshotEvent {
     room: { id: 'room-1', name: 'Lobby', ownerId: 'me' },
     you: ME,
     members: [{ ...ME, status: 'online' }, { ...ANA, status: 'online' }],
+    offline: [],
     messages,
     board: { version: 0, shapes: [] },
     cursors: [],
@@ -142,6 +143,17 @@ describe('reduceChat', () => {
       expect(loaded.history).toEqual({ hasMore: false, loading: false, error: null })
       expect(reduceChat(state, { type: 'history_failed', error: 'offline' }).history).toEqual({ hasMore: true, loading: false, error: 'offline' })
     })
+  })
+
+  it('moves a member who went offline to the offline list with the time, and back when they return; one who left the room is gone', () => {
+    let state = after(snapshot([]))
+    state = reduceChat(state, { type: 'member_left', member: { ...ANA, status: 'online' }, lastSeenAt: '2026-01-01T00:00:00.000Z' })
+    expect(state.members.map((m) => m.userId)).toEqual([ME.userId])
+    expect(state.offline).toEqual([{ ...ANA, lastSeenAt: '2026-01-01T00:00:00.000Z' }])
+    state = reduceChat(state, { type: 'user_joined', member: { ...ANA, status: 'online' } })
+    expect(state.offline).toEqual([])
+    state = reduceChat(state, { type: 'member_left', member: { ...ANA, status: 'online' } })
+    expect(state.offline).toEqual([])
   })
 
   it('keeps the room from the join answer until the snapshot brings its own, and the settings of the latest join', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { relativeTime } from '../src/lobby/relativeTime.js'
+import { relativeTime } from '../src/components/relativeTime.js'
 
 const now = Date.UTC(2026, 5, 15, 12, 0, 0)
 const ago = (ms: number) => new Date(now - ms).toISOString()

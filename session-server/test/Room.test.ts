@@ -92,12 +92,43 @@ describe('Room presence with several tabs', () => {
     room.leave(aliceTab1)
     expect(bob.socket.ofType('user_left')).toEqual([])
     room.leave(aliceTab2)
-    expect(bob.socket.ofType('user_left')).toEqual([{ type: 'user_left', userId: 'alice' }])
+    expect(bob.socket.ofType('user_left')).toEqual([{ type: 'user_left', userId: 'alice', lastSeenAt: expect.any(String) }])
     room.leave(aliceTab2)
     expect(bob.socket.ofType('user_left')).toHaveLength(1)
     expect(hooks.emptied).toBe(0)
     room.leave(bob)
     expect(hooks.emptied).toBe(1)
+  })
+})
+
+describe('Room members offline', () => {
+  it('lists loaded members who are not connected, most recently seen first; a member going offline comes with the time', async () => {
+    const backend = new FakeBackendApi()
+    backend.members = [
+      { userId: 'carol', username: 'carol', lastSeenAt: '2026-01-02T00:00:00.000Z' },
+      { userId: 'bob', username: 'bob', lastSeenAt: '2026-01-01T00:00:00.000Z' },
+      { userId: 'dave', username: 'dave', lastSeenAt: null },
+    ]
+    const { room } = makeRoom(backend)
+    const bob = fakeConnection('bob')
+    room.join(bob)
+    expect(bob.socket.ofType('snapshot')[0]?.offline.map((m) => m.userId)).toEqual(['carol', 'dave'])
+    room.leave(bob)
+    const alice = fakeConnection('alice')
+    room.join(alice)
+    const offline = alice.socket.ofType('snapshot')[0]!.offline
+    expect(offline.map((m) => m.userId)).toEqual(['bob', 'carol', 'dave'])
+    expect(Date.parse(offline[0]!.lastSeenAt!)).toBeGreaterThan(Date.parse('2026-01-02T00:00:00.000Z'))
+  })
+
+  it('does not list a member who left the room altogether, and tells the others without a time', async () => {
+    const { room, alice, bob } = roomOfTwo()
+    room.memberLeft('bob')
+    expect(alice.socket.ofType('user_left')).toEqual([{ type: 'user_left', userId: 'bob' }])
+    expect(bob.socket.closed?.code).toBe(CloseCode.LEFT_ROOM)
+    const tab = fakeConnection('alice')
+    room.join(tab)
+    expect(tab.socket.ofType('snapshot')[0]?.offline).toEqual([])
   })
 })
 
@@ -192,7 +223,7 @@ describe('Room#broadcast backpressure', () => {
     await room.flushed()
     expect(slow.socket.closed?.code).toBe(CloseCode.TOO_SLOW)
     expect(slow.socket.ofType('message')).toEqual([])
-    expect(alice.socket.ofType('user_left')).toEqual([{ type: 'user_left', userId: 'bob' }])
+    expect(alice.socket.ofType('user_left')).toEqual([{ type: 'user_left', userId: 'bob', lastSeenAt: expect.any(String) }])
     expect(alice.socket.ofType('message')).toHaveLength(1)
   })
 })

@@ -165,6 +165,7 @@ describe('frames before the join', () => {
         },
         commit: (roomId, request) => backend.commit(roomId, request),
         saveBoard: (roomId, request) => backend.saveBoard(roomId, request),
+        reportSeen: (roomId, request) => backend.reportSeen(roomId, request),
         release: (roomId, host, epoch) => backend.release(roomId, host, epoch),
         register: (host) => backend.register(host),
         roomTokenKey: () => backend.roomTokenKey(),

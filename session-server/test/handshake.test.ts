@@ -104,6 +104,7 @@ describe('accepted upgrades', () => {
       room: { id: roomId, name, ownerId: auth.user.id },
       you: { userId: auth.user.id, username: auth.user.username },
       members: [{ userId: auth.user.id, username: auth.user.username, status: 'online' }],
+      offline: [],
       messages: [],
       board: { version: 0, shapes: [] },
       cursors: [],

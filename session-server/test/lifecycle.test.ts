@@ -121,6 +121,7 @@ describe('drain', () => {
         register: (host) => backend.register(host),
         roomTokenKey: () => backend.roomTokenKey(),
         saveBoard: (roomId, request) => backend.saveBoard(roomId, request),
+        reportSeen: (roomId, request) => backend.reportSeen(roomId, request),
         async commit(roomId, request) {
           commitsStarted++
           await gate

@@ -106,7 +106,7 @@ describe('heartbeat', () => {
     const client = pinging.connect({ token, v: PROTOCOL_VERSION }, { autoPong: false })
     await client.next('snapshot')
     expect((await client.closed).code).toBe(1006)
-    expect(await users[0]!.client.next('user_left')).toEqual({ type: 'user_left', userId: silent.user.id })
+    expect(await users[0]!.client.next('user_left')).toEqual({ type: 'user_left', userId: silent.user.id, lastSeenAt: expect.any(String) })
     expect(users[0]!.client.ws.readyState).toBe(users[0]!.client.ws.OPEN)
   })
 })

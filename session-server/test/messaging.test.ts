@@ -71,7 +71,7 @@ describe('presence', () => {
     expect(watcher.all('user_joined')).toHaveLength(1)
 
     secondTab.ws.close()
-    expect(await watcher.next('user_left')).toEqual({ type: 'user_left', userId: tabs.auth.user.id })
+    expect(await watcher.next('user_left')).toEqual({ type: 'user_left', userId: tabs.auth.user.id, lastSeenAt: expect.any(String) })
   })
 
   it('relays typing to the others and status to everyone', async () => {

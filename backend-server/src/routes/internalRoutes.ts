@@ -10,10 +10,13 @@ import {
   MAX_BOARD_BODY_BYTES,
   MAX_COMMIT_BODY_BYTES,
   MAX_INTERNAL_BODY_BYTES,
+  MAX_SEEN_BODY_BYTES,
   RegisterRequest,
   ReleaseRequest,
+  ROOM_LOAD_MEMBERS,
   ROOM_LOAD_MESSAGES,
   SaveBoardRequest,
+  SeenRequest,
   type CommitResponse,
   type RoomTokenKeyResponse,
   type LoadRoomResponse,
@@ -58,6 +61,7 @@ export function internalRoutes(deps: {
   const commitBody = express.json({ limit: MAX_COMMIT_BODY_BYTES })
   const boardBody = express.json({ limit: MAX_BOARD_BODY_BYTES })
   const smallBody = express.json({ limit: MAX_INTERNAL_BODY_BYTES })
+  const seenBody = express.json({ limit: MAX_SEEN_BODY_BYTES })
 
   function roomIdOf(value: unknown): string {
     const id = RoomIdParam.safeParse(value)
@@ -76,7 +80,11 @@ export function internalRoutes(deps: {
     const room = await rooms.find(roomId)
     if (!room) throw notFound()
     if (!placement) throw roomMoved()
-    const [{ messages: latest }, board] = await Promise.all([messages.page(roomId, { limit: ROOM_LOAD_MESSAGES }), boards.load(roomId)])
+    const [{ messages: latest }, board, members] = await Promise.all([
+      messages.page(roomId, { limit: ROOM_LOAD_MESSAGES }),
+      boards.load(roomId),
+      rooms.membersSeen(roomId, ROOM_LOAD_MEMBERS),
+    ])
     res.json({
       room: { id: room.id, name: room.name, ownerId: room.ownerId },
       epoch: placement.epoch,
@@ -85,6 +93,7 @@ export function internalRoutes(deps: {
       seq: latest.at(-1)?.seq ?? 0,
       messages: latest,
       board,
+      members,
     } satisfies LoadRoomResponse)
   })
 
@@ -104,6 +113,15 @@ export function internalRoutes(deps: {
     const { host, epoch, board } = parseInput(SaveBoardRequest, req.body)
     const outcome = await boards.save(roomId, host, epoch, board)
     if (!outcome.ok) throw outcome.reason === 'not_found' ? notFound() : roomMoved()
+    res.status(204).end()
+  })
+
+  // When members were last connected: any session server may report it (it is not the room's
+  // state, and an older time never overwrites a newer one), so it is not fenced.
+  router.post('/rooms/:roomId/seen', seenBody, async (req, res) => {
+    const roomId = roomIdOf(req.params.roomId)
+    const { seen } = parseInput(SeenRequest, req.body)
+    await rooms.recordSeen(roomId, seen)
     res.status(204).end()
   })
 

@@ -1,4 +1,5 @@
 import type { RoomSummary, RoomVisibility } from '@scalable-chat/backend-contract'
+import type { SeenMember } from '@scalable-chat/backend-contract/internal'
 import type { Queryable } from './Database.js'
 import { toIso } from './rowValues.js'
 
@@ -134,6 +135,28 @@ export class RoomStore {
       return { outcome: 'left', ownerId: row.owner_id!, handedOver: row.outcome === 'handed_over' }
     }
     return { outcome: row?.outcome ?? 'not_found' }
+  }
+
+  /** Up to `limit` members of the room, the most recently seen first (then the latest to join). */
+  async membersSeen(roomId: string, limit: number): Promise<SeenMember[]> {
+    const rows = await this.db.query<{ user_id: string; username: string; last_seen_at: unknown }>(
+      `SELECT m.user_id, u.username, m.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
+       WHERE m.room_id = $1
+       ORDER BY m.last_seen_at DESC NULLS LAST, m.joined_at DESC
+       LIMIT $2`,
+      [roomId, limit],
+    )
+    return rows.map((row) => ({ userId: row.user_id, username: row.username, lastSeenAt: row.last_seen_at === null ? null : toIso(row.last_seen_at) }))
+  }
+
+  /** Records when members were last connected; a time older than the one stored changes nothing. */
+  async recordSeen(roomId: string, seen: readonly { userId: string; at: string }[]): Promise<void> {
+    await this.db.query(
+      `UPDATE room_members m SET last_seen_at = greatest(m.last_seen_at, s.at)
+       FROM unnest($2::uuid[], $3::timestamptz[]) AS s (user_id, at)
+       WHERE m.room_id = $1 AND m.user_id = s.user_id`,
+      [roomId, seen.map((entry) => entry.userId), seen.map((entry) => entry.at)],
+    )
   }
 
   async isMember(roomId: string, userId: string): Promise<boolean> {

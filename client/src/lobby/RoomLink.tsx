@@ -2,7 +2,7 @@ import type { ReactNode } from 'react'
 import { Link } from 'react-router'
 import { formatFullTime } from '../components/formatTime.js'
 import styles from './Lobby.module.css'
-import { relativeTime } from './relativeTime.js'
+import { relativeTime } from '../components/relativeTime.js'
 
 /** One room in a lobby list: its initial, its name with the lines given under it, its last activity. */
 export function RoomLink({ roomId, name, lastActivityAt, children }: { roomId: string; name: string; lastActivityAt: string; children: ReactNode }) {

@@ -1,6 +1,7 @@
-import type { Member, MemberStatus } from '@scalable-chat/protocol'
+import type { Member, MemberStatus, OfflineMember } from '@scalable-chat/protocol'
 import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
 import { useEffect, useId, type ReactNode } from 'react'
+import { relativeTime } from '../components/relativeTime.js'
 import styles from './Room.module.css'
 
 export const STATUS_LABEL: Record<MemberStatus, string> = {
@@ -12,6 +13,7 @@ const STATUS_ORDER: Record<MemberStatus, number> = { online: 0, away: 1, dnd: 2 
 
 export function MembersPanel({
   members,
+  offline,
   youId,
   chosenStatus,
   onChooseStatus,
@@ -20,6 +22,8 @@ export function MembersPanel({
   children,
 }: {
   members: Member[]
+  /** Members not connected, the most recently seen first. */
+  offline: OfflineMember[]
   youId: string | null
   chosenStatus: MemberStatus
   onChooseStatus: (status: MemberStatus) => void
@@ -93,6 +97,24 @@ export function MembersPanel({
           </li>
         ))}
       </ul>
+      {offline.length > 0 && (
+        <>
+          <h3 className={styles.offlineTitle}>
+            Offline <span className={styles.badge}>{offline.length}</span>
+          </h3>
+          <ul className={styles.memberList} aria-label="Offline">
+            {offline.map((member) => (
+              <li key={member.userId} className={styles.member}>
+                <span className={`${styles.presence} ${styles.offline}`} aria-hidden="true" />
+                <span className={styles.memberText}>
+                  <span className={`${styles.memberName} ${styles.offlineName}`}>{member.username}</span>
+                  <span className={styles.memberStatus}>{member.lastSeenAt ? `Last seen ${relativeTime(member.lastSeenAt)}` : 'Offline'}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {children}
     </aside>
     </>

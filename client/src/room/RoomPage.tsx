@@ -122,6 +122,7 @@ export function RoomPage() {
       </section>
       <MembersPanel
         members={state.members}
+        offline={state.offline}
         youId={you?.userId ?? null}
         chosenStatus={presence.chosen}
         onChooseStatus={presence.setChosen}

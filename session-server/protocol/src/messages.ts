@@ -108,6 +108,9 @@ export type BoardEdit = Extract<ClientMessage, { type: 'shape_create' | 'shape_u
 // Shared shapes -----------------------------------------------------------------------------
 
 export const Member = z.object({ userId: z.string(), username: z.string(), status: MemberStatus })
+/** A member of the room who is not connected: when they last were (null: not since this was recorded). */
+export const OfflineMember = z.object({ userId: z.string(), username: z.string(), lastSeenAt: z.string().nullable() })
+export type OfflineMember = z.infer<typeof OfflineMember>
 export type Member = z.infer<typeof Member>
 
 export const RoomInfo = z.object({ id: z.string(), name: z.string(), ownerId: z.string() })
@@ -130,6 +133,8 @@ export const SnapshotEvent = z.object({
   room: RoomInfo,
   you: z.object({ userId: z.string(), username: z.string() }),
   members: z.array(Member),
+  /** Members not connected, the most recently seen first (up to 200). */
+  offline: z.array(OfflineMember),
   messages: z.array(ChatMessage),
   /** The board as it is now, whole, on every snapshot (resumed or not): `version` counts its changes. */
   board: z.object({ version: z.number().int().nonnegative(), shapes: z.array(Shape) }),
@@ -157,7 +162,11 @@ export const SnapshotEvent = z.object({
 /** A new message; to its sender it is also the acknowledgement of `clientId`. */
 export const MessageEvent = z.object({ type: z.literal('message'), message: ChatMessage })
 export const UserJoinedEvent = z.object({ type: z.literal('user_joined'), member: Member })
-export const UserLeftEvent = z.object({ type: z.literal('user_left'), userId: z.string() })
+/**
+ * A member's last connection closed: they are offline now, last seen at `lastSeenAt`. Without it,
+ * they left the room altogether (no longer a member).
+ */
+export const UserLeftEvent = z.object({ type: z.literal('user_left'), userId: z.string(), lastSeenAt: z.string().optional() })
 export const TypingEvent = z.object({
   type: z.literal('typing'),
   userId: z.string(),

@@ -14,6 +14,7 @@ import type {
   LoadRoomResponse,
   RoomTokenKeyResponse,
   SaveBoardRequest,
+  SeenRequest,
 } from '@scalable-chat/backend-contract/internal'
 
 export type BackendFailure =
@@ -40,6 +41,8 @@ export interface BackendApi {
   commit(roomId: string, request: CommitRequest): Promise<BackendResult<CommitResponse>>
   /** `PUT /internal/rooms/:roomId/board`: store the room's whole board (fenced like a commit). */
   saveBoard(roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>>
+  /** `POST /internal/rooms/:roomId/seen`: when members' last connections to the room closed. */
+  reportSeen(roomId: string, request: SeenRequest): Promise<BackendResult<void>>
   /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded here. */
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>>
   /** `POST /internal/servers/register`: this host (re)started with nothing in memory. */

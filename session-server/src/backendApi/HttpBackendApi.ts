@@ -6,6 +6,7 @@ import {
   type CommitRequest,
   type HeartbeatRequest,
   type SaveBoardRequest,
+  type SeenRequest,
 } from '@scalable-chat/backend-contract/internal'
 import type { BackendApi, BackendResult, FleetApi } from './BackendApi.js'
 import { jsonRequest, type JsonResponse } from './jsonRequest.js'
@@ -31,6 +32,10 @@ export class HttpBackendApi implements BackendApi, FleetApi {
 
   saveBoard(roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>> {
     return this.request('PUT', `/internal/rooms/${encodeURIComponent(roomId)}/board`, request)
+  }
+
+  reportSeen(roomId: string, request: SeenRequest): Promise<BackendResult<void>> {
+    return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/seen`, request)
   }
 
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>> {

@@ -23,6 +23,7 @@ import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
 import { MemberPresence } from './MemberPresence.js'
+import { OfflineMembers } from './OfflineMembers.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
 import type { RoomLimits, RoomMetrics } from './RoomLimits.js'
@@ -56,6 +57,8 @@ export interface RoomDeps {
   owner: RoomOwner
   logger: Logger
   metrics?: RoomMetrics
+  /** A member's last connection closed at `at` (ISO): for the backend's "last seen" (`SeenReporter`). */
+  seen?: (userId: string, at: string) => void
 }
 
 interface MemberState {
@@ -72,12 +75,14 @@ export class Room implements RoomLogListener, BoardAudience {
   private readonly log: RoomLog
   private readonly board: RoomBoard
   private readonly members = new Map<string, MemberState>()
+  private readonly offline: OfflineMembers
   private closed = false
 
   constructor(private readonly deps: RoomDeps) {
     const { room } = deps.loaded
     this.id = room.id
     this.roomInfo = { id: room.id, name: room.name, ownerId: room.ownerId }
+    this.offline = new OfflineMembers(deps.loaded.members)
     this.log = new RoomLog({
       loaded: deps.loaded,
       host: deps.host,
@@ -149,6 +154,7 @@ export class Room implements RoomLogListener, BoardAudience {
         connections: new Set(),
       }
       this.members.set(connection.userId, state)
+      this.offline.remove(connection.userId)
     }
     state.connections.add(connection)
 
@@ -161,6 +167,7 @@ export class Room implements RoomLogListener, BoardAudience {
         room: this.info,
         you: { userId: connection.userId, username: connection.username },
         members: [...this.members.values()].map((s) => s.presence.member),
+        offline: this.offline.list(),
         messages,
         ...this.board.snapshot(),
         seq: this.log.latestSeq,
@@ -178,8 +185,11 @@ export class Room implements RoomLogListener, BoardAudience {
     return OK
   }
 
-  /** Removes a connection (idempotent); `user_left` when it was the user's last one. */
-  leave(connection: RoomConnection): void {
+  /**
+   * Removes a connection (idempotent); `user_left` when it was the user's last one, with when they
+   * were last seen, unless they left the room altogether (`member: false`).
+   */
+  leave(connection: RoomConnection, { member = true } = {}): void {
     const state = this.members.get(connection.userId)
     if (!state?.connections.delete(connection)) return
     if (state.connections.size > 0) return
@@ -187,7 +197,10 @@ export class Room implements RoomLogListener, BoardAudience {
     state.presence.stop()
     this.members.delete(connection.userId)
     this.board.left(connection.userId)
-    this.broadcast({ type: 'user_left', userId: connection.userId })
+    const at = new Date().toISOString()
+    this.deps.seen?.(connection.userId, at)
+    if (member) this.offline.wentOffline(connection.userId, connection.username, at)
+    this.broadcast({ type: 'user_left', userId: connection.userId, ...(member ? { lastSeenAt: at } : {}) })
     if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
   }
 
@@ -203,7 +216,7 @@ export class Room implements RoomLogListener, BoardAudience {
     const state = this.members.get(userId)
     if (!state) return
     for (const connection of [...state.connections]) {
-      this.leave(connection)
+      this.leave(connection, { member: false })
       connection.socket.close(CloseCode.LEFT_ROOM)
     }
   }
@@ -264,8 +277,10 @@ export class Room implements RoomLogListener, BoardAudience {
     this.log.stop()
     this.board.stop()
     const data = event === undefined ? undefined : JSON.stringify(event)
-    for (const state of this.members.values()) {
+    const at = new Date().toISOString()
+    for (const [userId, state] of this.members) {
       state.presence.stop()
+      this.deps.seen?.(userId, at)
       for (const connection of state.connections) {
         if (data !== undefined) connection.socket.send(data)
         connection.socket.close(code)

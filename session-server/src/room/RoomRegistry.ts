@@ -8,6 +8,7 @@ import type { BackendApi } from '../backendApi/BackendApi.js'
 import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import type { Logger } from '../logger.js'
 import { Room, type RoomLimits, type RoomMetrics, type RoomOwner } from './Room.js'
+import { SeenReporter } from './SeenReporter.js'
 
 /** On drain, how long to wait for a room's last batch before closing it anyway. */
 export const DRAIN_FLUSH_TIMEOUT_MS = 10_000
@@ -31,9 +32,13 @@ export class RoomRegistry implements RoomOwner {
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
   /** Releases in flight: a room must not be loaded again before its release reached the backend. */
   private readonly releasing = new Map<string, Promise<void>>()
+  /** When members' last connections closed, batched to the backend. */
+  private readonly seen: SeenReporter
   private draining = false
 
-  constructor(private readonly deps: RoomRegistryDeps) {}
+  constructor(private readonly deps: RoomRegistryDeps) {
+    this.seen = new SeenReporter({ backendApi: deps.backendApi, host: deps.host, logger: deps.logger })
+  }
 
   get size(): number {
     return this.rooms.size
@@ -159,7 +164,7 @@ export class RoomRegistry implements RoomOwner {
         room.close(CloseCode.SERVICE_RESTART)
       }),
     )
-    await Promise.allSettled([...this.releasing.values()])
+    await Promise.allSettled([...this.releasing.values(), this.seen.flush()])
   }
 
   /** Immediate stop without talking to the backend (tests, fatal errors). */
@@ -198,6 +203,7 @@ export class RoomRegistry implements RoomOwner {
       owner: this,
       logger: this.deps.logger,
       ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
+      seen: (userId, at) => this.seen.note(roomId, userId, at),
     })
     this.rooms.set(roomId, room)
     this.deps.logger.info({ roomId, epoch: room.epoch, seq: room.latestSeq }, 'room loaded')

@@ -7,6 +7,8 @@ import {
   type LoadRoomResponse,
   type RoomTokenKeyResponse,
   type SaveBoardRequest,
+  type SeenMember,
+  type SeenRequest,
 } from '@scalable-chat/backend-contract/internal'
 import { TEST_ROOM_TOKEN_PUBLIC_KEY } from '@scalable-chat/backend-server/testing'
 import type { BackendApi, BackendFailure, BackendResult } from '../../src/backendApi/BackendApi.js'
@@ -27,6 +29,9 @@ export class FakeBackendApi implements BackendApi {
   readonly boardSaves: SaveBoardRequest[] = []
   /** Answers for the next board saves, before saving resumes. */
   readonly boardFailures: BackendFailure[] = []
+  /** Members `loadRoom` answers, and every report of when members were last seen. */
+  members: SeenMember[] = []
+  readonly seenReports: Array<{ roomId: string } & SeenRequest> = []
   /** The placement epoch `loadRoom` answers (a test re-places the room by raising it). */
   epoch = 1
   private held: Array<() => void> | undefined
@@ -54,10 +59,15 @@ export class FakeBackendApi implements BackendApi {
     return this.held?.length ?? 0
   }
 
+  async reportSeen(roomId: string, request: SeenRequest): Promise<BackendResult<void>> {
+    this.seenReports.push({ roomId, ...request })
+    return { ok: true, value: undefined }
+  }
+
   async loadRoom(roomId: string): Promise<BackendResult<LoadRoomResponse>> {
     return {
       ok: true,
-      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: this.epoch, seq: this.seq, messages: this.stored.slice(-100), board: this.board },
+      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: this.epoch, seq: this.seq, messages: this.stored.slice(-100), board: this.board, members: this.members },
     }
   }
 

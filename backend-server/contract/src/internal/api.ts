@@ -89,6 +89,13 @@ export type RoomTokenKeyResponse = z.infer<typeof RoomTokenKeyResponse>
 /** JWT audiences keep one kind of token from being accepted as another. */
 export const TokenAudience = { USER: 'scalable-chat:user', ROOM: 'scalable-chat:room' } as const
 
+/** Members a room loads with (connected or not): the most recently seen first. */
+export const ROOM_LOAD_MEMBERS = 200
+
+/** A member of the room and when they were last connected to it (null: never since this was recorded). */
+export const SeenMember = z.object({ userId: z.string(), username: z.string(), lastSeenAt: z.iso.datetime().nullable() })
+export type SeenMember = z.infer<typeof SeenMember>
+
 /** `GET /internal/rooms/:roomId?host=` → the room as the session server needs it to load it. */
 export const LoadRoomQuery = z.strictObject({ host: z.string().min(1) })
 export const LoadRoomResponse = z.object({
@@ -100,6 +107,8 @@ export const LoadRoomResponse = z.object({
   messages: z.array(ChatMessage),
   /** The room's whiteboard as last saved (empty for a room that never drew). */
   board: Board,
+  /** Up to `ROOM_LOAD_MEMBERS` of its members, the most recently seen first (an older backend sends none). */
+  members: z.array(SeenMember).max(ROOM_LOAD_MEMBERS).default([]),
 })
 export type LoadRoomResponse = z.infer<typeof LoadRoomResponse>
 
@@ -193,6 +202,19 @@ export type HeartbeatRequest = z.infer<typeof HeartbeatRequest>
 
 /** `POST /internal/servers/deregister`: the server drained and stops; its remaining placements are released. */
 export const DeregisterRequest = z.strictObject({ host: SessionServerAddress })
+
+/**
+ * `POST /internal/rooms/:roomId/seen`: members whose last connection to the room closed, and when;
+ * what the room's member list shows as "last seen". Best effort, batched by the session server.
+ */
+export const MAX_SEEN_ENTRIES = 500
+export const SeenRequest = z.strictObject({
+  host: z.string().min(1).max(512),
+  seen: z.array(z.strictObject({ userId: z.uuid(), at: z.iso.datetime() })).min(1).max(MAX_SEEN_ENTRIES),
+})
+export type SeenRequest = z.infer<typeof SeenRequest>
+/** A uuid and an ISO time in JSON, with room to spare. */
+export const MAX_SEEN_BODY_BYTES = MAX_SEEN_ENTRIES * 96 + 1024
 
 /**
  * The session server's side: `GET /internal/rooms/online?ids=<id>,<id>…` (service token, at most

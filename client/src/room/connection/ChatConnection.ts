@@ -221,7 +221,7 @@ export class ChatConnection {
       case 'user_left': {
         this.clearTypingTimer(frame.userId)
         const member = this.state.members.find((m) => m.userId === frame.userId)
-        return member && this.dispatch({ type: 'member_left', member })
+        return member && this.dispatch({ type: 'member_left', member, lastSeenAt: frame.lastSeenAt })
       }
       case 'user_joined':
       case 'status':

@@ -7,7 +7,7 @@
  */
 import type { ChatMessage, RoomVisibility, ShapeType } from '@scalable-chat/backend-contract'
 import { DEFAULT_LIMITS } from '@scalable-chat/protocol/codes'
-import type { Member, MemberStatus, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
+import type { Member, MemberStatus, OfflineMember, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
 import type { ConnectionStatus } from './connectionStatus.js'
 import { mergeMessages } from './mergeMessages.js'
 
@@ -50,6 +50,8 @@ export interface ChatState {
   room: RoomInfo | null
   you: { userId: string; username: string } | null
   members: Member[]
+  /** Members not connected, the most recently seen first. */
+  offline: OfflineMember[]
   /** In seq order, each seq once. */
   messages: ChatMessage[]
   pending: PendingMessage[]
@@ -73,8 +75,11 @@ export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 
 
 export type ChatEvent =
   | RoomEvent
-  /** The server's `user_left`, with the member as the client knew them. */
-  | { type: 'member_left'; member: Member }
+  /**
+   * The server's `user_left`, with the member as the client knew them; `lastSeenAt` unless they left
+   * the room altogether.
+   */
+  | { type: 'member_left'; member: Member; lastSeenAt?: string | undefined }
   | { type: 'connection'; status: ConnectionStatus }
   /** The backend answered the join: the room's name, before the snapshot. */
   | { type: 'joined'; room: RoomInfo; settings: RoomSettings }
@@ -102,6 +107,7 @@ export function initialChatState(): ChatState {
     room: null,
     you: null,
     members: [],
+    offline: [],
     messages: [],
     pending: [],
     typing: [],
@@ -136,13 +142,21 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
     case 'message':
       return message(state, event.message)
     case 'user_joined':
-      return { ...state, members: [...state.members.filter((m) => m.userId !== event.member.userId), event.member] }
-    case 'member_left':
       return {
         ...state,
-        members: state.members.filter((m) => m.userId !== event.member.userId),
-        typing: state.typing.filter((t) => t.userId !== event.member.userId),
+        members: [...state.members.filter((m) => m.userId !== event.member.userId), event.member],
+        offline: state.offline.filter((m) => m.userId !== event.member.userId),
       }
+    case 'member_left': {
+      const { userId, username } = event.member
+      const others = state.offline.filter((m) => m.userId !== userId)
+      return {
+        ...state,
+        members: state.members.filter((m) => m.userId !== userId),
+        offline: event.lastSeenAt === undefined ? others : [{ userId, username, lastSeenAt: event.lastSeenAt }, ...others],
+        typing: state.typing.filter((t) => t.userId !== userId),
+      }
+    }
     case 'status':
       return { ...state, members: state.members.map((m) => (m.userId === event.userId ? { ...m, status: event.status } : m)) }
     case 'typing':
@@ -189,6 +203,7 @@ function snapshot(state: ChatState, event: Extract<ChatEvent, { type: 'snapshot'
     room: event.room,
     you: event.you,
     members: event.members,
+    offline: event.offline,
     messages,
     pending: state.pending.filter((p) => !acknowledged.has(p.clientId)),
     typing: [],

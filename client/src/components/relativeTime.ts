@@ -8,7 +8,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ]
 
 /**
- * "just now", "5 minutes ago", "yesterday", "3 weeks ago"… for the room list's last activity.
+ * "just now", "5 minutes ago", "yesterday", "3 weeks ago"… for a room's last activity and a member's last visit.
  * A time slightly in the future (clock skew between browser and server) reads as "just now".
  */
 export function relativeTime(iso: string, now = Date.now(), locale?: string): string {
