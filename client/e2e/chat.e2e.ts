@@ -67,6 +67,11 @@ describe('two people in a room', () => {
     await message(ana.page, 'I am typ').waitFor()
     await ana.page.getByText(`${bo.name} is typing…`).waitFor({ state: 'hidden' })
 
+    // A mention: marked in the text, and the message names Ana for a screen reader.
+    await sendMessage(bo.page, `thanks @${ana.name}, see you`)
+    await messageList(ana.page).locator('mark', { hasText: `@${ana.name}` }).waitFor()
+    await messageList(ana.page).locator('li', { hasText: `@${ana.name}` }).getByText('Mentions you:').waitFor()
+
     await bo.page.getByLabel('Your status').selectOption('dnd')
     await memberRow(ana.page, bo.name).getByText('Do not disturb').waitFor()
     await bo.page.getByLabel('Your status').selectOption('online')

@@ -5,6 +5,7 @@ import type { PendingMessage } from './connection/chatReducer.js'
 import { describeRefusal } from './describeRefusal.js'
 import { groupMessages } from './groupMessages.js'
 import styles from './MessageList.module.css'
+import { mentions } from './mentions.js'
 import { MessageText } from './MessageText.js'
 
 /** Within this distance of the bottom the list counts as "at the bottom" and follows new messages. */
@@ -139,7 +140,14 @@ export function MessageList({
                 </div>
                 <ul className={styles.messages}>
                   {group.messages.map((message, index) => (
-                    <MessageRow key={message.key} message={message} showTime={index > 0} onRetry={onRetry} onDiscard={onDiscard} />
+                    <MessageRow
+                      key={message.key}
+                      message={message}
+                      ownUsername={you?.username}
+                      showTime={index > 0}
+                      onRetry={onRetry}
+                      onDiscard={onDiscard}
+                    />
                   ))}
                 </ul>
               </li>
@@ -158,11 +166,14 @@ export function MessageList({
 
 function MessageRow({
   message,
+  ownUsername,
   showTime,
   onRetry,
   onDiscard,
 }: {
   message: DisplayMessage
+  /** This user's name: a message that mentions it stands out. */
+  ownUsername: string | undefined
   showTime: boolean
   onRetry: (clientId: string) => void
   onDiscard: (clientId: string) => void
@@ -171,10 +182,13 @@ function MessageRow({
   const className = pending
     ? `${styles.message} ${pending.state === 'failed' ? styles.failed : styles.sending}`
     : styles.message
+  // Someone else's message naming this user (one's own mention of oneself is no news).
+  const mentioned = !pending && message.username !== ownUsername && mentions(message.text, ownUsername)
   return (
-    <li className={className}>
+    <li className={mentioned ? `${className} ${styles.mentioned}` : className}>
       <div className={styles.bubble}>
-        <MessageText text={message.text} />
+        {mentioned && <span className="visually-hidden">Mentions you: </span>}
+        <MessageText text={message.text} ownUsername={ownUsername} />
       </div>
       {showTime && !pending && (
         <time className={styles.rowTime} dateTime={message.createdAt} title={formatFullTime(message.createdAt)}>
