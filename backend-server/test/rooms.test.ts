@@ -210,6 +210,22 @@ describe('POST /api/rooms/:roomId/leave', () => {
     expect(await listed(member.token)).toEqual([roomId])
   })
 
+  it('does not let a reconnect (rejoin=1) of a device still in the room undo the leave: 410 left_room, still not a member', async () => {
+    const owner = await registerUser(backend)
+    const member = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    await join(member.token, roomId)
+    expect((await api().get(`/api/rooms/${roomId}`).query({ rejoin: '1' }).set(bearer(member.token))).status).toBe(200)
+    await leave(member.token, roomId).expect(204)
+    const refused = await api().get(`/api/rooms/${roomId}`).query({ rejoin: '1' }).set(bearer(member.token))
+    expect(refused.status).toBe(410)
+    expect(refused.body.error.code).toBe('left_room')
+    expect(await listed(member.token)).toEqual([])
+    // Opening the link again is a join, not a reconnect.
+    await join(member.token, roomId)
+    expect(await listed(member.token)).toEqual([roomId])
+  })
+
   it('hands the room to the member who joined earliest when the owner leaves, and tells the session server who owns it', async () => {
     const owner = await registerUser(backend)
     const first = await registerUser(backend)

@@ -250,8 +250,7 @@ async function leaveRoom(roomId: string, api: ApiClient, terminal: Terminal): Pr
     terminal.print(noticeLine('You left the room. Its link still lets you join again.'))
     return true
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    terminal.print(`Could not leave: ${terminalSafe(error.message)}`)
+    terminal.print(`Could not leave: ${terminalSafe(errorText(error))}`)
     return false
   }
 }
@@ -263,8 +262,7 @@ async function createRoom(name: string, api: ApiClient, terminal: Terminal): Pro
     terminal.print(noticeLine(`created the room "${terminalSafe(created.name)}"`))
     return created.roomId
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    terminal.print(`Could not create the room: ${terminalSafe(error.message)}`)
+    terminal.print(`Could not create the room: ${terminalSafe(errorText(error))}`)
     return null
   }
 }
@@ -282,8 +280,7 @@ class RoomListing {
     try {
       this.listed = await this.api.listRooms()
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error
-      return this.terminal.print(`Could not list your rooms: ${terminalSafe(error.message)}`)
+      return this.terminal.print(`Could not list your rooms: ${terminalSafe(errorText(error))}`)
     }
     if (this.listed.length === 0) return this.terminal.print('You have no rooms yet. /create <name> makes one.')
     this.listed.forEach((room, i) => this.terminal.print(roomChoiceLine(room, i)))
@@ -352,6 +349,7 @@ function handleLine(
         return terminal.print(`Usage: /history [n]: n older messages, 1 to ${MAX_HISTORY_LINES} (one page without n)`)
       }
       if (!state.history.hasMore) return terminal.print(noticeLine('This is the beginning of the conversation.'))
+      if (state.history.loading) return terminal.print(noticeLine('older messages are loading already'))
       void loadHistory(connection, terminal, rest[0] === undefined ? undefined : count)
       return
     }
@@ -371,15 +369,24 @@ function handleLine(
   }
 }
 
+/**
+ * What went wrong, in a line: the backend's words, or the error's (an answer that was not JSON). A
+ * command running in the background must never throw: nothing would catch it.
+ */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /** The most `/history n` loads at once. */
 const MAX_HISTORY_LINES = 1000
 
 /** Loads older pages until `count` more messages are held (one page without it), or the beginning. */
 async function loadHistory(connection: ChatConnection, terminal: Terminal, count: number | undefined): Promise<void> {
   const target = connection.getState().messages.length + (count ?? 1)
-  do {
-    await connection.loadOlder()
-  } while (count !== undefined && connection.getState().messages.length < target && connection.getState().history.hasMore && !connection.getState().history.error)
+  // Stops as soon as a call loads nothing (another page loading, the room closed or left behind).
+  while ((await connection.loadOlder()) && count !== undefined && connection.getState().messages.length < target) {
+    // the next page
+  }
   const after = connection.getState().history
   if (!after.hasMore && !after.error) terminal.print(noticeLine('This is the beginning of the conversation.'))
 }

@@ -39,9 +39,10 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function makeLink(options: { join?: (failedHost: string | undefined) => JoinRoomResponse | Error } = {}) {
+function makeLink(options: { join?: (failedHost: string | undefined, rejoin: boolean) => JoinRoomResponse | Error } = {}) {
   FakeSocket.opened = []
   const joins: Array<string | undefined> = []
+  const rejoins: boolean[] = []
   const statuses: ConnectionStatus[] = []
   const frames: string[] = []
   let online = true
@@ -49,9 +50,10 @@ function makeLink(options: { join?: (failedHost: string | undefined) => JoinRoom
   const link = new SessionLink({
     roomId: 'room-1',
     api: {
-      joinRoom: async (_roomId, failedHost) => {
+      joinRoom: async (_roomId, failedHost, rejoin) => {
         joins.push(failedHost)
-        const answer = options.join?.(failedHost) ?? { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: `h${joins.length}:8000`, token: 't', visibility: 'unlisted' as const, description: '' }
+        rejoins.push(rejoin ?? false)
+        const answer = options.join?.(failedHost, rejoin ?? false) ?? { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: `h${joins.length}:8000`, token: 't', visibility: 'unlisted' as const, description: '' }
         if (answer instanceof Error) throw answer
         return answer
       },
@@ -82,7 +84,7 @@ function makeLink(options: { join?: (failedHost: string | undefined) => JoinRoom
     await vi.waitFor(() => expect(FakeSocket.opened).toHaveLength(count))
     return FakeSocket.opened[count - 1]!
   }
-  return { link, joins, statuses, frames, socket, setOnline }
+  return { link, joins, rejoins, statuses, frames, socket, setOnline }
 }
 
 const lastKind = (statuses: ConnectionStatus[]) => statuses.at(-1)?.kind
@@ -118,6 +120,21 @@ describe('SessionLink', () => {
     await socket(2)
     expect(joins).toEqual([undefined, named ? 'h1:8000' : undefined])
     expect(statuses.map((s) => s.kind)).not.toContain('reconnecting')
+  })
+
+  it('joins again as a reconnect (rejoin) once it has been live, and ends as "left" when the user left the room meanwhile (410)', async () => {
+    let left = false
+    const { link, socket, rejoins, statuses } = makeLink({
+      join: (_failedHost, rejoin) => (rejoin && left ? new ApiError(410, 'left_room', 'you left this room') : { roomId: 'room-1', name: 'Lobby', ownerId: 'u1', host: 'h:1', token: 't', visibility: 'unlisted', description: '' }),
+    })
+    link.start()
+    const first = await socket()
+    first.receive({ type: 'snapshot' })
+    left = true
+    first.end(CloseCode.ABNORMAL)
+    await vi.waitFor(() => expect(lastKind(statuses)).toBe('closed'))
+    expect(rejoins).toEqual([false, true])
+    expect(statuses.at(-1)).toEqual({ kind: 'closed', reason: 'left' })
   })
 
   it('backs off after a socket that never served a snapshot, names its host, and does NOT spin on "at once" codes', async () => {

@@ -48,8 +48,8 @@ describe('the terminal client as a session', () => {
     const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
     const boConnection = openConnection(bo.api, first)
     await waitForState(boConnection, isLive)
-    for (let i = 1; i <= 130; i++) boConnection.send(`line ${i}`)
-    await waitForState(boConnection, (s) => s.pending.length === 0 && s.messages.length === 130)
+    for (let i = 1; i <= 230; i++) boConnection.send(`line ${i}`)
+    await waitForState(boConnection, (s) => s.pending.length === 0 && s.messages.length === 230)
 
     let from = cli.text.length
     cli.type('/create Second')
@@ -66,10 +66,16 @@ describe('the terminal client as a session', () => {
     from = cli.text.length
     cli.type('/join 2')
     await cli.waitFor('── First ──', from)
-    await cli.waitFor('line 130', from)
-    expect(cli.text.slice(from)).not.toContain('line 30\n')
-    cli.type('/history 60')
-    await cli.waitFor('line 30', from)
+    await cli.waitFor('line 230', from)
+    expect(cli.text.slice(from)).not.toContain('line 130\n')
+    // Two at once: the second says so rather than looping on a page already loading.
+    cli.type('/history 5')
+    cli.type('/history 5')
+    await cli.waitFor('older messages are loading already', from)
+    await cli.waitFor('line 81\n', from)
+    // Across pages: 80 more are two pages of 50.
+    cli.type('/history 80')
+    await cli.waitFor(/: line 1\n/, from)
     cli.type('/history 0')
     await cli.waitFor('Usage: /history [n]', from)
     cli.type('/clear')

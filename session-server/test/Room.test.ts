@@ -121,6 +121,21 @@ describe('Room members offline', () => {
     expect(Date.parse(offline[0]!.lastSeenAt!)).toBeGreaterThan(Date.parse('2026-01-02T00:00:00.000Z'))
   })
 
+  it('takes a member who leaves the room while not connected off the offline list, and tells the others', async () => {
+    const backend = new FakeBackendApi()
+    backend.members = [{ userId: 'carol', username: 'carol', lastSeenAt: '2026-01-02T00:00:00.000Z' }]
+    const { room } = makeRoom(backend)
+    const alice = fakeConnection('alice')
+    room.join(alice)
+    room.memberLeft('carol')
+    expect(alice.socket.ofType('user_left')).toEqual([{ type: 'user_left', userId: 'carol' }])
+    room.memberLeft('carol')
+    expect(alice.socket.ofType('user_left')).toHaveLength(1)
+    const tab = fakeConnection('alice')
+    room.join(tab)
+    expect(tab.socket.ofType('snapshot')[0]?.offline).toEqual([])
+  })
+
   it('does not list a member who left the room altogether, and tells the others without a time', async () => {
     const { room, alice, bob } = roomOfTwo()
     room.memberLeft('bob')

@@ -29,7 +29,11 @@ import type { MessageStore } from '../storage/MessageStore.js'
 import type { RoomCache } from '../storage/RoomCache.js'
 import type { DirectoryRoom, Room, RoomStore } from '../storage/RoomStore.js'
 
-const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional() })
+/**
+ * `rejoin=1`: a reconnect of a client that was in the room, not a person opening it. It does not
+ * make anyone a member again: a member who left (on another device, say) gets 410 `left_room`.
+ */
+const JoinQuery = z.object({ failedHost: z.string().min(1).max(512).optional(), rejoin: z.literal('1').optional() })
 
 /** Where a directory page ends: the last room's activity time and id, as an opaque string. */
 const DirectoryCursor = z.tuple([z.iso.datetime(), RoomIdParam])
@@ -185,6 +189,9 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     const room = await findRoom(req.params.roomId, joinCache)
     const query = parseInput(JoinQuery, req.query, 'query')
     const { user } = res.locals as UserLocals
+    if (query.rejoin && !(await joinCache.isMember(room.id, user.id))) {
+      throw new HttpError(410, 'left_room', 'you left this room; open its link to join again')
+    }
     const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
     const placement = await place(room.id, user.id, failedHost, res)
     await joinCache.addMember(room.id, user.id)

@@ -69,6 +69,15 @@ export class RoomCache {
     this.members.set(key, true)
   }
 
+  /** Whether the user is a member: from memory when this replica recorded it recently, else from storage. */
+  async isMember(roomId: string, userId: string): Promise<boolean> {
+    const key = membershipKey(roomId, userId)
+    if (this.members.has(key)) return true
+    const member = await this.store.isMember(roomId, userId)
+    if (member) this.members.set(key, true)
+    return member
+  }
+
   /** The user left the room (and its owner may have changed): their next join records them again. */
   forgetMember(roomId: string, userId: string): void {
     this.members.delete(membershipKey(roomId, userId))

@@ -86,14 +86,15 @@ export class RoomStore {
    * are compared to the millisecond, as the cursor carries them (storage keeps microseconds).
    */
   async directory({ query, after, limit }: { query: string; after?: { lastActivityAt: string; id: string } | undefined; limit: number }) {
-    const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    // Escaped here, lower-cased by the database: JavaScript and Postgres disagree on some letters (Σ, İ).
+    const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     const rows = await this.db.query<RoomRow & { member_count: unknown }>(
       `SELECT r.id, r.name, r.owner_id, r.created_at, r.last_activity_at, r.visibility, r.description,
               u.username AS owner_username,
               (SELECT count(*) FROM room_members m WHERE m.room_id = r.id) AS member_count
        FROM rooms r JOIN users u ON u.id = r.owner_id
        WHERE r.visibility = 'public'
-         AND ($1 = '%%' OR lower(r.name) LIKE $1 OR lower(r.description) LIKE $1)
+         AND ($1 = '%%' OR lower(r.name) LIKE lower($1) OR lower(r.description) LIKE lower($1))
          AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', r.last_activity_at), r.id) < ($2::timestamptz, $3::text))
        ORDER BY date_trunc('milliseconds', r.last_activity_at) DESC, r.id DESC
        LIMIT $4`,

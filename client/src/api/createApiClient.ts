@@ -83,9 +83,13 @@ export function createApiClient(options: ApiClientOptions = {}) {
       if (cursor) query.set('cursor', cursor)
       return request<DirectoryResponse>('GET', `/api/rooms/public?${query}`)
     },
-    /** `failedHost`: the session server the last attempt could not reach, so the Scheduler re-checks it. */
-    joinRoom: (roomId: string, failedHost?: string) => {
-      const query = failedHost ? `?${new URLSearchParams({ failedHost })}` : ''
+    /**
+     * `failedHost`: the session server the last attempt could not reach, so the Scheduler re-checks it.
+     * `rejoin`: a reconnect, which must not make a member who left (elsewhere) a member again.
+     */
+    joinRoom: (roomId: string, failedHost?: string, rejoin?: boolean) => {
+      const params = new URLSearchParams({ ...(failedHost ? { failedHost } : {}), ...(rejoin ? { rejoin: '1' } : {}) })
+      const query = params.size > 0 ? `?${params}` : ''
       return request<JoinRoomResponse>('GET', `/api/rooms/${encodeURIComponent(roomId)}${query}`)
     },
     deleteRoom: (roomId: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(roomId)}`),

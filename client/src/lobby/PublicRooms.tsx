@@ -1,6 +1,6 @@
 import type { PublicRoom } from '@scalable-chat/backend-contract'
 import { DIRECTORY_PAGE_RULE } from '@scalable-chat/backend-contract/rules'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { api } from '../api/api.js'
 import { isApiError } from '../api/ApiError.js'
 import styles from './Lobby.module.css'
@@ -19,15 +19,19 @@ export function PublicRooms() {
   const [query, setQuery] = useState('')
   const [directory, setDirectory] = useState<Directory>({ state: 'loading' })
   const [attempt, setAttempt] = useState(0)
+  // Bumped by every new search: a page that answers an older one is dropped.
+  const search = useRef(0)
 
   useEffect(() => {
     let cancelled = false
+    const current = ++search.current
     const timer = setTimeout(
       () => {
         setDirectory({ state: 'loading' })
         api.publicRooms(query.trim()).then(
-          (page) => !cancelled && setDirectory({ state: 'ready', rooms: page.rooms, nextCursor: page.nextCursor, loadingMore: false }),
-          (error: unknown) => !cancelled && setDirectory({ state: 'error', message: isApiError(error) ? error.message : 'Could not load public rooms.' }),
+          (page) => !cancelled && current === search.current && setDirectory({ state: 'ready', rooms: page.rooms, nextCursor: page.nextCursor, loadingMore: false }),
+          (error: unknown) =>
+            !cancelled && current === search.current && setDirectory({ state: 'error', message: isApiError(error) ? error.message : 'Could not load public rooms.' }),
         )
       },
       attempt === 0 && query === '' ? 0 : SEARCH_DELAY_MS,
@@ -40,11 +44,14 @@ export function PublicRooms() {
 
   async function loadMore() {
     if (directory.state !== 'ready' || !directory.nextCursor || directory.loadingMore) return
+    const current = search.current
     setDirectory({ ...directory, loadingMore: true })
     try {
       const page = await api.publicRooms(query.trim(), directory.nextCursor)
-      setDirectory({ state: 'ready', rooms: [...directory.rooms, ...page.rooms], nextCursor: page.nextCursor, loadingMore: false })
+      if (current !== search.current) return
+      setDirectory((shown) => (shown.state === 'ready' ? { state: 'ready', rooms: [...shown.rooms, ...page.rooms], nextCursor: page.nextCursor, loadingMore: false } : shown))
     } catch (error) {
+      if (current !== search.current) return
       setDirectory({ state: 'error', message: isApiError(error) ? error.message : 'Could not load more public rooms.' })
     }
   }

@@ -12,10 +12,12 @@ export function RoomSettingsForm({ roomId, settings, onSaved }: { roomId: string
   const [visibility, setVisibility] = useState<RoomVisibility>(settings.visibility)
   const [description, setDescription] = useState(settings.description)
   const [state, setState] = useState<{ kind: 'idle' | 'saving' | 'saved' } | { kind: 'error'; message: string }>({ kind: 'idle' })
+  // The settings the server holds changed (saved here, or from another tab): the form shows them.
+  // By value: a reconnect brings an equal object, which must not wipe what is being typed.
   useEffect(() => {
     setVisibility(settings.visibility)
     setDescription(settings.description)
-  }, [settings])
+  }, [settings.visibility, settings.description])
 
   const changed = visibility !== settings.visibility || description.trim() !== settings.description
   async function submit(event: FormEvent) {

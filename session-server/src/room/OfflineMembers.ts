@@ -14,9 +14,9 @@ export class OfflineMembers {
     for (const member of loaded.slice(0, ROOM_LOAD_MEMBERS)) this.members.set(member.userId, member)
   }
 
-  /** The member connected (or left the room altogether): not offline any more. */
-  remove(userId: string): void {
-    this.members.delete(userId)
+  /** The member connected (or left the room altogether): not offline any more. Whether they were listed. */
+  remove(userId: string): boolean {
+    return this.members.delete(userId)
   }
 
   /** The member's last connection closed at `at`. */

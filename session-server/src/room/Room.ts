@@ -214,7 +214,11 @@ export class Room implements RoomLogListener, BoardAudience {
       this.broadcast({ type: 'room_updated', room: this.roomInfo }, userId)
     }
     const state = this.members.get(userId)
-    if (!state) return
+    if (!state) {
+      // Not connected (offline, or between reconnects): gone from the offline list too.
+      if (this.offline.remove(userId)) this.broadcast({ type: 'user_left', userId })
+      return
+    }
     for (const connection of [...state.connections]) {
       this.leave(connection, { member: false })
       connection.socket.close(CloseCode.LEFT_ROOM)

@@ -180,24 +180,31 @@ export class ChatConnection {
     if (this.state.notice !== null) this.dispatch({ type: 'notice', notice: null })
   }
 
-  /** Loads the page of history before the first message held (when the user scrolls to the top). */
-  async loadOlder(): Promise<void> {
+  /**
+   * Loads the page of history before the first message held (when the user scrolls to the top).
+   * Resolves true when it loaded a page; false when it did nothing (a page already loading, the
+   * beginning reached, the room closed), so a caller that loops stops.
+   */
+  async loadOlder(): Promise<boolean> {
     const { history, messages, status } = this.state
     const before = messages[0]?.seq
-    if (history.loading || !history.hasMore || status.kind === 'closed' || this.disposed) return
+    if (history.loading || !history.hasMore || status.kind === 'closed' || this.disposed) return false
     if (before === undefined || before <= 1) {
       this.dispatch({ type: 'history_loaded', messages: [], hasMore: false })
-      return
+      return false
     }
     const epoch = this.viewEpoch
     this.dispatch({ type: 'history_loading' })
     try {
       const page = await this.options.api.history(this.roomId, before)
-      if (epoch === this.viewEpoch) this.dispatch({ type: 'history_loaded', messages: page.messages, hasMore: page.hasMore })
+      if (epoch !== this.viewEpoch || this.disposed) return false
+      this.dispatch({ type: 'history_loaded', messages: page.messages, hasMore: page.hasMore })
+      return true
     } catch (error) {
       if (epoch === this.viewEpoch) {
         this.dispatch({ type: 'history_failed', error: error instanceof ApiError ? error.message : 'Could not load earlier messages.' })
       }
+      return false
     }
   }
 
@@ -220,7 +227,9 @@ export class ChatConnection {
         return this.dispatch(frame)
       case 'user_left': {
         this.clearTypingTimer(frame.userId)
-        const member = this.state.members.find((m) => m.userId === frame.userId)
+        // Connected, or listed offline (a member who left the room while not connected).
+        const offline = this.state.offline.find((m) => m.userId === frame.userId)
+        const member = this.state.members.find((m) => m.userId === frame.userId) ?? (offline && { ...offline, status: 'online' as const })
         return member && this.dispatch({ type: 'member_left', member, lastSeenAt: frame.lastSeenAt })
       }
       case 'user_joined':

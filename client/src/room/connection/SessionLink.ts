@@ -78,6 +78,8 @@ export class SessionLink {
   private status: ConnectionStatus = { kind: 'connecting', attempt: 0 }
   /** A host that failed us (never served a snapshot, or went away): the next join asks the backend to check it at once. */
   private failedHost: string | undefined
+  /** Once live, every later join is a reconnect (`rejoin`): it must not undo a leave made elsewhere. */
+  private wasLive = false
   private unsubscribeNetwork: (() => void) | undefined
 
   constructor(private readonly options: SessionLinkOptions) {}
@@ -118,7 +120,7 @@ export class SessionLink {
     const joining = this.enter({ kind: 'joining', attempt })
     let join: JoinRoomResponse
     try {
-      join = await this.options.api.joinRoom(this.options.roomId, this.failedHost)
+      join = await this.options.api.joinRoom(this.options.roomId, this.failedHost, this.wasLive)
     } catch (error) {
       if (this.state !== joining) return
       const final = error instanceof ApiError ? closedReasonForStatus(error.status) : undefined
@@ -206,6 +208,7 @@ export class SessionLink {
       closeQuietly(previous.socket)
     }
     this.state = next
+    if (next.kind === 'live') this.wasLive = true
     const status = statusOf(next)
     if (status && !sameStatus(status, this.status)) {
       this.status = status
@@ -270,6 +273,8 @@ function parseFrame(data: unknown): ServerMessage | undefined {
 /** The backend's answers to a join that no retry can change. */
 function closedReasonForStatus(status: number): ClosedReason | undefined {
   if (status === 404) return ClosedReason.NOT_FOUND
+  // A reconnect after the user left the room on another device or tab.
+  if (status === 410) return ClosedReason.LEFT
   if (status === 403) return ClosedReason.FORBIDDEN
   if (status === 401) return ClosedReason.SIGNED_OUT
   return undefined
