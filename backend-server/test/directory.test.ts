@@ -1,21 +1,11 @@
 import request from 'supertest'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DirectoryResponse, RoomSummary } from '@scalable-chat/backend-contract'
-import { startTestBackend, type TestBackend } from '../src/testing/index.js'
-import { bearer, registerUser, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
+import { bearer, registerUser, useBackendBesideFakeSession } from './helpers.js'
 
-let backend: TestBackend
-let session: FakeSessionServer
-beforeAll(async () => {
-  session = await startFakeSessionServer()
-  backend = await startTestBackend({ sessionServerHosts: [session.host], overrides: { maxRoomsPerServer: 1000, roomsPerUserPerHour: 1000 } })
-})
-afterAll(async () => {
-  await backend.close()
-  await session.close()
-})
+const suite = useBackendBesideFakeSession({ roomsPerUserPerHour: 1000 })
 
-const api = () => request(backend.url)
+const api = () => request(suite.backend.url)
 /** A word no other test's rooms contain, so a search sees this test's rooms only. */
 let words = 0
 const word = () => `w${process.pid}x${++words}`
@@ -34,8 +24,8 @@ async function search(token: string, query: Record<string, string | number>): Pr
 
 describe('GET /api/rooms/public', () => {
   it('lists public rooms only, matching the name or the description in any case, with owner and member count', async () => {
-    const owner = await registerUser(backend)
-    const reader = await registerUser(backend)
+    const owner = await registerUser(suite.backend)
+    const reader = await registerUser(suite.backend)
     const tag = word()
     const inName = await create(owner.token, { name: `Chess ${tag}`, visibility: 'public' })
     const inDescription = await create(owner.token, { name: 'Board games', visibility: 'public', description: `We play ${tag.toUpperCase()} on Fridays` })
@@ -55,7 +45,7 @@ describe('GET /api/rooms/public', () => {
   })
 
   it('pages most recently active first, each room once, with a cursor', async () => {
-    const owner = await registerUser(backend)
+    const owner = await registerUser(suite.backend)
     const tag = word()
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push(await create(owner.token, { name: `Page ${i} ${tag}`, visibility: 'public' }))
@@ -73,22 +63,22 @@ describe('GET /api/rooms/public', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a))
   })
 
-  it('says how many are online where the session server answers: 0 for a room not placed, null when its server does not say', async () => {
-    const owner = await registerUser(backend)
+  it('says how many are online where the suite.session server answers: 0 for a room not placed, null when its server does not say', async () => {
+    const owner = await registerUser(suite.backend)
     const tag = word()
     const placed = await create(owner.token, { name: `Busy ${tag}`, visibility: 'public' })
     const quiet = await create(owner.token, { name: `Quiet ${tag}`, visibility: 'public' })
     expect((await api().get(`/api/rooms/${placed}`).set(bearer(owner.token))).status).toBe(200)
-    session.online = { [placed]: 3 }
+    suite.session.online = { [placed]: 3 }
     const online = async () => Object.fromEntries((await search(owner.token, { q: tag })).rooms.map((r) => [r.roomId, r.online]))
     expect(await online()).toEqual({ [placed]: 3, [quiet]: 0 })
-    session.online = undefined
+    suite.session.online = undefined
     expect(await online()).toEqual({ [placed]: null, [quiet]: 0 })
-    session.online = {}
+    suite.session.online = {}
   })
 
   it('refuses a bad cursor, a long search or a big page (400), and a caller without a token (401)', async () => {
-    const user = await registerUser(backend)
+    const user = await registerUser(suite.backend)
     for (const query of [{ cursor: 'garbage' }, { cursor: Buffer.from('["x","y"]').toString('base64url') }, { q: 'x'.repeat(65) }, { limit: 51 }]) {
       const res = await api().get('/api/rooms/public').query(query).set(bearer(user.token))
       expect(res.status).toBe(400)
@@ -100,7 +90,7 @@ describe('GET /api/rooms/public', () => {
 
 describe('PATCH /api/rooms/:roomId', () => {
   it('lets the owner make a room public with a description, and unlisted again; the list says so', async () => {
-    const owner = await registerUser(backend)
+    const owner = await registerUser(suite.backend)
     const tag = word()
     const roomId = await create(owner.token, { name: `Later ${tag}` })
     expect((await search(owner.token, { q: tag })).rooms).toEqual([])
@@ -115,8 +105,8 @@ describe('PATCH /api/rooms/:roomId', () => {
   })
 
   it('refuses anyone but the owner (403), nothing to change or bad values (400), and an unknown room (404)', async () => {
-    const owner = await registerUser(backend)
-    const other = await registerUser(backend)
+    const owner = await registerUser(suite.backend)
+    const other = await registerUser(suite.backend)
     const roomId = await create(owner.token, { name: 'Mine' })
     expect((await api().patch(`/api/rooms/${roomId}`).set(bearer(other.token)).send({ visibility: 'public' })).status).toBe(403)
     for (const body of [{}, { visibility: 'secret' }, { description: 'x'.repeat(281) }, { name: 'Renamed' }]) {

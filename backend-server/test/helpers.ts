@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
+import { afterAll, beforeAll } from 'vitest'
 import type { AuthResponse, CreateRoomResponse } from '@scalable-chat/backend-contract'
 import type { NewMessage } from '@scalable-chat/backend-contract/internal'
-import { TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
+import { startTestBackend, TEST_SERVICE_TOKEN, type TestBackend, type TestBackendOptions } from '../src/testing/index.js'
 
 /**
  * A stand-in session server: answers `/healthz` (while `healthy`), records every other request
@@ -101,4 +102,31 @@ export const service = bearer(TEST_SERVICE_TOKEN)
 
 export function newMessage(user: { id: string; username: string }, clientId: string, text = `text ${clientId}`): NewMessage {
   return { id: randomUUID(), clientId, userId: user.id, username: user.username, text, createdAt: new Date().toISOString() }
+}
+
+/**
+ * A test file's backend beside one fake session server (its only host), started before the
+ * file's tests and closed after them. Read `backend` and `session` inside tests.
+ */
+export function useBackendBesideFakeSession(overrides: TestBackendOptions['overrides'] = {}): { readonly backend: TestBackend; readonly session: FakeSessionServer } {
+  let backend: TestBackend | undefined
+  let session: FakeSessionServer | undefined
+  beforeAll(async () => {
+    session = await startFakeSessionServer()
+    backend = await startTestBackend({ sessionServerHosts: [session.host], overrides: { maxRoomsPerServer: 1000, ...overrides } })
+  })
+  afterAll(async () => {
+    await backend?.close()
+    await session?.close()
+  })
+  return {
+    get backend() {
+      if (!backend) throw new Error('useBackendBesideFakeSession: the backend starts in beforeAll; read it inside a test')
+      return backend
+    },
+    get session() {
+      if (!session) throw new Error('useBackendBesideFakeSession: the session server starts in beforeAll; read it inside a test')
+      return session
+    },
+  }
 }

@@ -1,24 +1,15 @@
 import { jwtVerify } from 'jose'
 import { createPublicKey } from 'node:crypto'
 import request from 'supertest'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, HistoryResponse, JoinRoomResponse, RoomSummary } from '@scalable-chat/backend-contract'
 import { RoomTokenClaims, roomTokenKeyId, TokenAudience } from '@scalable-chat/backend-contract/internal'
-import { startTestBackend, TEST_ROOM_TOKEN_PUBLIC_KEY, TEST_SERVICE_TOKEN, type TestBackend } from '../src/testing/index.js'
-import { bearer, createRoom, newMessage, registerUser, service, startFakeSessionServer, type FakeSessionServer } from './helpers.js'
+import { startTestBackend, TEST_ROOM_TOKEN_PUBLIC_KEY, TEST_SERVICE_TOKEN } from '../src/testing/index.js'
+import { bearer, createRoom, newMessage, registerUser, service, useBackendBesideFakeSession } from './helpers.js'
 
-let backend: TestBackend
-let session: FakeSessionServer
-beforeAll(async () => {
-  session = await startFakeSessionServer()
-  backend = await startTestBackend({ sessionServerHosts: [session.host], overrides: { maxRoomsPerServer: 1000 } })
-})
-afterAll(async () => {
-  await backend.close()
-  await session.close()
-})
+const suite = useBackendBesideFakeSession()
 
-const api = () => request(backend.url)
+const api = () => request(suite.backend.url)
 
 async function join(token: string, roomId: string): Promise<JoinRoomResponse> {
   const res = await api().get(`/api/rooms/${roomId}`).set(bearer(token))
@@ -26,21 +17,21 @@ async function join(token: string, roomId: string): Promise<JoinRoomResponse> {
   return res.body as JoinRoomResponse
 }
 
-/** Stores `count` messages in the room the way its session server would. */
+/** Stores `count` messages in the room the way its suite.session server would. */
 async function storeMessages(roomId: string, user: { id: string; username: string }, count: number): Promise<void> {
-  const load = await api().get(`/internal/rooms/${roomId}`).query({ host: session.host }).set(service)
+  const load = await api().get(`/internal/rooms/${roomId}`).query({ host: suite.session.host }).set(service)
   expect(load.status).toBe(200)
   const messages = Array.from({ length: count }, (_, i) => newMessage(user, `c${i + 1}`))
   const res = await api()
     .post(`/internal/rooms/${roomId}/messages`)
     .set(service)
-    .send({ host: session.host, epoch: load.body.epoch, afterSeq: load.body.seq, messages })
+    .send({ host: suite.session.host, epoch: load.body.epoch, afterSeq: load.body.seq, messages })
   expect(res.status).toBe(200)
 }
 
 describe('POST /api/rooms', () => {
   it('creates a room with a 12-character url-safe id, owned by the creator', async () => {
-    const { token, user } = await registerUser(backend)
+    const { token, user } = await registerUser(suite.backend)
     const res = await api().post('/api/rooms').set(bearer(token)).send({ name: '  Team\u0007 chat  ' })
     expect(res.status).toBe(201)
     expect(res.body).toEqual({ roomId: expect.stringMatching(/^[A-Za-z0-9_-]{12}$/), name: 'Team chat' })
@@ -49,7 +40,7 @@ describe('POST /api/rooms', () => {
   })
 
   it('refuses an empty name and an anonymous caller', async () => {
-    const { token } = await registerUser(backend)
+    const { token } = await registerUser(suite.backend)
     const empty = await api().post('/api/rooms').set(bearer(token)).send({ name: ' \u0001 ' })
     expect(empty.status).toBe(400)
     expect(empty.body.error.message).toBe('name: must not be empty')
@@ -57,7 +48,7 @@ describe('POST /api/rooms', () => {
   })
 
   it('lets one user create ROOMS_PER_USER_PER_HOUR rooms an hour (429 too_many_rooms with Retry-After), and no one else', async () => {
-    const limited = await startTestBackend({ sessionServerHosts: [session.host], env: { ROOMS_PER_USER_PER_HOUR: '2' } })
+    const limited = await startTestBackend({ sessionServerHosts: [suite.session.host], env: { ROOMS_PER_USER_PER_HOUR: '2' } })
     try {
       const { token } = await registerUser(limited)
       const create = (as: string) => request(limited.url).post('/api/rooms').set(bearer(as)).send({ name: 'mine' })
@@ -78,12 +69,12 @@ describe('POST /api/rooms', () => {
 
 describe('GET /api/rooms', () => {
   it("lists the user's own and joined rooms, most recently active first", async () => {
-    const alice = await registerUser(backend)
-    const bob = await registerUser(backend)
-    const first = await createRoom(backend, alice.token, 'first')
-    const second = await createRoom(backend, alice.token, 'second')
-    const bobs = await createRoom(backend, bob.token, 'bobs')
-    await createRoom(backend, bob.token, 'not joined by alice')
+    const alice = await registerUser(suite.backend)
+    const bob = await registerUser(suite.backend)
+    const first = await createRoom(suite.backend, alice.token, 'first')
+    const second = await createRoom(suite.backend, alice.token, 'second')
+    const bobs = await createRoom(suite.backend, bob.token, 'bobs')
+    await createRoom(suite.backend, bob.token, 'not joined by alice')
     await join(alice.token, bobs)
 
     let res = await api().get('/api/rooms').set(bearer(alice.token))
@@ -100,34 +91,34 @@ describe('GET /api/rooms', () => {
 
 describe('GET /api/rooms/:roomId', () => {
   it('places the room and returns a room token scoped to user, room and host', async () => {
-    const { token, user } = await registerUser(backend)
-    const roomId = await createRoom(backend, token, 'placed')
+    const { token, user } = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, token, 'placed')
     const joined = await join(token, roomId)
-    expect(joined).toMatchObject({ roomId, name: 'placed', ownerId: user.id, host: session.host })
+    expect(joined).toMatchObject({ roomId, name: 'placed', ownerId: user.id, host: suite.session.host })
 
-    // Verified with the public key alone, as a session server does (jose: an independent implementation).
+    // Verified with the public key alone, as a suite.session server does (jose: an independent implementation).
     const { payload, protectedHeader } = await jwtVerify(joined.token, createPublicKey(TEST_ROOM_TOKEN_PUBLIC_KEY), {
       audience: TokenAudience.ROOM,
       algorithms: ['ES256'],
     })
     expect(protectedHeader.kid).toBe(roomTokenKeyId(createPublicKey(TEST_ROOM_TOKEN_PUBLIC_KEY)))
-    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: session.host, epoch: 1 })
+    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: suite.session.host, epoch: 1 })
   })
 
   it('makes the joining user a member, once, however often they join', async () => {
-    const owner = await registerUser(backend)
-    const guest = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+    const owner = await registerUser(suite.backend)
+    const guest = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     expect((await api().get(`/api/rooms/${roomId}/messages`).set(bearer(guest.token))).status).toBe(403)
     await join(guest.token, roomId)
     await join(guest.token, roomId)
     expect((await api().get(`/api/rooms/${roomId}/messages`).set(bearer(guest.token))).status).toBe(200)
-    const rows = await backend.db.query('SELECT 1 FROM room_members WHERE room_id = $1', [roomId])
+    const rows = await suite.backend.db.query('SELECT 1 FROM room_members WHERE room_id = $1', [roomId])
     expect(rows).toHaveLength(2)
   })
 
   it('answers 404 room_not_found for unknown ids and for strings that cannot be ids', async () => {
-    const { token } = await registerUser(backend)
+    const { token } = await registerUser(suite.backend)
     for (const id of ['abcdefghijkl', 'x', 'has%20space%20in%20it']) {
       const res = await api().get(`/api/rooms/${id}`).set(bearer(token))
       expect(res.status).toBe(404)
@@ -138,9 +129,9 @@ describe('GET /api/rooms/:roomId', () => {
 
 describe('DELETE /api/rooms/:roomId', () => {
   it('lets only the owner delete (403 forbidden for others, 404 for unknown rooms)', async () => {
-    const owner = await registerUser(backend)
-    const guest = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+    const owner = await registerUser(suite.backend)
+    const guest = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     await join(guest.token, roomId)
     const refused = await api().delete(`/api/rooms/${roomId}`).set(bearer(guest.token))
     expect(refused.status).toBe(403)
@@ -149,13 +140,13 @@ describe('DELETE /api/rooms/:roomId', () => {
     expect((await api().get(`/api/rooms/${roomId}`).set(bearer(guest.token))).status).toBe(200)
   })
 
-  it('removes the room with its members, messages and placement, and tells its session server', async () => {
-    const owner = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+  it('removes the room with its members, messages and placement, and tells its suite.session server', async () => {
+    const owner = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     await join(owner.token, roomId)
     await storeMessages(roomId, owner.user, 3)
 
-    const notified = session.nextRequest()
+    const notified = suite.session.nextRequest()
     expect((await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(204)
     expect(await notified).toEqual({
       method: 'DELETE',
@@ -165,21 +156,21 @@ describe('DELETE /api/rooms/:roomId', () => {
 
     for (const table of ['rooms', 'room_members', 'messages', 'placements']) {
       const column = table === 'rooms' ? 'id' : 'room_id'
-      expect(await backend.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [roomId])).toEqual([])
+      expect(await suite.backend.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [roomId])).toEqual([])
     }
     expect((await api().get(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(404)
     const list = await api().get('/api/rooms').set(bearer(owner.token))
     expect(list.body.rooms).toEqual([])
   })
 
-  it('still deletes when the session server cannot be reached', async () => {
-    const owner = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+  it('still deletes when the suite.session server cannot be reached', async () => {
+    const owner = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     await join(owner.token, roomId)
-    // The session server holding the room is gone (nothing listens on port 1).
-    await backend.db.query(`UPDATE placements SET host = '127.0.0.1:1' WHERE room_id = $1`, [roomId])
+    // The suite.session server holding the room is gone (nothing listens on port 1).
+    await suite.backend.db.query(`UPDATE placements SET host = '127.0.0.1:1' WHERE room_id = $1`, [roomId])
     expect((await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token))).status).toBe(204)
-    expect(await backend.db.query('SELECT 1 FROM rooms WHERE id = $1', [roomId])).toEqual([])
+    expect(await suite.backend.db.query('SELECT 1 FROM rooms WHERE id = $1', [roomId])).toEqual([])
   })
 })
 
@@ -187,14 +178,14 @@ describe('POST /api/rooms/:roomId/leave', () => {
   const leave = (token: string, roomId: string) => api().post(`/api/rooms/${roomId}/leave`).set(bearer(token))
   const listed = async (token: string) => ((await api().get('/api/rooms').set(bearer(token))).body.rooms as RoomSummary[]).map((r) => r.roomId)
 
-  it('takes the room out of the member’s list, tells its session server, and the link still joins again', async () => {
-    const owner = await registerUser(backend)
-    const member = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+  it('takes the room out of the member’s list, tells its suite.session server, and the link still joins again', async () => {
+    const owner = await registerUser(suite.backend)
+    const member = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     await join(member.token, roomId)
     expect(await listed(member.token)).toEqual([roomId])
 
-    const notified = session.nextRequest()
+    const notified = suite.session.nextRequest()
     expect((await leave(member.token, roomId)).status).toBe(204)
     expect(await notified).toEqual({
       method: 'POST',
@@ -211,9 +202,9 @@ describe('POST /api/rooms/:roomId/leave', () => {
   })
 
   it('does not let a reconnect (rejoin=1) of a device still in the room undo the leave: 410 left_room, still not a member', async () => {
-    const owner = await registerUser(backend)
-    const member = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+    const owner = await registerUser(suite.backend)
+    const member = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     await join(member.token, roomId)
     expect((await api().get(`/api/rooms/${roomId}`).query({ rejoin: '1' }).set(bearer(member.token))).status).toBe(200)
     await leave(member.token, roomId).expect(204)
@@ -226,15 +217,15 @@ describe('POST /api/rooms/:roomId/leave', () => {
     expect(await listed(member.token)).toEqual([roomId])
   })
 
-  it('hands the room to the member who joined earliest when the owner leaves, and tells the session server who owns it', async () => {
-    const owner = await registerUser(backend)
-    const first = await registerUser(backend)
-    const second = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+  it('hands the room to the member who joined earliest when the owner leaves, and tells the suite.session server who owns it', async () => {
+    const owner = await registerUser(suite.backend)
+    const first = await registerUser(suite.backend)
+    const second = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     await join(first.token, roomId)
     await join(second.token, roomId)
 
-    const notified = session.nextRequest()
+    const notified = suite.session.nextRequest()
     expect((await leave(owner.token, roomId)).status).toBe(204)
     expect((await notified).url).toBe(`/internal/rooms/${roomId}/members/${owner.user.id}/left?ownerId=${first.user.id}`)
     expect((await join(second.token, roomId)).ownerId).toBe(first.user.id)
@@ -243,8 +234,8 @@ describe('POST /api/rooms/:roomId/leave', () => {
   })
 
   it('refuses an owner alone in the room (409 last_member: delete it instead), and unknown rooms (404); nothing changes', async () => {
-    const owner = await registerUser(backend)
-    const roomId = await createRoom(backend, owner.token)
+    const owner = await registerUser(suite.backend)
+    const roomId = await createRoom(suite.backend, owner.token)
     const refused = await leave(owner.token, roomId)
     expect(refused.status).toBe(409)
     expect(refused.body.error.code).toBe('last_member')
@@ -255,14 +246,14 @@ describe('POST /api/rooms/:roomId/leave', () => {
   })
 
   it('lets two members who leave at once both go, and never hands the room to one who left', async () => {
-    const owner = await registerUser(backend)
-    const members = [await registerUser(backend), await registerUser(backend), await registerUser(backend)]
-    const roomId = await createRoom(backend, owner.token)
+    const owner = await registerUser(suite.backend)
+    const members = [await registerUser(suite.backend), await registerUser(suite.backend), await registerUser(suite.backend)]
+    const roomId = await createRoom(suite.backend, owner.token)
     for (const member of members) await join(member.token, roomId)
     const statuses = await Promise.all([owner, members[0]!].map(async (user) => (await leave(user.token, roomId)).status))
     expect(statuses).toEqual([204, 204])
-    const [room] = await backend.db.query<{ owner_id: string }>('SELECT owner_id FROM rooms WHERE id = $1', [roomId])
-    const stillIn = (await backend.db.query<{ user_id: string }>('SELECT user_id FROM room_members WHERE room_id = $1', [roomId])).map((r) => r.user_id)
+    const [room] = await suite.backend.db.query<{ owner_id: string }>('SELECT owner_id FROM rooms WHERE id = $1', [roomId])
+    const stillIn = (await suite.backend.db.query<{ user_id: string }>('SELECT user_id FROM room_members WHERE room_id = $1', [roomId])).map((r) => r.user_id)
     expect(stillIn.sort()).toEqual([members[1]!.user.id, members[2]!.user.id].sort())
     expect(stillIn).toContain(room!.owner_id)
   })
@@ -278,8 +269,8 @@ describe('GET /api/rooms/:roomId/messages', () => {
   const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq)
 
   beforeAll(async () => {
-    owner = await registerUser(backend)
-    roomId = await createRoom(backend, owner.token)
+    owner = await registerUser(suite.backend)
+    roomId = await createRoom(suite.backend, owner.token)
     await join(owner.token, roomId)
   })
 
@@ -321,7 +312,7 @@ describe('GET /api/rooms/:roomId/messages', () => {
   })
 
   it('answers 403 forbidden to a user who is not a member', async () => {
-    const stranger = await registerUser(backend)
+    const stranger = await registerUser(suite.backend)
     const res = await page('', stranger.token)
     expect(res.status).toBe(403)
     expect(res.body.error?.code).toBe('forbidden')

@@ -11,7 +11,6 @@ import {
   type CreateRoomResponse,
   type DirectoryResponse,
   type PublicRoom,
-  type RoomSummary,
   type HistoryResponse,
   type JoinRoomResponse,
   type ListRoomsResponse,
@@ -27,7 +26,7 @@ import { PlacementError, PlacementErrorCode, type Placement, type Scheduler } fr
 import type { SessionServerClient } from '../SessionServerClient.js'
 import type { MessageStore } from '../storage/MessageStore.js'
 import type { RoomCache } from '../storage/RoomCache.js'
-import type { DirectoryRoom, Room, RoomStore } from '../storage/RoomStore.js'
+import { summaryOf, type DirectoryRoom, type Room, type RoomStore } from '../storage/RoomStore.js'
 
 /**
  * `rejoin=1`: a reconnect of a client that was in the room, not a person opening it. It does not
@@ -276,16 +275,4 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   }
 
   return router
-}
-
-function summaryOf(room: Room, owner: { id: string; username: string }): RoomSummary {
-  return {
-    roomId: room.id,
-    name: room.name,
-    owner: { id: owner.id, username: owner.username },
-    lastActivityAt: room.lastActivityAt,
-    createdAt: room.createdAt,
-    visibility: room.visibility,
-    description: room.description,
-  }
 }

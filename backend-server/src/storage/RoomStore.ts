@@ -181,15 +181,7 @@ export class RoomStore {
        LIMIT ${MAX_LISTED_ROOMS}`,
       [userId],
     )
-    return rows.map((row) => ({
-      roomId: row.id,
-      name: row.name,
-      owner: { id: row.owner_id, username: row.owner_username },
-      lastActivityAt: toIso(row.last_activity_at),
-      createdAt: toIso(row.created_at),
-      visibility: row.visibility,
-      description: row.description,
-    }))
+    return rows.map((row) => summaryOf(toRoom(row), { id: row.owner_id, username: row.owner_username }))
   }
 
   /** Deletes the room; members, messages and placement go with it (foreign keys cascade). */
@@ -208,5 +200,18 @@ function toRoom(row: RoomRow): Room {
     lastActivityAt: toIso(row.last_activity_at),
     visibility: row.visibility,
     description: row.description,
+  }
+}
+
+/** A room as the API lists it: with its owner's name. */
+export function summaryOf(room: Room, owner: { id: string; username: string }): RoomSummary {
+  return {
+    roomId: room.id,
+    name: room.name,
+    owner: { id: owner.id, username: owner.username },
+    lastActivityAt: room.lastActivityAt,
+    createdAt: room.createdAt,
+    visibility: room.visibility,
+    description: room.description,
   }
 }

@@ -26,7 +26,7 @@ import { MemberPresence } from './MemberPresence.js'
 import { OfflineMembers } from './OfflineMembers.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
-import type { RoomLimits, RoomMetrics } from './RoomLimits.js'
+import { announcedLimits, type RoomLimits, type RoomMetrics } from './RoomLimits.js'
 import { RoomLog, type RoomLogListener } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
 
@@ -172,13 +172,7 @@ export class Room implements RoomLogListener, BoardAudience {
         ...this.board.snapshot(),
         seq: this.log.latestSeq,
         resumed,
-        limits: {
-          maxMessageLength: this.deps.limits.maxMessageLength,
-          typingTimeoutMs: this.deps.limits.typingTimeoutMs,
-          cursorIntervalMs: this.deps.limits.cursorIntervalMs,
-          maxFrameBytes: this.deps.limits.maxFrameBytes,
-          ...this.deps.rateLimiter.limits,
-        },
+        limits: announcedLimits(this.deps.limits, this.deps.rateLimiter.limits),
       } satisfies ServerMessage),
     )
     if (isNewMember) this.broadcast({ type: 'user_joined', member: state.presence.member }, connection.userId)

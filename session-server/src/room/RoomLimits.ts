@@ -1,4 +1,6 @@
 /** A Room's limits (configuration, announced in part to clients) and what it reports for `/metrics`. */
+import type { RoomLimits as AnnouncedLimits } from '@scalable-chat/protocol'
+import type { RateLimits } from '../connection/SendRateLimiter.js'
 import type { RoomLogMetrics } from './RoomLog.js'
 
 export interface RoomLimits {
@@ -26,4 +28,10 @@ export interface RoomLimits {
 export interface RoomMetrics extends RoomLogMetrics {
   messagesBroadcast: { inc(value?: number): void }
   broadcastDuration: { startTimer(): () => unknown }
+}
+
+/** What the snapshot announces: the limits a client paces and sizes itself by. */
+export function announcedLimits(limits: RoomLimits, rate: RateLimits): AnnouncedLimits {
+  const { maxMessageLength, typingTimeoutMs, cursorIntervalMs, maxFrameBytes } = limits
+  return { maxMessageLength, typingTimeoutMs, cursorIntervalMs, maxFrameBytes, ...rate }
 }
