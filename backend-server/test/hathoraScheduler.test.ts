@@ -179,7 +179,7 @@ describe('HathoraScheduler', () => {
     await request(backend.url)
       .post(`/internal/rooms/${roomId}/messages`)
       .set(service)
-      .send({ host: first.body.host, epoch: placed.epoch, afterSeq: 0, messages: [newMessage(user, 'c1', 'before the reaping')] })
+      .send({ host: first.body.host, epoch: placed.epoch, afterSeq: 0, entries: [newMessage(user, 'c1', 'before the reaping')] })
       .expect(200)
 
     fake.destroyRoom(roomId) // idle reaping, or the process crashed
@@ -200,7 +200,7 @@ describe('HathoraScheduler', () => {
     await request(backend.url)
       .post(`/internal/rooms/${roomId}/messages`)
       .set(service)
-      .send({ host: first.body.host, epoch: placed.epoch, afterSeq: 1, messages: [newMessage(user, 'c2')] })
+      .send({ host: first.body.host, epoch: placed.epoch, afterSeq: 1, entries: [newMessage(user, 'c2')] })
       .expect(409)
   })
 

@@ -101,7 +101,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 export const service = bearer(TEST_SERVICE_TOKEN)
 
 export function newMessage(user: { id: string; username: string }, clientId: string, text = `text ${clientId}`): NewMessage {
-  return { id: randomUUID(), clientId, userId: user.id, username: user.username, text, createdAt: new Date().toISOString() }
+  return { kind: 'message', id: randomUUID(), clientId, userId: user.id, username: user.username, text, createdAt: new Date().toISOString() }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   MAX_COMMIT_MESSAGES,
   MAX_INTERNAL_BODY_BYTES,
   MAX_STORED_TEXT_LENGTH,
+  type NewEntry,
   type NewMessage,
 } from '@scalable-chat/backend-contract/internal'
 import { loadConfig } from '../src/config.js'
@@ -40,11 +41,19 @@ async function loadedRoom(): Promise<{ roomId: string; epoch: number; join: Join
   return { roomId, epoch: LoadRoomResponse.parse(load.body).epoch, join }
 }
 
-function commit(roomId: string, body: { epoch: number; afterSeq: number; messages: NewMessage[]; host?: string }) {
+function commit(roomId: string, body: { epoch: number; afterSeq: number; entries: NewEntry[]; host?: string }) {
   return api()
     .post(`/internal/rooms/${roomId}/messages`)
     .set(service)
     .send({ host: session.host, ...body })
+}
+
+/** The stored messages a commit answered (these tests commit messages only). */
+function storedOf(response: CommitResponse): ChatMessage[] {
+  return response.results.map((result) => {
+    if (!('message' in result)) throw new Error(`not a message: ${JSON.stringify(result)}`)
+    return result.message
+  })
 }
 
 const stored = (roomId: string) =>
@@ -88,7 +97,7 @@ describe('internal API bodies', () => {
       host: 'h'.repeat(512),
       epoch,
       afterSeq: 0,
-      messages: Array.from({ length: MAX_COMMIT_MESSAGES }, (_, i) => ({ ...newMessage(owner.user, `big-${i}`), text: '€'.repeat(MAX_STORED_TEXT_LENGTH) })),
+      entries: Array.from({ length: MAX_COMMIT_MESSAGES }, (_, i) => ({ ...newMessage(owner.user, `big-${i}`), text: '€'.repeat(MAX_STORED_TEXT_LENGTH) })),
     }
     // Read and judged on its merits: the host is not where the room is placed.
     const taken = await api().post(`/internal/rooms/${roomId}/messages`).set(service).send(largest)
@@ -125,7 +134,7 @@ describe('GET /internal/rooms/:roomId', () => {
   it('returns the room, its epoch, latest seq and the latest 100 messages in order, and marks it loaded', async () => {
     const { roomId, epoch } = await loadedRoom()
     const messages = Array.from({ length: 120 }, (_, i) => newMessage(owner.user, `m${i}`))
-    expect((await commit(roomId, { epoch, afterSeq: 0, messages })).status).toBe(200)
+    expect((await commit(roomId, { epoch, afterSeq: 0, entries: messages })).status).toBe(200)
 
     const res = await api().get(`/internal/rooms/${roomId}`).query({ host: session.host }).set(service)
     const body = LoadRoomResponse.parse(res.body)
@@ -151,25 +160,25 @@ describe('GET /internal/rooms/:roomId', () => {
 describe('POST /internal/rooms/:roomId/messages', () => {
   it('stores a batch in request order with consecutive seqs and no gaps', async () => {
     const { roomId, epoch } = await loadedRoom()
-    const first = await commit(roomId, { epoch, afterSeq: 0, messages: ['a', 'b', 'c'].map((c) => newMessage(owner.user, c)) })
+    const first = await commit(roomId, { epoch, afterSeq: 0, entries: ['a', 'b', 'c'].map((c) => newMessage(owner.user, c)) })
     expect(first.status).toBe(200)
     const body = CommitResponse.parse(first.body)
-    expect(body.messages.map((m) => [m.seq, m.clientId])).toEqual([[1, 'a'], [2, 'b'], [3, 'c']])
+    expect(storedOf(body).map((m) => [m.seq, m.clientId])).toEqual([[1, 'a'], [2, 'b'], [3, 'c']])
     expect(body.seq).toBe(3)
 
     const second = CommitResponse.parse(
-      (await commit(roomId, { epoch, afterSeq: 3, messages: [newMessage(owner.user, 'd')] })).body,
+      (await commit(roomId, { epoch, afterSeq: 3, entries: [newMessage(owner.user, 'd')] })).body,
     )
-    expect(second.messages[0]?.seq).toBe(4)
+    expect(storedOf(second)[0]?.seq).toBe(4)
     expect((await stored(roomId)).map((r) => Number(r.seq))).toEqual([1, 2, 3, 4])
   })
 
   it('answers a retried batch with the original messages and stores nothing twice', async () => {
     const { roomId, epoch } = await loadedRoom()
     const batch = ['a', 'b'].map((c) => newMessage(owner.user, c))
-    const first = CommitResponse.parse((await commit(roomId, { epoch, afterSeq: 0, messages: batch })).body)
+    const first = CommitResponse.parse((await commit(roomId, { epoch, afterSeq: 0, entries: batch })).body)
     // The retry still says afterSeq 0: its sender never saw the first answer.
-    const retry = await commit(roomId, { epoch, afterSeq: 0, messages: batch })
+    const retry = await commit(roomId, { epoch, afterSeq: 0, entries: batch })
     expect(retry.status).toBe(200)
     expect(CommitResponse.parse(retry.body)).toEqual(first)
     expect(await stored(roomId)).toHaveLength(2)
@@ -178,14 +187,14 @@ describe('POST /internal/rooms/:roomId/messages', () => {
   it('answers duplicates with their originals and stores the new messages after the latest seq', async () => {
     const { roomId, epoch } = await loadedRoom()
     const [a, b] = ['a', 'b'].map((c) => newMessage(owner.user, c)) as [NewMessage, NewMessage]
-    const original = CommitResponse.parse((await commit(roomId, { epoch, afterSeq: 0, messages: [a, b] })).body)
+    const original = CommitResponse.parse((await commit(roomId, { epoch, afterSeq: 0, entries: [a, b] })).body)
     const c = newMessage(owner.user, 'c')
     // `b` again (resent with a fresh id), and `c` twice in one batch: each pair is stored once.
-    const res = await commit(roomId, { epoch, afterSeq: 2, messages: [c, { ...b, id: crypto.randomUUID() }, { ...c }] })
+    const res = await commit(roomId, { epoch, afterSeq: 2, entries: [c, { ...b, id: crypto.randomUUID() }, { ...c }] })
     expect(res.status).toBe(200)
     const body = CommitResponse.parse(res.body)
-    expect(body.messages.map((m: ChatMessage) => [m.seq, m.clientId])).toEqual([[3, 'c'], [2, 'b'], [3, 'c']])
-    expect(body.messages[1]).toEqual(original.messages[1])
+    expect(storedOf(body).map((m) => [m.seq, m.clientId])).toEqual([[3, 'c'], [2, 'b'], [3, 'c']])
+    expect(storedOf(body)[1]).toEqual(storedOf(original)[1])
     expect(body.seq).toBe(3)
     expect((await stored(roomId)).map((r) => r.client_id)).toEqual(['a', 'b', 'c'])
   })
@@ -193,15 +202,15 @@ describe('POST /internal/rooms/:roomId/messages', () => {
   it('treats the same clientId from two users as two messages', async () => {
     const { roomId, epoch } = await loadedRoom()
     const other = await registerUser(backend)
-    const res = await commit(roomId, { epoch, afterSeq: 0, messages: [newMessage(owner.user, 'x'), newMessage(other.user, 'x')] })
+    const res = await commit(roomId, { epoch, afterSeq: 0, entries: [newMessage(owner.user, 'x'), newMessage(other.user, 'x')] })
     expect(CommitResponse.parse(res.body).seq).toBe(2)
   })
 
   it('answers 409 seq_conflict when afterSeq is not the latest, and stores nothing', async () => {
     const { roomId, epoch } = await loadedRoom()
-    await commit(roomId, { epoch, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
+    await commit(roomId, { epoch, afterSeq: 0, entries: [newMessage(owner.user, 'a')] })
     for (const afterSeq of [0, 2]) {
-      const res = await commit(roomId, { epoch, afterSeq, messages: [newMessage(owner.user, `b${afterSeq}`)] })
+      const res = await commit(roomId, { epoch, afterSeq, entries: [newMessage(owner.user, `b${afterSeq}`)] })
       expect(res.status).toBe(409)
       expect(res.body.error.code).toBe('seq_conflict')
     }
@@ -210,14 +219,14 @@ describe('POST /internal/rooms/:roomId/messages', () => {
 
   it('fences a stale writer: 409 room_moved for an old epoch or another host, nothing stored', async () => {
     const { roomId, epoch } = await loadedRoom()
-    const oldEpoch = await commit(roomId, { epoch: epoch - 1, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
+    const oldEpoch = await commit(roomId, { epoch: epoch - 1, afterSeq: 0, entries: [newMessage(owner.user, 'a')] })
     expect(oldEpoch.status).toBe(409)
     expect(oldEpoch.body.error.code).toBe('room_moved')
-    const otherHost = await commit(roomId, { host: 'other:1', epoch, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
+    const otherHost = await commit(roomId, { host: 'other:1', epoch, afterSeq: 0, entries: [newMessage(owner.user, 'a')] })
     expect(otherHost.status).toBe(409)
     // After a release the room is placed nowhere: the old holder cannot write either.
     await api().post(`/internal/rooms/${roomId}/release`).set(service).send({ host: session.host, epoch }).expect(204)
-    const released = await commit(roomId, { epoch, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
+    const released = await commit(roomId, { epoch, afterSeq: 0, entries: [newMessage(owner.user, 'a')] })
     expect(released.body.error.code).toBe('room_moved')
     expect(await stored(roomId)).toEqual([])
   })
@@ -225,7 +234,7 @@ describe('POST /internal/rooms/:roomId/messages', () => {
   it('serialises concurrent commits: exactly one of two racing batches with the same afterSeq wins', async () => {
     const { roomId, epoch } = await loadedRoom()
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => commit(roomId, { epoch, afterSeq: 0, messages: [newMessage(owner.user, `r${i}`)] })),
+      Array.from({ length: 6 }, (_, i) => commit(roomId, { epoch, afterSeq: 0, entries: [newMessage(owner.user, `r${i}`)] })),
     )
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409])
     expect((await stored(roomId)).map((r) => Number(r.seq))).toEqual([1])
@@ -235,7 +244,7 @@ describe('POST /internal/rooms/:roomId/messages', () => {
     await Promise.all(
       Array.from({ length: 5 }, async (_, i) => {
         for (;;) {
-          const res = await commit(roomId, { epoch, afterSeq: seq, messages: [newMessage(owner.user, `s${i}`)] })
+          const res = await commit(roomId, { epoch, afterSeq: seq, entries: [newMessage(owner.user, `s${i}`)] })
           if (res.status === 200) {
             seq = CommitResponse.parse(res.body).seq
             return
@@ -250,16 +259,16 @@ describe('POST /internal/rooms/:roomId/messages', () => {
   it('rejects invalid batches with 400 and answers 404 for a deleted room', async () => {
     const { roomId, epoch } = await loadedRoom()
     const bad = [
-      { epoch, afterSeq: 0, messages: [] },
-      { epoch, afterSeq: -1, messages: [newMessage(owner.user, 'a')] },
-      { epoch, afterSeq: 0, messages: [{ ...newMessage(owner.user, 'a'), text: '' }] },
-      { epoch, afterSeq: 0, messages: [{ ...newMessage(owner.user, 'a'), userId: 'not-a-uuid' }] },
+      { epoch, afterSeq: 0, entries: [] },
+      { epoch, afterSeq: -1, entries: [newMessage(owner.user, 'a')] },
+      { epoch, afterSeq: 0, entries: [{ ...newMessage(owner.user, 'a'), text: '' }] },
+      { epoch, afterSeq: 0, entries: [{ ...newMessage(owner.user, 'a'), userId: 'not-a-uuid' }] },
     ]
     for (const body of bad) expect((await commit(roomId, body)).status).toBe(400)
     expect(await stored(roomId)).toEqual([])
 
     await api().delete(`/api/rooms/${roomId}`).set(bearer(owner.token)).expect(204)
-    const gone = await commit(roomId, { epoch, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
+    const gone = await commit(roomId, { epoch, afterSeq: 0, entries: [newMessage(owner.user, 'a')] })
     expect(gone.status).toBe(404)
     expect(gone.body.error.code).toBe('not_found')
   })
@@ -293,7 +302,7 @@ describe('POST /internal/rooms/:roomId/release and /internal/servers/register', 
     for (const { roomId } of [a, b]) {
       expect(await backend.db.query('SELECT host FROM placements WHERE room_id = $1', [roomId])).toEqual([{ host: null }])
     }
-    const stale = await commit(a.roomId, { epoch: a.epoch, afterSeq: 0, messages: [newMessage(owner.user, 'a')] })
+    const stale = await commit(a.roomId, { epoch: a.epoch, afterSeq: 0, entries: [newMessage(owner.user, 'a')] })
     expect(stale.body.error.code).toBe('room_moved')
     expect((await api().post('/internal/servers/register').set(service).send({})).status).toBe(400)
   })

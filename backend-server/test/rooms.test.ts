@@ -25,7 +25,7 @@ async function storeMessages(roomId: string, user: { id: string; username: strin
   const res = await api()
     .post(`/internal/rooms/${roomId}/messages`)
     .set(service)
-    .send({ host: suite.session.host, epoch: load.body.epoch, afterSeq: load.body.seq, messages })
+    .send({ host: suite.session.host, epoch: load.body.epoch, afterSeq: load.body.seq, entries: messages })
   expect(res.status).toBe(200)
 }
 

@@ -20,6 +20,7 @@ function snapshot(messages: ChatMessage[], resumed = false): SnapshotEvent {
     members: [{ ...ME, status: 'online' }, { ...ANA, status: 'online' }],
     offline: [],
     messages,
+    changes: [],
     board: { version: 0, shapes: [] },
     cursors: [],
     seq: messages.at(-1)?.seq ?? 0,

@@ -1,17 +1,17 @@
 import { Writable } from 'node:stream'
-import type { CommitResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
+import type { CommitResponse, NewEntry, NewMessage } from '@scalable-chat/backend-contract/internal'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BackendResult } from '../src/backendApi/BackendApi.js'
 import { GroupCommitter, RETRY_BASE_DELAY_MS, type CommitOutcome, type CommitTarget } from '../src/room/GroupCommitter.js'
 
 function message(clientId: string): NewMessage {
-  return { id: crypto.randomUUID(), clientId, userId: 'alice', username: 'alice', text: clientId, createdAt: new Date(0).toISOString() }
+  return { kind: 'message', id: crypto.randomUUID(), clientId, userId: 'alice', username: 'alice', text: clientId, createdAt: new Date(0).toISOString() }
 }
 
-const stored = (batch: NewMessage[]): BackendResult<CommitResponse> => ({
+const stored = (batch: NewEntry[]): BackendResult<CommitResponse> => ({
   ok: true,
-  value: { messages: batch.map((m, i) => ({ ...m, seq: i + 1 })), seq: batch.length },
+  value: { results: batch.map((m, i) => ({ message: { ...m, text: '', seq: i + 1 } })), seq: batch.length },
 })
 
 /**
@@ -21,8 +21,8 @@ const stored = (batch: NewMessage[]): BackendResult<CommitResponse> => ({
 function makeCommitter(answers: Array<BackendResult<CommitResponse> | Error> = [], settled?: CommitTarget['settled'], maxBatchSize?: number) {
   const calls: string[][] = []
   const events: string[] = []
-  const ids = (batch: NewMessage[]) => batch.map((m) => m.clientId).join(',')
-  const outcomeText = (batch: NewMessage[], outcome: CommitOutcome) =>
+  const ids = (batch: NewEntry[]) => batch.map((m) => m.clientId).join(',')
+  const outcomeText = (batch: NewEntry[], outcome: CommitOutcome) =>
     outcome.kind === 'stored' ? `stored ${ids(batch)}` : outcome.kind === 'fenced' ? `fenced ${outcome.reason}` : `dropped ${ids(batch)}${outcome.error ? ` (${(outcome.error as Error).message})` : ''}`
   const target: CommitTarget = {
     async commit(batch) {

@@ -16,7 +16,7 @@ async function answering(status: number, body: string): Promise<HttpBackendApi> 
   return new HttpBackendApi(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'service-token')
 }
 
-const commit = { host: 'h:1', epoch: 1, afterSeq: 0, messages: [] }
+const commit = { host: 'h:1', epoch: 1, afterSeq: 0, entries: [] }
 
 describe('HttpBackendApi#commit', () => {
   it.each([

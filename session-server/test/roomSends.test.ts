@@ -48,7 +48,7 @@ describe('Room#handle send (group commit)', () => {
     await vi.waitFor(() => expect(backend.heldCount).toBe(1))
     backend.releaseHeld()
     await room.flushed()
-    expect(backend.commits.map((c) => [c.afterSeq, c.messages.map((m) => m.clientId)])).toEqual([
+    expect(backend.commits.map((c) => [c.afterSeq, c.entries.map((m) => m.clientId)])).toEqual([
       [0, ['a1', 'b1']],
       [2, ['a2', 'b2', 'a3']],
     ])
@@ -131,9 +131,9 @@ describe('Room#handle send (group commit)', () => {
     room.join(alice)
     await room.handle(alice, send('a1', 'hi'))
     await room.flushed()
-    expect(backend.commits.map((c) => c.messages[0]?.id)).toEqual([
-      backend.commits[0]?.messages[0]?.id,
-      backend.commits[0]?.messages[0]?.id,
+    expect(backend.commits.map((c) => c.entries[0]?.id)).toEqual([
+      backend.commits[0]?.entries[0]?.id,
+      backend.commits[0]?.entries[0]?.id,
     ])
     expect(alice.socket.ofType('message')).toHaveLength(1)
   })

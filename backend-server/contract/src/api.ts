@@ -8,6 +8,7 @@ import {
   DIRECTORY_PAGE_RULE,
   HISTORY_PAGE_RULE,
   PASSWORD_RULE,
+  REACTION_RULE,
   ROOM_DESCRIPTION_RULE,
   ROOM_NAME_RULE,
   ROOM_VISIBILITIES,
@@ -77,19 +78,67 @@ export const HistoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_RULE.maxLimit).default(HISTORY_PAGE_RULE.defaultLimit),
 })
 
-/** A stored chat message. `seq` is 1, 2, 3… per room with no gaps. */
+/** One emoji: a single RGI emoji sequence (flags, keycaps, skin tones and ZWJ families included). */
+export const Emoji = z
+  .string()
+  .min(1)
+  .max(REACTION_RULE.maxEmojiLength)
+  .regex(new RegExp('^\\p{RGI_Emoji}$', 'v'), 'must be one emoji')
+
+/** Who reacted to a message with one emoji, in the order they did. */
+export const Reaction = z.object({ emoji: z.string(), userIds: z.array(z.string()) })
+export type Reaction = z.infer<typeof Reaction>
+
+/**
+ * A chat message as it is now: edits, a deletion and reactions applied. `seq` is its place in the
+ * room's log, which also numbers every change (an edit, a deletion, a reaction is an entry of its
+ * own), so messages' seqs grow but may skip. The optional fields are absent on a message nobody
+ * changed, so the common message stays small on the wire.
+ */
 export const ChatMessage = z.object({
   seq: z.number().int().positive(),
   id: z.string(),
   userId: z.string(),
   username: z.string(),
+  /** Empty once deleted. */
   text: z.string(),
   /** Chosen by the sender; acknowledges the send and makes a retried send idempotent. */
   clientId: z.string(),
   /** ISO 8601. */
   createdAt: z.string(),
+  /** ISO 8601: when its author last edited it. */
+  editedAt: z.string().optional(),
+  /** Deleted by its author: it keeps its place, without its text. */
+  deleted: z.literal(true).optional(),
+  /** Absent or non-empty; each emoji once, in the order first used. */
+  reactions: z.array(Reaction).optional(),
 })
 export type ChatMessage = z.infer<typeof ChatMessage>
+
+const ChangeFields = {
+  /** Its own place in the room's log. */
+  seq: z.number().int().positive(),
+  id: z.string(),
+  /** Who made the change (for an edit or deletion, the message's author). */
+  userId: z.string(),
+  username: z.string(),
+  clientId: z.string(),
+  /** ISO 8601. */
+  createdAt: z.string(),
+  /** The seq of the message it changes. */
+  target: z.number().int().positive(),
+}
+/**
+ * One change of a message, as stored in the room's log: applying the changes in seq order to the
+ * messages they target gives the messages as they are now (`applyChange`, `./changes`). A deleted
+ * message's edits are stored without their text.
+ */
+export const MessageChange = z.discriminatedUnion('kind', [
+  z.object({ ...ChangeFields, kind: z.literal('edit'), text: z.string() }),
+  z.object({ ...ChangeFields, kind: z.literal('delete') }),
+  z.object({ ...ChangeFields, kind: z.literal('react'), emoji: z.string(), on: z.boolean() }),
+])
+export type MessageChange = z.infer<typeof MessageChange>
 
 export interface User {
   id: string

@@ -50,3 +50,25 @@ export const BOARD_RULE = {
   /** Ids of deleted shapes remembered, so that a create re-sent after its shape was deleted stays deleted. */
   maxDeletedIds: 5000,
 } as const
+
+/**
+ * Reactions: one emoji each (a single RGI emoji, skin tones and ZWJ sequences included), and at
+ * most `maxPerMessage` different ones on a message, so a message's reactions stay a short row.
+ */
+export const REACTION_RULE = { maxPerMessage: 20, maxEmojiLength: 32 } as const
+
+/**
+ * Why storage refused an edit, deletion or reaction (nothing was stored): the session server
+ * passes the code on to the client as it is.
+ */
+export const CHANGE_REFUSAL = {
+  /** The target is not a message of this room (no such seq, or it names an edit or reaction). */
+  MESSAGE_NOT_FOUND: 'message_not_found',
+  /** Only a message's author may edit or delete it. */
+  NOT_AUTHOR: 'not_author',
+  /** A deleted message is not edited, deleted again or reacted to. */
+  MESSAGE_DELETED: 'message_deleted',
+  /** The message has `REACTION_RULE.maxPerMessage` different emoji already. */
+  TOO_MANY_REACTIONS: 'too_many_reactions',
+} as const
+export type ChangeRefusalCode = (typeof CHANGE_REFUSAL)[keyof typeof CHANGE_REFUSAL]

@@ -94,7 +94,10 @@ describe('MAX_COMMIT_BODY_BYTES', () => {
         host: 'h'.repeat(512),
         epoch: Number.MAX_SAFE_INTEGER,
         afterSeq: Number.MAX_SAFE_INTEGER,
-        messages: Array.from({ length: MAX_COMMIT_MESSAGES }, (_, i) => ({
+        // Edits: a message's fields and a target seq, the largest entry.
+        entries: Array.from({ length: MAX_COMMIT_MESSAGES }, (_, i) => ({
+          kind: 'edit',
+          target: Number.MAX_SAFE_INTEGER,
           id: '018f3a2b-7c4d-4e5f-8a9b-0c1d2e3f4a5b',
           clientId: `${'x'.repeat(60)}${String(i).padStart(4, '0')}`,
           userId: 'u'.repeat(64),
@@ -107,7 +110,7 @@ describe('MAX_COMMIT_BODY_BYTES', () => {
     }
   })
   it('refuses what would not fit: a clientId or username outside their ASCII alphabets', () => {
-    const message = { id: '018f3a2b-7c4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'c-1', userId: 'u', username: 'ada', text: 'hi', createdAt: '2026-11-30T21:40:00Z' }
+    const message = { kind: 'message', id: '018f3a2b-7c4d-4e5f-8a9b-0c1d2e3f4a5b', clientId: 'c-1', userId: 'u', username: 'ada', text: 'hi', createdAt: '2026-11-30T21:40:00Z' }
     expect(NewMessage.safeParse(message).success).toBe(true)
     expect(NewMessage.safeParse({ ...message, clientId: '\u0000'.repeat(64) }).success).toBe(false)
     expect(NewMessage.safeParse({ ...message, username: '"é"' }).success).toBe(false)

@@ -14,7 +14,6 @@ import {
   RegisterRequest,
   ReleaseRequest,
   ROOM_LOAD_MEMBERS,
-  ROOM_LOAD_MESSAGES,
   SaveBoardRequest,
   SeenRequest,
   type CommitResponse,
@@ -80,18 +79,17 @@ export function internalRoutes(deps: {
     const room = await rooms.find(roomId)
     if (!room) throw notFound()
     if (!placement) throw roomMoved()
-    const [{ messages: latest }, board, members] = await Promise.all([
-      messages.page(roomId, { limit: ROOM_LOAD_MESSAGES }),
+    // Only this room's session server writes to it, and it is loading it now: nothing is
+    // written to the log while it is read.
+    const [log, board, members] = await Promise.all([
+      messages.loadLog(roomId),
       boards.load(roomId),
       rooms.membersSeen(roomId, ROOM_LOAD_MEMBERS),
     ])
     res.json({
       room: { id: room.id, name: room.name, ownerId: room.ownerId },
       epoch: placement.epoch,
-      // Only this room's session server writes to it, and it is loading it now, so the latest
-      // message is the latest seq.
-      seq: latest.at(-1)?.seq ?? 0,
-      messages: latest,
+      ...log,
       board,
       members,
     } satisfies LoadRoomResponse)
@@ -100,12 +98,12 @@ export function internalRoutes(deps: {
   router.post('/rooms/:roomId/messages', commitBody, async (req, res) => {
     const roomId = roomIdOf(req.params.roomId)
     const request = parseInput(CommitRequest, req.body)
-    parseInput(UserIds, request.messages)
+    parseInput(UserIds, request.entries)
     const outcome = await messages.commit(roomId, request)
     if (!outcome.ok) {
       throw new HttpError(outcome.code === InternalErrorCode.NOT_FOUND ? 404 : 409, outcome.code, outcome.message)
     }
-    res.json({ messages: outcome.messages, seq: outcome.seq } satisfies CommitResponse)
+    res.json({ results: outcome.results, seq: outcome.seq } satisfies CommitResponse)
   })
 
   router.put('/rooms/:roomId/board', boardBody, async (req, res) => {

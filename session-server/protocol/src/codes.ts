@@ -7,6 +7,8 @@
  * prose spec is session-server/PROTOCOL.md.
  */
 
+import { CHANGE_REFUSAL } from '@scalable-chat/backend-contract/rules'
+
 /**
  * Bumped on any change a peer on the previous version would misread. The client sends it as `v`
  * in the connect URL; the server answers a mismatch by closing with `PROTOCOL_MISMATCH`.
@@ -134,6 +136,11 @@ export const ErrorCode = {
   STALE_UPDATE: 'stale_update',
   /** The board holds as many shapes, or as many bytes, as a board may. */
   BOARD_FULL: 'board_full',
+  /**
+   * Refusals of an edit, deletion or reaction, decided by storage (see `CHANGE_REFUSAL`): no such
+   * message, not its author, deleted, too many different emoji.
+   */
+  ...CHANGE_REFUSAL,
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

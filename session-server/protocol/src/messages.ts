@@ -5,11 +5,11 @@
  * The prose spec of the handshake and every message is session-server/PROTOCOL.md.
  */
 import { z } from 'zod'
-import { BOARD_RULE, ChatMessage, Shape, ShapeChanges, ShapeId, ShapeInput } from '@scalable-chat/backend-contract'
+import { BOARD_RULE, ChatMessage, Emoji, MessageChange, Shape, ShapeChanges, ShapeId, ShapeInput } from '@scalable-chat/backend-contract'
 import { ErrorCode, HandshakeParam, MEMBER_STATUSES } from './codes.js'
 
 // The backend owns the stored records (it stores and serves them); the protocol re-uses them.
-export { ChatMessage, Shape, ShapeChanges, ShapeId, ShapeInput }
+export { ChatMessage, MessageChange, Shape, ShapeChanges, ShapeId, ShapeInput }
 
 /** A client-chosen id for a sent message: it acknowledges the send and de-duplicates a retry. */
 export const ClientId = z.string().min(1).max(64).regex(/^[\w-]+$/, 'letters, digits, _ and - only')
@@ -46,6 +46,21 @@ export const SendMessage = z.strictObject({
   clientId: ClientId,
   text: z.string(),
 })
+/** The seq of a message in the room's log: what an edit, a deletion or a reaction changes. */
+const Target = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+/**
+ * @example { "type": "edit", "clientId": "k3J9x-2", "target": 41, "text": "hello, world" }
+ * The author's new text for message `target`, checked like a send's. Acknowledged by the `change`
+ * broadcast carrying its clientId; refused with `not_author`, `message_not_found`, `message_deleted`.
+ */
+export const EditMessage = z.strictObject({ type: z.literal('edit'), clientId: ClientId, target: Target, text: z.string() })
+/** @example { "type": "delete", "clientId": "k3J9x-3", "target": 41 } The author deletes message `target`. */
+export const DeleteMessage = z.strictObject({ type: z.literal('delete'), clientId: ClientId, target: Target })
+/**
+ * @example { "type": "react", "clientId": "k3J9x-4", "target": 41, "emoji": "👍", "on": true }
+ * Adds (`on`) or takes back this user's `emoji` on message `target`.
+ */
+export const ReactMessage = z.strictObject({ type: z.literal('react'), clientId: ClientId, target: Target, emoji: Emoji, on: z.boolean() })
 /** @example { "type": "typing", "typing": true } */
 export const TypingMessage = z.strictObject({ type: z.literal('typing'), typing: z.boolean() })
 /** @example { "type": "status", "status": "away" } */
@@ -84,6 +99,9 @@ export const ShapeDeleteMessage = z.strictObject({ type: z.literal('shape_delete
 
 export const ClientMessage = z.discriminatedUnion('type', [
   SendMessage,
+  EditMessage,
+  DeleteMessage,
+  ReactMessage,
   TypingMessage,
   StatusMessage,
   CursorMoveMessage,
@@ -93,8 +111,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ])
 export type ClientMessage = z.infer<typeof ClientMessage>
 export type SendMessage = z.infer<typeof SendMessage>
+/** What a user writes into the room's log: a message, or a change of one. Each names itself with a clientId. */
+export type LogWrite = Extract<ClientMessage, { type: 'send' | 'edit' | 'delete' | 'react' }>
 export const CLIENT_MESSAGE_TYPES = [
   'send',
+  'edit',
+  'delete',
+  'react',
   'typing',
   'status',
   'cursor_move',
@@ -136,11 +159,16 @@ export const SnapshotEvent = z.object({
   /** Members not connected, the most recently seen first (up to 200). */
   offline: z.array(OfflineMember),
   messages: z.array(ChatMessage),
+  /**
+   * Resumed: the changes after `since` (edits, deletions, reactions), in seq order, for the client
+   * to apply to the messages it holds (`messages` are as they are now already). Otherwise empty.
+   */
+  changes: z.array(MessageChange),
   /** The board as it is now, whole, on every snapshot (resumed or not): `version` counts its changes. */
   board: z.object({ version: z.number().int().nonnegative(), shapes: z.array(Shape) }),
   /** Where the other members' pointers are on the board. */
   cursors: z.array(Cursor),
-  /** The latest seq in the room (0 when it has no messages). */
+  /** The latest seq in the room's log (0 when it is empty): what the client resumes `since`. */
   seq: z.number().int().nonnegative(),
   resumed: z.boolean(),
   /** This server's limits, which a client paces itself by (it never copies the server's numbers). */
@@ -161,6 +189,11 @@ export const SnapshotEvent = z.object({
 })
 /** A new message; to its sender it is also the acknowledgement of `clientId`. */
 export const MessageEvent = z.object({ type: z.literal('message'), message: ChatMessage })
+/**
+ * A message was edited, deleted or reacted to: `change.target` is its seq, `change.seq` the
+ * change's own place in the log. To its author it is also the acknowledgement of `clientId`.
+ */
+export const ChangeEvent = z.object({ type: z.literal('change'), change: MessageChange })
 export const UserJoinedEvent = z.object({ type: z.literal('user_joined'), member: Member })
 /**
  * A member's last connection closed: they are offline now, last seen at `lastSeenAt`. Without it,
@@ -205,7 +238,7 @@ export const ShapeDeletedEvent = z.object({
  */
 export const CursorsEvent = z.object({ type: z.literal('cursors'), moved: z.array(Cursor), gone: z.array(z.string()) })
 /**
- * A frame was refused; nothing changed. `clientId` names the refused send, `ref` the refused
+ * A frame was refused; nothing changed. `clientId` names the refused send or change, `ref` the refused
  * board edit, when there was one.
  */
 export const ErrorEvent = z.object({
@@ -219,6 +252,7 @@ export const ErrorEvent = z.object({
 export const ServerMessage = z.discriminatedUnion('type', [
   SnapshotEvent,
   MessageEvent,
+  ChangeEvent,
   UserJoinedEvent,
   UserLeftEvent,
   TypingEvent,

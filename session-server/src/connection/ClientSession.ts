@@ -33,8 +33,8 @@ export const MAX_QUEUED_FRAMES = 512
 
 /**
  * Refusals that are no fault of the client's: over the message limits (from the room), storage
- * backed up, and a board edit that met someone else's (the shape deleted or changed meanwhile,
- * the board filled up).
+ * backed up, a board edit that met someone else's (the shape deleted or changed meanwhile, the
+ * board filled up), and a change of a message that met someone else's.
  */
 const EXPECTED_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.RATE_LIMITED,
@@ -42,11 +42,14 @@ const EXPECTED_REFUSALS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.SHAPE_NOT_FOUND,
   ErrorCode.STALE_UPDATE,
   ErrorCode.BOARD_FULL,
+  // A message deleted, or given its twentieth emoji, by someone else meanwhile.
+  ErrorCode.MESSAGE_DELETED,
+  ErrorCode.TOO_MANY_REACTIONS,
 ])
 
 /** What a refusal names, so the client can tell which of its frames it answers. */
 function nameOf(message: ClientMessage): Pick<FrameError, 'clientId' | 'ref'> {
-  if (message.type === 'send') return { clientId: message.clientId }
+  if ('clientId' in message) return { clientId: message.clientId }
   if ('ref' in message && message.ref !== undefined) return { ref: message.ref }
   return {}
 }

@@ -1,4 +1,4 @@
-import { MAX_COMMIT_MESSAGES, type CommitResponse, type NewMessage } from '@scalable-chat/backend-contract/internal'
+import { MAX_COMMIT_MESSAGES, type CommitResponse, type NewEntry } from '@scalable-chat/backend-contract/internal'
 import type { BackendResult } from '../backendApi/BackendApi.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
@@ -21,9 +21,9 @@ export type CommitOutcome =
 /** What the committer stores batches through and reports them to (the room's log). */
 export interface CommitTarget {
   /** Stores one batch. Never called again before the previous call settled. */
-  commit(batch: NewMessage[]): Promise<BackendResult<CommitResponse>>
+  commit(batch: NewEntry[]): Promise<BackendResult<CommitResponse>>
   /** How a batch ended; after `dropped` the committer carries on with the next batch. */
-  settled(batch: NewMessage[], outcome: CommitOutcome): void
+  settled(batch: NewEntry[], outcome: CommitOutcome): void
 }
 
 export interface GroupCommitterOptions {
@@ -40,8 +40,8 @@ export interface GroupCommitterOptions {
  * backend de-duplicates by `(userId, clientId)`, so a retry never stores a message twice.
  */
 export class GroupCommitter {
-  private pending: NewMessage[] = []
-  private inFlight: NewMessage[] | undefined
+  private pending: NewEntry[] = []
+  private inFlight: NewEntry[] | undefined
   private scheduled: NodeJS.Immediate | undefined
   private retryTimer: NodeJS.Timeout | undefined
   private wakeRetry: (() => void) | undefined
@@ -62,7 +62,7 @@ export class GroupCommitter {
     return this.pending.length + (this.inFlight?.length ?? 0)
   }
 
-  enqueue(message: NewMessage): void {
+  enqueue(message: NewEntry): void {
     if (this.stopped) return
     this.pending.push(message)
     if (this.inFlight === undefined && this.scheduled === undefined) {
@@ -113,7 +113,7 @@ export class GroupCommitter {
   }
 
   /** The batch's outcome, or `undefined` when the committer was stopped meanwhile (nobody waits for it). */
-  private async store(batch: NewMessage[]): Promise<CommitOutcome | undefined> {
+  private async store(batch: NewEntry[]): Promise<CommitOutcome | undefined> {
     for (let attempt = 1; !this.stopped; attempt++) {
       const result = await this.target.commit(batch)
       if (this.stopped) return undefined
@@ -147,7 +147,7 @@ export class GroupCommitter {
    * Reports the outcome. A target that throws has a bug: it is logged, and the committer goes on
    * with the next batch rather than stall the room (or, from a promise chain, crash the process).
    */
-  private settle(batch: NewMessage[], outcome: CommitOutcome): void {
+  private settle(batch: NewEntry[], outcome: CommitOutcome): void {
     try {
       this.target.settled(batch, outcome)
     } catch (error) {

@@ -1,36 +1,81 @@
-import type { ChatMessage } from '@scalable-chat/backend-contract'
-import { clientKey } from '@scalable-chat/backend-contract/internal'
+import type { ChatMessage, MessageChange } from '@scalable-chat/backend-contract'
+import { applyChange } from '@scalable-chat/backend-contract/changes'
+import { clientKey, type LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
+import type { ServerMessage } from '@scalable-chat/protocol'
 
 /**
- * How many stored messages a room keeps in memory: the snapshot needs the latest 100, and the rest
- * lets a client that was away for a while resume with `since` instead of reloading the page.
+ * How many stored messages, and how many changes, a room keeps in memory: the snapshot needs the
+ * latest 100 messages, and the rest lets a client that was away for a while resume with `since`
+ * instead of reloading the page.
  */
 export const HISTORY_CAPACITY = 1000
 
-/** The latest stored messages of one room, in seq order, with a lookup by `(userId, clientId)`. */
+/** A stored entry of the log as the room broadcasts it. */
+export type StoredEntry = Extract<ServerMessage, { type: 'message' | 'change' }>
+
+/** The seq of a stored entry. */
+export function seqOf(entry: StoredEntry): number {
+  return entry.type === 'message' ? entry.message.seq : entry.change.seq
+}
+
+/** Who wrote a stored entry (the one its acknowledgement is for). */
+export function writerOf(entry: StoredEntry): string {
+  return entry.type === 'message' ? entry.message.userId : entry.change.userId
+}
+
+/**
+ * The tail of one room's log in memory: the latest messages as they are now (every change since
+ * the room loaded applied to them), the latest changes as they were stored, and a lookup by
+ * `(userId, clientId)`. Every entry after `from` is here, which is what a resume needs.
+ */
 export class MessageHistory {
   private readonly messages: ChatMessage[] = []
-  private readonly byClientKey = new Map<string, ChatMessage>()
+  private readonly changes: MessageChange[] = []
+  private readonly seqByClientKey = new Map<string, number>()
+  /** Every entry of the log after this seq is held here. */
+  private from: number
 
   constructor(
-    initial: readonly ChatMessage[],
+    loaded: Pick<LoadRoomResponse, 'messages' | 'changes' | 'logFrom'>,
     private readonly capacity = HISTORY_CAPACITY,
   ) {
-    for (const message of initial) this.append(message)
+    this.from = loaded.logFrom
+    // The loaded messages are as they are now already: the loaded changes are only for resumes.
+    for (const message of loaded.messages) this.append({ type: 'message', message })
+    for (const change of loaded.changes) this.keepChange(change)
   }
 
-  append(message: ChatMessage): void {
-    this.messages.push(message)
-    this.byClientKey.set(clientKey(message.userId, message.clientId), message)
-    while (this.messages.length > this.capacity) {
-      const dropped = this.messages.shift()
-      if (dropped) this.byClientKey.delete(clientKey(dropped.userId, dropped.clientId))
+  /** A new entry of the log (seq above every held one); a change is applied to the message it targets. */
+  append(entry: StoredEntry): void {
+    if (entry.type === 'message') {
+      this.messages.push(entry.message)
+      this.seqByClientKey.set(clientKey(entry.message.userId, entry.message.clientId), entry.message.seq)
+    } else {
+      const index = this.indexOf(entry.change.target)
+      if (index >= 0) this.messages[index] = applyChange(this.messages[index]!, entry.change)
+      this.keepChange(entry.change)
     }
+    while (this.messages.length > this.capacity) this.forget(this.messages.shift()!)
   }
 
-  /** The stored message a user sent with this clientId, if it is still in memory. */
-  findByClientId(userId: string, clientId: string): ChatMessage | undefined {
-    return this.byClientKey.get(clientKey(userId, clientId))
+  /** The stored entry a user wrote with this clientId, if it is still in memory (a message as it is now). */
+  findByClientId(userId: string, clientId: string): StoredEntry | undefined {
+    const seq = this.seqByClientKey.get(clientKey(userId, clientId))
+    if (seq === undefined) return undefined
+    const message = this.message(seq)
+    if (message) return { type: 'message', message }
+    const change = this.changes[binarySearch(this.changes, seq)]
+    return change && { type: 'change', change }
+  }
+
+  /** The message with this seq as it is now, if memory holds it. */
+  message(seq: number): ChatMessage | undefined {
+    return this.messages[this.indexOf(seq)]
+  }
+
+  /** Whether memory holds every entry with this seq, so a seq it has no message for is not a message. */
+  holds(seq: number): boolean {
+    return seq > this.from
   }
 
   latest(count: number): ChatMessage[] {
@@ -38,13 +83,53 @@ export class MessageHistory {
   }
 
   /**
-   * Exactly the messages after `since`, or `undefined` when memory no longer holds all of them
-   * (or `since` is ahead of `latestSeq`, which means the client saw another history).
+   * Exactly the entries after `since` (messages as they are now, and changes), or `undefined`
+   * when memory no longer holds all of them (or `since` is ahead of `latestSeq`, which means the
+   * client saw another history).
    */
-  after(since: number, latestSeq: number): ChatMessage[] | undefined {
-    if (since > latestSeq) return undefined
-    const firstSeq = this.messages[0]?.seq ?? latestSeq + 1
-    if (since < firstSeq - 1) return undefined
-    return this.messages.filter((m) => m.seq > since)
+  after(since: number, latestSeq: number): { messages: ChatMessage[]; changes: MessageChange[] } | undefined {
+    if (since > latestSeq || since < this.from) return undefined
+    return {
+      messages: this.messages.slice(firstAbove(this.messages, since)),
+      changes: this.changes.slice(firstAbove(this.changes, since)),
+    }
   }
+
+  private keepChange(change: MessageChange): void {
+    this.changes.push(change)
+    this.seqByClientKey.set(clientKey(change.userId, change.clientId), change.seq)
+    while (this.changes.length > this.capacity) this.forget(this.changes.shift()!)
+  }
+
+  /** An entry leaves memory: entries up to it can no longer be told to a resuming client. */
+  private forget(entry: ChatMessage | MessageChange): void {
+    this.seqByClientKey.delete(clientKey(entry.userId, entry.clientId))
+    this.from = Math.max(this.from, entry.seq)
+    while (this.changes.length > 0 && this.changes[0]!.seq <= this.from) {
+      const gone = this.changes.shift()!
+      this.seqByClientKey.delete(clientKey(gone.userId, gone.clientId))
+    }
+  }
+
+  private indexOf(seq: number): number {
+    return binarySearch(this.messages, seq)
+  }
+}
+
+/** The index of the entry with `seq` in a list sorted by seq, or -1. */
+function binarySearch(entries: readonly { seq: number }[], seq: number): number {
+  const index = firstAbove(entries, seq - 1)
+  return entries[index]?.seq === seq ? index : -1
+}
+
+/** The index of the first entry whose seq is above `seq` (the length when none is). */
+function firstAbove(entries: readonly { seq: number }[], seq: number): number {
+  let low = 0
+  let high = entries.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (entries[mid]!.seq <= seq) low = mid + 1
+    else high = mid
+  }
+  return low
 }

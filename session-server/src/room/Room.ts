@@ -7,13 +7,13 @@
  * refusals (empty message, room full, …) are returned as values; the caller turns them into
  * error frames and counts them against the connection.
  */
-import type { ChatMessage } from '@scalable-chat/backend-contract'
-import type { LoadRoomResponse, NewMessage } from '@scalable-chat/backend-contract/internal'
+import type { LoadRoomResponse, NewEntry } from '@scalable-chat/backend-contract/internal'
 import {
   CloseCode,
   ErrorCode,
   PROTOCOL_VERSION,
   type ClientMessage,
+  type LogWrite,
   type Member,
   type RoomInfo,
   type ServerMessage,
@@ -27,7 +27,8 @@ import { OfflineMembers } from './OfflineMembers.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
 import { announcedLimits, type RoomLimits, type RoomMetrics } from './RoomLimits.js'
-import { RoomLog, type RoomLogListener } from './RoomLog.js'
+import { writerOf, type StoredEntry } from './MessageHistory.js'
+import { refusalOf, RoomLog, type Refused, type RoomLogListener } from './RoomLog.js'
 import type { RoomConnection, RoomSocket } from './RoomSocket.js'
 
 export type { Outcome, Refusal } from './Refusal.js'
@@ -158,7 +159,7 @@ export class Room implements RoomLogListener, BoardAudience {
     }
     state.connections.add(connection)
 
-    const { messages, resumed } = this.log.snapshotMessages(since)
+    const { messages, changes, resumed } = this.log.snapshotMessages(since)
     this.deliver(
       connection,
       JSON.stringify({
@@ -169,6 +170,7 @@ export class Room implements RoomLogListener, BoardAudience {
         members: [...this.members.values()].map((s) => s.presence.member),
         offline: this.offline.list(),
         messages,
+        changes,
         ...this.board.snapshot(),
         seq: this.log.latestSeq,
         resumed,
@@ -225,7 +227,10 @@ export class Room implements RoomLogListener, BoardAudience {
     if (!state) return { ok: false, code: ErrorCode.UNAVAILABLE, message: 'not in the room' }
     switch (message.type) {
       case 'send':
-        return this.send(connection, message.clientId, message.text)
+      case 'edit':
+      case 'delete':
+      case 'react':
+        return this.write(connection, message)
       case 'typing':
         if (message.typing) state.presence.startTyping()
         else state.presence.stopTyping()
@@ -289,27 +294,24 @@ export class Room implements RoomLogListener, BoardAudience {
 
   // RoomLogListener -----------------------------------------------------------------------------
 
-  stored(added: readonly ChatMessage[], repeated: readonly ChatMessage[]): void {
+  stored(added: readonly StoredEntry[], repeated: readonly StoredEntry[], refused: readonly Refused[]): void {
     this.corked(() => {
-      for (const message of added) {
-        // Everyone, the sender included: to the sender it is the acknowledgement of its clientId.
+      for (const entry of added) {
+        // Everyone, the writer included: to the writer it is the acknowledgement of its clientId.
         const end = this.deps.metrics?.broadcastDuration.startTimer()
-        this.broadcast({ type: 'message', message })
+        this.broadcast(entry)
         end?.()
         this.deps.metrics?.messagesBroadcast.inc()
       }
-      for (const message of repeated) this.sendToUser(message.userId, { type: 'message', message })
+      for (const entry of repeated) this.sendToUser(writerOf(entry), entry)
+      for (const { entry, code } of refused) this.sendToUser(entry.userId, { type: 'error', ...refusalOf(code), clientId: entry.clientId })
     })
   }
 
-  dropped(messages: readonly NewMessage[]): void {
-    for (const message of messages) {
-      this.sendToUser(message.userId, {
-        type: 'error',
-        code: ErrorCode.UNAVAILABLE,
-        message: 'the message could not be stored',
-        clientId: message.clientId,
-      })
+  dropped(entries: readonly NewEntry[]): void {
+    for (const entry of entries) {
+      const message = entry.kind === 'message' ? 'the message could not be stored' : 'the change could not be stored'
+      this.sendToUser(entry.userId, { type: 'error', code: ErrorCode.UNAVAILABLE, message, clientId: entry.clientId })
     }
   }
 
@@ -344,15 +346,15 @@ export class Room implements RoomLogListener, BoardAudience {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async send(connection: RoomConnection, clientId: string, text: string): Promise<Outcome> {
-    const outcome = await this.log.submit(connection, clientId, text)
+  private async write(connection: RoomConnection, write: LogWrite): Promise<Outcome> {
+    const outcome = await this.log.submit(connection, write)
     if (!outcome.ok) return outcome
     // The log answers asynchronously: the connection may have left meanwhile.
     const state = this.memberState(connection)
     if (outcome.state === 'stored') {
-      // A retried send whose acknowledgement was missed: the original, to this connection alone.
-      if (state) this.reply(connection, { type: 'message', message: outcome.message })
-    } else if (outcome.state === 'queued' && state) {
+      // A retried write whose acknowledgement was missed: the original, to this connection alone.
+      if (state) this.reply(connection, outcome.entry)
+    } else if (outcome.state === 'queued' && state && write.type === 'send') {
       // At once, not coalesced: the message is on its way (and paced by the message limits).
       state.presence.stopTyping({ now: true })
     }

@@ -1,9 +1,12 @@
-import { EMPTY_BOARD, type Board, type ChatMessage } from '@scalable-chat/backend-contract'
+import { EMPTY_BOARD, REACTION_RULE, type Board, type ChatMessage, type MessageChange } from '@scalable-chat/backend-contract'
+import { applyChange } from '@scalable-chat/backend-contract/changes'
 import { createPublicKey } from 'node:crypto'
 import {
   roomTokenKeyId,
   type CommitRequest,
   type CommitResponse,
+  type CommitResult,
+  type NewEntry,
   type LoadRoomResponse,
   type RoomTokenKeyResponse,
   type SaveBoardRequest,
@@ -15,11 +18,15 @@ import type { BackendApi, BackendFailure, BackendResult } from '../../src/backen
 
 /**
  * An in-memory stand-in for the backend's internal API, for room unit tests: stores commits with
- * gapless seqs and de-duplicates by (userId, clientId) like the real one. Tests can queue
+ * gapless seqs, de-duplicates by (userId, clientId) and checks changes (target, author, deleted,
+ * emoji limit) like the real one. Tests can queue
  * failures, or hold commits until they release them.
  */
 export class FakeBackendApi implements BackendApi {
+  /** The messages as they are now. */
   readonly stored: ChatMessage[] = []
+  /** Every change stored, in seq order. */
+  readonly changes: MessageChange[] = []
   readonly commits: CommitRequest[] = []
   readonly releases: Array<{ roomId: string; epoch: number }> = []
   /** Answers for the next commits, before storing resumes. */
@@ -36,12 +43,15 @@ export class FakeBackendApi implements BackendApi {
   epoch = 1
   private held: Array<() => void> | undefined
 
+  private latest: number
+
   constructor(initial: ChatMessage[] = []) {
     this.stored.push(...initial)
+    this.latest = initial.at(-1)?.seq ?? 0
   }
 
   get seq(): number {
-    return this.stored.at(-1)?.seq ?? 0
+    return this.latest
   }
 
   /** Commits wait until `release()` is called. */
@@ -67,8 +77,22 @@ export class FakeBackendApi implements BackendApi {
   async loadRoom(roomId: string): Promise<BackendResult<LoadRoomResponse>> {
     return {
       ok: true,
-      value: { room: { id: roomId, name: 'Room', ownerId: 'owner' }, epoch: this.epoch, seq: this.seq, messages: this.stored.slice(-100), board: this.board, members: this.members },
+      value: {
+        room: { id: roomId, name: 'Room', ownerId: 'owner' },
+        epoch: this.epoch,
+        seq: this.seq,
+        ...this.log(),
+        board: this.board,
+        members: this.members,
+      },
     }
+  }
+
+  /** The log as a room loads with it: the latest 100 messages, and every change after the oldest of them. */
+  log(): Pick<LoadRoomResponse, 'messages' | 'changes' | 'logFrom'> {
+    const messages = this.stored.slice(-100)
+    const logFrom = this.stored.length > 100 ? messages[0]!.seq - 1 : 0
+    return { messages, changes: this.changes.filter((c) => c.seq > logFrom), logFrom }
   }
 
   async commit(_roomId: string, request: CommitRequest): Promise<BackendResult<CommitResponse>> {
@@ -77,14 +101,35 @@ export class FakeBackendApi implements BackendApi {
     const failure = this.failures.shift()
     if (failure) return failure
     if (request.afterSeq !== this.seq) return { ok: false, reason: 'moved' }
-    const messages = request.messages.map((m) => {
-      const original = this.stored.find((s) => s.userId === m.userId && s.clientId === m.clientId)
-      if (original) return original
-      const message: ChatMessage = { ...m, seq: this.seq + 1 }
+    const results = request.entries.map((entry) => this.store(entry))
+    return { ok: true, value: { results, seq: this.seq } }
+  }
+
+  private store(entry: NewEntry): CommitResult {
+    const original = this.stored.find((s) => s.userId === entry.userId && s.clientId === entry.clientId)
+    if (original) return { message: original }
+    const originalChange = this.changes.find((c) => c.userId === entry.userId && c.clientId === entry.clientId)
+    if (originalChange) return { change: originalChange }
+    const { kind, ...fields } = entry
+    if (kind === 'message') {
+      const message: ChatMessage = { ...fields, text: entry.text, seq: ++this.latest }
       this.stored.push(message)
-      return message
-    })
-    return { ok: true, value: { messages, seq: this.seq } }
+      return { message }
+    }
+    const index = this.stored.findIndex((m) => m.seq === entry.target)
+    const target = this.stored[index]
+    if (!target) return { refused: 'message_not_found' }
+    if (target.deleted) return { refused: 'message_deleted' }
+    if (entry.kind !== 'react' && target.userId !== entry.userId) return { refused: 'not_author' }
+    const reactions = target.reactions ?? []
+    if (entry.kind === 'react' && entry.on && !reactions.some((r) => r.emoji === entry.emoji) && reactions.length >= REACTION_RULE.maxPerMessage) {
+      return { refused: 'too_many_reactions' }
+    }
+    const { kind: _kind, ...change } = { ...entry, seq: ++this.latest }
+    const stored = { ...change, kind: entry.kind } as MessageChange
+    this.changes.push(stored)
+    this.stored[index] = applyChange(target, stored)
+    return { change: stored }
   }
 
   async saveBoard(_roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>> {

@@ -24,7 +24,7 @@ export const RATE: Omit<RateLimits, 'burstWindowMs'> = { messagesPerMinute: 10_0
 export function makeRoom(backend = new FakeBackendApi(), limits: Partial<RoomLimits> = {}, rate = RATE) {
   const hooks = { emptied: 0, closed: 0 }
   const room = new Room({
-    loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: backend.epoch, seq: backend.seq, messages: backend.stored.slice(-100), board: backend.board, members: backend.members },
+    loaded: { room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' }, epoch: backend.epoch, seq: backend.seq, ...backend.log(), board: backend.board, members: backend.members },
     host: 'session-1:8000',
     backendApi: backend,
     rateLimiter: new SendRateLimiter(rate),

@@ -8,9 +8,9 @@
  * answers 409 `room_moved` otherwise, so a stale server after fail-over can never write.
  */
 import { z } from 'zod'
-import { ChatMessage, RoomIdParam } from '../api.js'
+import { ChatMessage, Emoji, MessageChange, RoomIdParam } from '../api.js'
 import { Board } from '../board.js'
-import { BOARD_RULE, USERNAME_RULE } from '../rules.js'
+import { BOARD_RULE, CHANGE_REFUSAL, USERNAME_RULE } from '../rules.js'
 
 /**
  * The longest message text storage takes. Each session server enforces its own, smaller
@@ -21,13 +21,16 @@ export const MAX_STORED_TEXT_LENGTH = 10_000
 export const MAX_COMMIT_MESSAGES = 500
 /** How many of its latest messages a room comes with when a session server loads it. */
 export const ROOM_LOAD_MESSAGES = 100
+/** The most changes (edits, deletions, reactions) a room comes with: the newest, after its oldest loaded message. */
+export const ROOM_LOAD_CHANGES = 1000
 
 /**
  * The largest body of a legal group commit, so the backend can refuse anything bigger before
  * reading it: `MAX_COMMIT_MESSAGES` messages whose text is `MAX_STORED_TEXT_LENGTH` UTF-16 units
  * of up to 3 UTF-8 bytes each (a lone surrogate is replaced by U+FFFD, 3 bytes; a character outside
  * the BMP is 2 units and 4 bytes; a `"` or `\n` escapes to 2), plus 512 bytes for the other fields
- * (ASCII: an id, a userId of 64, a clientId of 64, a username of 32, a timestamp and the keys),
+ * (ASCII: the kind, an id, a userId of 64, a clientId of 64, a username of 32, a timestamp, a
+ * target seq and the keys; a reaction's emoji of 32 units replaces the text),
  * plus the envelope.
  * ≈ 15.3 MB; `contract.test.ts` serializes the worst case to prove it fits.
  */
@@ -101,10 +104,17 @@ export const LoadRoomQuery = z.strictObject({ host: z.string().min(1) })
 export const LoadRoomResponse = z.object({
   room: z.object({ id: z.string(), name: z.string(), ownerId: z.string() }),
   epoch: z.number().int().nonnegative(),
-  /** The latest seq stored (0 for none). */
+  /** The latest seq stored (0 for none): of a message or of a change. */
   seq: z.number().int().nonnegative(),
-  /** Up to the latest `ROOM_LOAD_MESSAGES` messages, in seq order. */
+  /** Up to the latest `ROOM_LOAD_MESSAGES` messages, in seq order, as they are now. */
   messages: z.array(ChatMessage),
+  /**
+   * The changes stored after `logFrom`, in seq order (up to `ROOM_LOAD_CHANGES`): with `messages`,
+   * every entry of the log after `logFrom`, so that a client which saw the room up to any seq from
+   * `logFrom` on can be told exactly what it missed.
+   */
+  changes: z.array(MessageChange).max(ROOM_LOAD_CHANGES),
+  logFrom: z.number().int().nonnegative(),
   /** The room's whiteboard as last saved (empty for a room that never drew). */
   board: Board,
   /** Up to `ROOM_LOAD_MEMBERS` of its members, the most recently seen first (an older backend sends none). */
@@ -112,18 +122,34 @@ export const LoadRoomResponse = z.object({
 })
 export type LoadRoomResponse = z.infer<typeof LoadRoomResponse>
 
-/** A message as the session server hands it to storage; the backend assigns `seq`. */
-export const NewMessage = z.strictObject({
+// As the protocol's ClientId and the username rule: ASCII, so an entry's fields other than its
+// text have a known size (MAX_COMMIT_BODY_BYTES).
+const EntryFields = {
   id: z.uuid(),
-  // As the protocol's ClientId and the username rule: ASCII, so a message's fields other than its
-  // text have a known size (MAX_COMMIT_BODY_BYTES).
   clientId: z.string().min(1).max(64).regex(/^[\w-]+$/),
   userId: z.string().min(1).max(64),
   username: z.string().min(1).max(USERNAME_RULE.maxLength).regex(USERNAME_RULE.pattern),
-  text: z.string().min(1).max(MAX_STORED_TEXT_LENGTH),
   createdAt: z.iso.datetime(),
-})
+}
+const StoredText = z.string().min(1).max(MAX_STORED_TEXT_LENGTH)
+const Target = z.number().int().positive()
+
+/** A message as the session server hands it to storage; the backend assigns `seq`. */
+export const NewMessage = z.strictObject({ ...EntryFields, kind: z.literal('message'), text: StoredText })
 export type NewMessage = z.infer<typeof NewMessage>
+
+/**
+ * An entry of a room's log as the session server hands it to storage: a new message, or a change
+ * of the message whose seq is `target`. Storage assigns the seq, and checks what only it can (the
+ * target exists and is not deleted, the author edits or deletes, the emoji limit).
+ */
+export const NewEntry = z.discriminatedUnion('kind', [
+  NewMessage,
+  z.strictObject({ ...EntryFields, kind: z.literal('edit'), target: Target, text: StoredText }),
+  z.strictObject({ ...EntryFields, kind: z.literal('delete'), target: Target }),
+  z.strictObject({ ...EntryFields, kind: z.literal('react'), target: Target, emoji: Emoji, on: z.boolean() }),
+])
+export type NewEntry = z.infer<typeof NewEntry>
 
 /**
  * A message's identity across re-sends, `(userId, clientId)`, as one Map key: storage answers a
@@ -136,19 +162,29 @@ export function clientKey(userId: string, clientId: string): string {
 
 /**
  * `POST /internal/rooms/:roomId/messages`: one group commit. Stored atomically, in order, with
- * seqs `afterSeq + 1, …`; a message whose `(userId, clientId)` is already stored is not stored
- * again and is answered with the original. 409 `seq_conflict` when `afterSeq` is not the latest.
+ * seqs `afterSeq + 1, …`; an entry whose `(userId, clientId)` is already stored is not stored
+ * again and is answered with the original. A change storage refuses (see `CHANGE_REFUSAL`) takes
+ * no seq. 409 `seq_conflict` when `afterSeq` is not the latest.
  */
 export const CommitRequest = z.strictObject({
   host: z.string().min(1).max(512),
   epoch: z.number().int().nonnegative(),
   afterSeq: z.number().int().nonnegative(),
-  messages: z.array(NewMessage).min(1).max(MAX_COMMIT_MESSAGES),
+  entries: z.array(NewEntry).min(1).max(MAX_COMMIT_MESSAGES),
 })
 export type CommitRequest = z.infer<typeof CommitRequest>
-/** One entry per request message, in request order: the stored message, or the original of a duplicate. */
+
+/** What became of one entry of a commit: the stored message or change, or why a change was refused. */
+export const CommitResult = z.union([
+  z.strictObject({ message: ChatMessage }),
+  z.strictObject({ change: MessageChange }),
+  z.strictObject({ refused: z.enum(CHANGE_REFUSAL) }),
+])
+export type CommitResult = z.infer<typeof CommitResult>
+
+/** One result per request entry, in request order. */
 export const CommitResponse = z.object({
-  messages: z.array(ChatMessage),
+  results: z.array(CommitResult),
   /** The latest seq stored after this commit. */
   seq: z.number().int().nonnegative(),
 })
