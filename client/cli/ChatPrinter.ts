@@ -6,11 +6,11 @@
  * it printed, so that a snapshot which replaces the view after a reconnect does not print messages
  * twice, and when it last said each member changed the board.
  */
-import type { ChatMessage, ShapeType } from '@scalable-chat/backend-contract'
+import type { ChatMessage, MessageChange, ShapeType } from '@scalable-chat/backend-contract'
 import type { ChatConnection, ChatEvent, ChatState } from '../src/room/connection/ChatConnection.js'
 import { describeRefusal } from '../src/room/describeRefusal.js'
 import { typingText } from '../src/room/typingText.js'
-import { membersLine, messageLine, noticeLine, STATUS_TEXT, statusText } from './chatLines.js'
+import { changeLine, membersLine, messageLine, noticeLine, STATUS_TEXT, statusText } from './chatLines.js'
 import type { Terminal } from './Terminal.js'
 import { terminalSafe } from './terminalSafe.js'
 
@@ -53,12 +53,18 @@ export class ChatPrinter {
           this.headerShown = true
           this.terminal.print(`── ${terminalSafe(event.room.name)} ── room ${event.room.id} · /help for commands`)
         }
-        this.printNewer(event.messages)
+        this.printNewer(event.messages, event.changes)
         this.printStatus(state)
         line(membersLine(event.members, event.you.userId))
         break
       case 'message':
         this.printNewer([event.message])
+        break
+      case 'change':
+        this.printNewer([], [event.change])
+        break
+      case 'change_failed':
+        line(`not changed: ${terminalSafe(describeRefusal(event.error))}`)
         break
       case 'history_loaded':
         this.printOlder(event.messages)
@@ -101,6 +107,7 @@ export class ChatPrinter {
       case 'send_queued':
       case 'send_retried':
       case 'send_discarded':
+      case 'change_queued':
       case 'own_status':
       case 'history_loading':
         break
@@ -133,12 +140,13 @@ export class ChatPrinter {
     if (text) this.terminal.print(noticeLine(text))
   }
 
-  /** Messages after the last one printed, in seq order (a replacing snapshot repeats some). */
-  private printNewer(messages: readonly ChatMessage[]): void {
-    for (const message of messages) {
-      if (message.seq <= this.lastPrintedSeq) continue
-      this.lastPrintedSeq = message.seq
-      this.terminal.print(messageLine(message))
+  /** Messages and changes after the last one printed, in seq order (a replacing snapshot repeats some). */
+  private printNewer(messages: readonly ChatMessage[], changes: readonly MessageChange[] = []): void {
+    const entries = [...messages.map((m) => ({ seq: m.seq, line: () => messageLine(m) })), ...changes.map((c) => ({ seq: c.seq, line: () => changeLine(c) }))]
+    for (const entry of entries.sort((a, b) => a.seq - b.seq)) {
+      if (entry.seq <= this.lastPrintedSeq) continue
+      this.lastPrintedSeq = entry.seq
+      this.terminal.print(entry.line())
     }
   }
 

@@ -2,16 +2,38 @@
  * What the terminal client prints, as pure functions of the data: one place for the wording, and
  * every piece of text that came from someone else goes through `terminalSafe`.
  */
-import type { ChatMessage, RoomSummary } from '@scalable-chat/backend-contract'
+import type { ChatMessage, MessageChange, RoomSummary } from '@scalable-chat/backend-contract'
 import type { Member, OfflineMember } from '@scalable-chat/protocol'
 import { relativeTime } from '../src/components/relativeTime.js'
 import { ClosedReason, type ConnectionStatus } from '../src/room/connection/connectionStatus.js'
 import { terminalSafe } from './terminalSafe.js'
 
-/** `[12:03] ana: hello`; continuation lines of a multi-line message are indented under the text. */
+/**
+ * `#41 [12:03] ana: hello`, with `(edited)` and the reactions after the text; continuation lines
+ * of a multi-line message are indented under the text. `#41` is the message's seq, which `/edit`,
+ * `/delete` and `/react` take to name it.
+ */
 export function messageLine(message: ChatMessage): string {
-  const prefix = `[${clockTime(message.createdAt)}] ${terminalSafe(message.username)}: `
-  return prefix + terminalSafe(message.text, ' '.repeat(prefix.length))
+  const prefix = `#${message.seq} [${clockTime(message.createdAt)}] ${terminalSafe(message.username)}: `
+  if (message.deleted) return `${prefix}(message deleted)`
+  const edited = message.editedAt === undefined ? '' : ' (edited)'
+  const reactions = message.reactions?.length ? `  [${message.reactions.map((r) => `${terminalSafe(r.emoji)} ${r.userIds.length}`).join(', ')}]` : ''
+  return prefix + terminalSafe(message.text, ' '.repeat(prefix.length)) + edited + reactions
+}
+
+/** A change of a message, as a notice: `ana edited #41: hello`, `bo reacted 👍 to #41`. */
+export function changeLine(change: MessageChange): string {
+  const name = terminalSafe(change.username)
+  switch (change.kind) {
+    case 'edit':
+      return noticeLine(`${name} edited #${change.target}: ${terminalSafe(change.text, '  ')}`)
+    case 'delete':
+      return noticeLine(`${name} deleted #${change.target}`)
+    case 'react':
+      return noticeLine(`${name} ${change.on ? 'reacted' : 'took back'} ${terminalSafe(change.emoji)} ${change.on ? 'to' : 'on'} #${change.target}`)
+    default:
+      return change satisfies never
+  }
 }
 
 /** Local time as HH:MM, the same width for every message. */
@@ -89,6 +111,9 @@ export const COMMANDS_HELP = `Commands:
   /members                       who is here, and who is not (last seen)
   /status online|away|dnd        your status
   /history [n]                   load older messages (n of them, or one page)
+  /edit [#seq] <text>            edit your message #seq (your latest without it)
+  /delete [#seq]                 delete your message #seq (your latest without it)
+  /react [#seq] <emoji>          react to #seq (the latest without it); again to take it back
   /rooms                         your rooms, numbered
   /join <number|id|link>         go to another room
   /create <name>                 create a room and go there

@@ -22,6 +22,7 @@ import { AWAY_AFTER_IDLE_MS } from '../src/room/effectiveStatus.js'
 import { TypingNotifier } from '../src/room/connection/TypingNotifier.js'
 import { ChatPrinter } from './ChatPrinter.js'
 import { IdlePresence } from './IdlePresence.js'
+import { runMessageCommand } from './messageCommands.js'
 import { COMMANDS_HELP, membersLine, noticeLine, offlineLine, roomChoiceLine, STATUS_TEXT } from './chatLines.js'
 import { parseChatArgs, USAGE, type ChatArgs } from './parseChatArgs.js'
 import { Terminal } from './Terminal.js'
@@ -343,16 +344,6 @@ function handleLine(
       presence.choose(status)
       return terminal.print(noticeLine(`you are ${STATUS_TEXT[status]}`))
     }
-    case '/history': {
-      const count = rest[0] === undefined ? 1 : Number(rest[0])
-      if (!Number.isInteger(count) || count < 1 || count > MAX_HISTORY_LINES) {
-        return terminal.print(`Usage: /history [n]: n older messages, 1 to ${MAX_HISTORY_LINES} (one page without n)`)
-      }
-      if (!state.history.hasMore) return terminal.print(noticeLine('This is the beginning of the conversation.'))
-      if (state.history.loading) return terminal.print(noticeLine('older messages are loading already'))
-      void loadHistory(connection, terminal, rest[0] === undefined ? undefined : count)
-      return
-    }
     case '/link': {
       // The web app and /api share one origin in production, so the backend's origin is the app's.
       const link = new URL(`/rooms/${encodeURIComponent(connection.roomId)}`, args.server).href
@@ -365,6 +356,7 @@ function handleLine(
       for (const p of state.pending) if (p.state === 'failed') connection.discard(p.clientId)
       return
     default:
+      if (runMessageCommand(command ?? '', rest, connection, terminal)) return
       return terminal.print(`Unknown command ${terminalSafe(command ?? '')}. /help lists the commands.`)
   }
 }
@@ -375,20 +367,6 @@ function handleLine(
  */
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-/** The most `/history n` loads at once. */
-const MAX_HISTORY_LINES = 1000
-
-/** Loads older pages until `count` more messages are held (one page without it), or the beginning. */
-async function loadHistory(connection: ChatConnection, terminal: Terminal, count: number | undefined): Promise<void> {
-  const target = connection.getState().messages.length + (count ?? 1)
-  // Stops as soon as a call loads nothing (another page loading, the room closed or left behind).
-  while ((await connection.loadOlder()) && count !== undefined && connection.getState().messages.length < target) {
-    // the next page
-  }
-  const after = connection.getState().history
-  if (!after.hasMore && !after.error) terminal.print(noticeLine('This is the beginning of the conversation.'))
 }
 
 function cancelled(terminal: Terminal): ExitCode {

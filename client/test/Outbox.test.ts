@@ -9,6 +9,9 @@ const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 2, 
 function pending(clientId: string, state: PendingMessage['state'] = 'sending'): PendingMessage {
   return { clientId, text: `text ${clientId}`, createdAt: new Date(0).toISOString(), state }
 }
+const frame = (message: PendingMessage) => ({ type: 'send' as const, clientId: message.clientId, text: message.text })
+/** What the connection hands `resume`: the clientIds still sending, in order. */
+const sending = (messages: PendingMessage[]) => messages.filter((m) => m.state === 'sending').map((m) => m.clientId)
 
 /** An outbox over a link that is live while `live.value`, recording what went out. */
 function makeOutbox(messages: PendingMessage[]) {
@@ -20,7 +23,10 @@ function makeOutbox(messages: PendingMessage[]) {
       sent.push(frame.clientId)
       return true
     },
-    stillSending: (clientId) => messages.find((m) => m.clientId === clientId && m.state === 'sending'),
+    stillSending: (clientId) => {
+      const message = messages.find((m) => m.clientId === clientId && m.state === 'sending')
+      return message && frame(message)
+    },
   })
   return { outbox, sent, live }
 }
@@ -32,14 +38,14 @@ afterEach(() => {
 describe('Outbox', () => {
   it('sends a new message at once while nothing is queued', () => {
     const { outbox, sent } = makeOutbox([])
-    outbox.send(pending('a'))
+    outbox.send(frame(pending('a')))
     expect(sent).toEqual(['a'])
   })
 
   it('after a snapshot, re-sends the unacknowledged messages in order, at most the announced burst at a time', () => {
     const backlog = [pending('a'), pending('b'), pending('c'), pending('failed', 'failed')]
     const { outbox, sent } = makeOutbox(backlog)
-    outbox.resume(backlog, LIMITS)
+    outbox.resume(sending(backlog), LIMITS)
     expect(sent).toEqual(['a', 'b'])
     outbox.settled('a')
     expect(sent).toEqual(['a', 'b', 'c'])
@@ -48,10 +54,10 @@ describe('Outbox', () => {
   it('queues a new message behind a backlog still going out, NOT ahead of it', () => {
     const backlog = [pending('a'), pending('b'), pending('c')]
     const { outbox, sent } = makeOutbox(backlog)
-    outbox.resume(backlog, LIMITS)
+    outbox.resume(sending(backlog), LIMITS)
     const fresh = pending('new')
     backlog.push(fresh)
-    outbox.send(fresh)
+    outbox.send(frame(fresh))
     expect(sent).toEqual(['a', 'b'])
     for (const clientId of ['a', 'b', 'c']) outbox.settled(clientId)
     expect(sent).toEqual(['a', 'b', 'c', 'new'])
@@ -61,7 +67,7 @@ describe('Outbox', () => {
     vi.useFakeTimers()
     const backlog = [pending('a'), pending('b')]
     const { outbox, sent } = makeOutbox(backlog)
-    outbox.resume(backlog, LIMITS)
+    outbox.resume(sending(backlog), LIMITS)
     expect(outbox.refused('b', ErrorCode.RATE_LIMITED)).toBe(true)
     vi.advanceTimersByTime(LIMITS.burstWindowMs - 1)
     expect(sent).toEqual(['a', 'b'])
@@ -78,11 +84,11 @@ describe('Outbox', () => {
   it('starts over after a drop: nothing of the old backlog goes out until the next snapshot', () => {
     const backlog = [pending('a'), pending('b'), pending('c')]
     const { outbox, sent } = makeOutbox(backlog)
-    outbox.resume(backlog, LIMITS)
+    outbox.resume(sending(backlog), LIMITS)
     outbox.reset()
     outbox.settled('a')
     expect(sent).toEqual(['a', 'b'])
-    outbox.send(pending('d'))
+    outbox.send(frame(pending('d')))
     expect(sent).toEqual(['a', 'b', 'd'])
   })
 })

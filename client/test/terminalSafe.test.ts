@@ -25,6 +25,13 @@ describe('messageLine', () => {
   it('prints time, name and text, with continuation lines under the text', () => {
     const createdAt = new Date(2026, 0, 5, 9, 7).toISOString()
     const line = messageLine({ seq: 1, id: 'm1', userId: 'u1', username: 'ana', text: 'hi\nthere', clientId: 'c1', createdAt })
-    expect(line).toBe('[09:07] ana: hi\n             there')
+    expect(line).toBe('#1 [09:07] ana: hi\n                there')
+  })
+  it('marks an edited message, lists its reactions, and prints a deleted one without its text', () => {
+    const createdAt = new Date(2026, 0, 5, 9, 7).toISOString()
+    const message = { seq: 4, id: 'm4', userId: 'u1', username: 'ana', text: 'fixed', clientId: 'c4', createdAt }
+    const reactions = [{ emoji: '👍', userIds: ['a', 'b'] }, { emoji: '🎉', userIds: ['c'] }]
+    expect(messageLine({ ...message, editedAt: createdAt, reactions })).toBe('#4 [09:07] ana: fixed (edited)  [👍 2, 🎉 1]')
+    expect(messageLine({ ...message, text: '', deleted: true })).toBe('#4 [09:07] ana: (message deleted)')
   })
 })

@@ -106,6 +106,7 @@ describe('accepted upgrades', () => {
       members: [{ userId: auth.user.id, username: auth.user.username, status: 'online' }],
       offline: [],
       messages: [],
+      changes: [],
       board: { version: 0, shapes: [] },
       cursors: [],
       seq: 0,

@@ -83,7 +83,7 @@ export const Emoji = z
   .string()
   .min(1)
   .max(REACTION_RULE.maxEmojiLength)
-  .regex(new RegExp('^\\p{RGI_Emoji}$', 'v'), 'must be one emoji')
+  .regex(REACTION_RULE.emoji, 'must be one emoji')
 
 /** Who reacted to a message with one emoji, in the order they did. */
 export const Reaction = z.object({ emoji: z.string(), userIds: z.array(z.string()) })

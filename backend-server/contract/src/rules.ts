@@ -55,7 +55,12 @@ export const BOARD_RULE = {
  * Reactions: one emoji each (a single RGI emoji, skin tones and ZWJ sequences included), and at
  * most `maxPerMessage` different ones on a message, so a message's reactions stay a short row.
  */
-export const REACTION_RULE = { maxPerMessage: 20, maxEmojiLength: 32 } as const
+export const REACTION_RULE = {
+  maxPerMessage: 20,
+  maxEmojiLength: 32,
+  /** Exactly one RGI emoji (the `v` flag knows emoji sequences; Node 20 and current browsers have it). */
+  emoji: new RegExp('^\\p{RGI_Emoji}$', 'v'),
+} as const
 
 /**
  * Why storage refused an edit, deletion or reaction (nothing was stored): the session server

@@ -43,15 +43,13 @@ export class FakeBackendApi implements BackendApi {
   epoch = 1
   private held: Array<() => void> | undefined
 
-  private latest: number
-
   constructor(initial: ChatMessage[] = []) {
     this.stored.push(...initial)
-    this.latest = initial.at(-1)?.seq ?? 0
   }
 
+  /** The latest seq stored (tests may push messages into `stored` themselves). */
   get seq(): number {
-    return this.latest
+    return Math.max(this.stored.at(-1)?.seq ?? 0, this.changes.at(-1)?.seq ?? 0)
   }
 
   /** Commits wait until `release()` is called. */
@@ -112,7 +110,7 @@ export class FakeBackendApi implements BackendApi {
     if (originalChange) return { change: originalChange }
     const { kind, ...fields } = entry
     if (kind === 'message') {
-      const message: ChatMessage = { ...fields, text: entry.text, seq: ++this.latest }
+      const message: ChatMessage = { ...fields, text: entry.text, seq: this.seq + 1 }
       this.stored.push(message)
       return { message }
     }
@@ -125,7 +123,7 @@ export class FakeBackendApi implements BackendApi {
     if (entry.kind === 'react' && entry.on && !reactions.some((r) => r.emoji === entry.emoji) && reactions.length >= REACTION_RULE.maxPerMessage) {
       return { refused: 'too_many_reactions' }
     }
-    const { kind: _kind, ...change } = { ...entry, seq: ++this.latest }
+    const { kind: _kind, ...change } = { ...entry, seq: this.seq + 1 }
     const stored = { ...change, kind: entry.kind } as MessageChange
     this.changes.push(stored)
     this.stored[index] = applyChange(target, stored)

@@ -22,16 +22,26 @@
  */
 import type { ChatMessage } from '@scalable-chat/backend-contract'
 import type { MemberStatus, ServerMessage } from '@scalable-chat/protocol'
+import { ErrorCode } from '@scalable-chat/protocol/codes'
 import { ApiError } from '../../api/ApiError.js'
 import type { ApiClient } from '../../api/createApiClient.js'
 import { BoardSync } from './BoardSync.js'
-import { initialChatState, reduceChat, type ChatEvent, type ChatState, type PendingMessage, type RoomSettings } from './chatReducer.js'
+import {
+  initialChatState,
+  reduceChat,
+  type ChatEvent,
+  type ChatState,
+  type PendingChange,
+  type PendingMessage,
+  type RoomSettings,
+} from './chatReducer.js'
 import { ClosedReason } from './connectionStatus.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
 import { Outbox } from './Outbox.js'
+import { frameOf, pendingFrame, type NewChange } from './pendingWrites.js'
 import { SessionLink, type SocketConstructor } from './SessionLink.js'
 
-export type { ChatEvent, ChatState, PendingMessage } from './chatReducer.js'
+export type { ChatEvent, ChatState, PendingChange, PendingMessage } from './chatReducer.js'
 export type { BoardSync, BoardState } from './BoardSync.js'
 export type { SocketConstructor, SocketLike } from './SessionLink.js'
 
@@ -57,6 +67,8 @@ export class ChatConnection {
   private readonly link: SessionLink
   private readonly outbox: Outbox
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Changes refused as rate-limited, waiting to go again. */
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>()
   /** Bumped whenever the message view is replaced, so a page of older history for the old view is dropped. */
   private viewEpoch = 0
   private disposed = false
@@ -72,7 +84,7 @@ export class ChatConnection {
       secure: options.secure ?? globalThis.location?.protocol === 'https:',
       network: options.network ?? browserNetworkStatus,
       random: options.random ?? Math.random,
-      latestSeq: () => this.state.messages.at(-1)?.seq,
+      latestSeq: () => this.state.seq ?? undefined,
       listener: {
         status: (status) => {
           if (status.kind !== 'live') this.dropped()
@@ -90,7 +102,7 @@ export class ChatConnection {
     this.board = new BoardSync({ transmit: (frame) => this.link.send(frame), createRef: () => this.createClientId() })
     this.outbox = new Outbox({
       transmit: (frame) => this.link.send(frame),
-      stillSending: (clientId) => this.state.pending.find((p) => p.clientId === clientId && p.state === 'sending'),
+      stillSending: (clientId) => pendingFrame(this.state, clientId),
     })
   }
 
@@ -126,6 +138,7 @@ export class ChatConnection {
     this.disposed = true
     this.link.dispose()
     this.dropped()
+    for (const timer of this.retryTimers) clearTimeout(timer)
     this.board.dispose()
     this.stateListeners.clear()
     this.eventListeners.clear()
@@ -143,8 +156,28 @@ export class ChatConnection {
     if (!trimmed || this.state.status.kind === 'closed' || this.disposed) return null
     const message: PendingMessage = { clientId: this.createClientId(), text: trimmed, createdAt: new Date().toISOString(), state: 'sending' }
     this.dispatch({ type: 'send_queued', message })
-    this.outbox.send(message)
+    this.outbox.send({ type: 'send', clientId: message.clientId, text: message.text })
     return message.clientId
+  }
+
+  /**
+   * Edits one of this user's messages (`target` is its seq). Shown at once; acknowledged by the
+   * `change` carrying its clientId, or refused (a notice says why). Sent now or after the next
+   * snapshot, like a message. Returns the clientId, or null for blank text or a closed room.
+   */
+  edit(target: number, text: string): string | null {
+    const trimmed = text.trim()
+    return trimmed ? this.change({ kind: 'edit', target, text: trimmed }) : null
+  }
+
+  /** Deletes one of this user's messages: it keeps its place, without its text. */
+  deleteMessage(target: number): string | null {
+    return this.change({ kind: 'delete', target })
+  }
+
+  /** Adds (`on`) or takes back this user's `emoji` on a message. */
+  react(target: number, emoji: string, on: boolean): string | null {
+    return this.change({ kind: 'react', target, emoji, on })
   }
 
   /** Sends a failed message again with the SAME clientId, so the server stores it at most once. */
@@ -152,7 +185,7 @@ export class ChatConnection {
     const message = this.state.pending.find((p) => p.clientId === clientId && p.state === 'failed')
     if (!message) return
     this.dispatch({ type: 'send_retried', clientId })
-    this.outbox.send(message)
+    this.outbox.send({ type: 'send', clientId, text: message.text })
   }
 
   /** Forgets a failed message. */
@@ -208,6 +241,23 @@ export class ChatConnection {
     }
   }
 
+  private resendLater(clientId: string): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer)
+      const frame = pendingFrame(this.state, clientId)
+      if (frame && !this.disposed) this.outbox.send(frame)
+    }, this.state.limits.burstWindowMs)
+    this.retryTimers.add(timer)
+  }
+
+  private change(change: NewChange): string | null {
+    if (this.state.status.kind === 'closed' || this.disposed) return null
+    const pending = { ...change, clientId: this.createClientId(), createdAt: new Date().toISOString() } as PendingChange
+    this.dispatch({ type: 'change_queued', change: pending })
+    this.outbox.send(frameOf(pending))
+    return pending.clientId
+  }
+
   // Frames --------------------------------------------------------------------------------------
 
   private onFrame(frame: ServerMessage): void {
@@ -216,12 +266,18 @@ export class ChatConnection {
         if (!frame.resumed) this.viewEpoch++
         this.dispatch(frame)
         // In their original order, with their original clientIds, paced by the server's limits.
-        this.outbox.resume(this.state.pending, frame.limits)
+        this.outbox.resume(
+          [...this.state.pending.filter((p) => p.state === 'sending'), ...this.state.pendingChanges].map((p) => p.clientId),
+          frame.limits,
+        )
         this.board.snapshot(frame)
         if (this.state.ownStatus !== 'online') this.link.send({ type: 'status', status: this.state.ownStatus })
         return
       case 'message':
         return this.onMessage(frame.message)
+      case 'change':
+        if (frame.change.userId === this.state.you?.userId) this.outbox.settled(frame.change.clientId)
+        return this.dispatch(frame)
       case 'typing':
         this.expireTyping(frame.userId, frame.username, frame.typing)
         return this.dispatch(frame)
@@ -268,6 +324,10 @@ export class ChatConnection {
     if (clientId !== undefined && this.outbox.refused(clientId, code)) return
     if (clientId !== undefined && this.state.pending.some((p) => p.clientId === clientId)) {
       this.dispatch({ type: 'send_failed', clientId, error: { code, message } })
+    } else if (clientId !== undefined && this.state.pendingChanges.some((p) => p.clientId === clientId)) {
+      // A reaction clicked a few times too fast is late, not lost: it goes again after the window.
+      if (code === ErrorCode.RATE_LIMITED) this.resendLater(clientId)
+      else this.dispatch({ type: 'change_failed', clientId, error: { code, message } })
     } else {
       this.dispatch({ type: 'notice', notice: { code, message } })
     }
@@ -321,3 +381,4 @@ export class ChatConnection {
     return this.options.createClientId?.() ?? crypto.randomUUID()
   }
 }
+

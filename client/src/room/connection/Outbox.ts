@@ -1,23 +1,22 @@
 /**
- * When each of the user's messages goes out: at once while live and nothing is queued; after a
- * reconnect, the unacknowledged ones again, in order, with their original clientIds (the server
- * answers one it stored already with the original instead of storing it twice), paced by the
- * server's announced burst so that a long backlog is not refused; a new message waits its turn
- * behind that backlog. The pending messages themselves are the chat state's (`ChatState.pending`);
- * the outbox only decides when to send.
+ * When each of the user's writes (messages, and edits, deletions and reactions) goes out: at once
+ * while live and nothing is queued; after a reconnect, the unacknowledged ones again, in order,
+ * with their original clientIds (the server answers one it stored already with the original
+ * instead of storing it twice), paced by the server's announced burst so that a long backlog is
+ * not refused; a new write waits its turn behind that backlog. The pending writes themselves are
+ * the chat state's (`ChatState.pending`, `pendingChanges`); the outbox only decides when to send.
  *
  * Not re-exported; used by `ChatConnection` and its tests.
  */
-import type { ClientMessage, RoomLimits } from '@scalable-chat/protocol'
+import type { ClientMessage, LogWrite, RoomLimits } from '@scalable-chat/protocol'
 import { ErrorCode } from '@scalable-chat/protocol/codes'
-import type { PendingMessage } from './chatReducer.js'
 import { ResendPacer } from './ResendPacer.js'
 
 export interface OutboxDeps {
   /** Sends a frame if the link is live; false when it is not (the message waits for the next snapshot). */
   transmit(frame: ClientMessage): boolean
-  /** The message with this clientId while it is still waiting for its acknowledgement. */
-  stillSending(clientId: string): PendingMessage | undefined
+  /** The frame of the write with this clientId while it is still waiting for its acknowledgement. */
+  stillSending(clientId: string): LogWrite | undefined
 }
 
 export class Outbox {
@@ -25,17 +24,17 @@ export class Outbox {
 
   constructor(private readonly deps: OutboxDeps) {}
 
-  /** A new message, or one the user retried: out now, or behind the backlog still being re-sent. */
-  send(message: PendingMessage): void {
-    if (this.pacer?.busy) this.pacer.add(message.clientId)
-    else this.deps.transmit({ type: 'send', clientId: message.clientId, text: message.text })
+  /** A new write, or one the user retried: out now, or behind the backlog still being re-sent. */
+  send(frame: LogWrite): void {
+    if (this.pacer?.busy) this.pacer.add(frame.clientId)
+    else this.deps.transmit(frame)
   }
 
-  /** Live again (a snapshot): re-sends every message still unacknowledged, paced by the server's limits. */
-  resume(unacknowledged: readonly PendingMessage[], limits: RoomLimits): void {
+  /** Live again (a snapshot): re-sends every write still unacknowledged (by clientId, in order), paced by the server's limits. */
+  resume(unacknowledged: readonly string[], limits: RoomLimits): void {
     this.pacer?.reset()
     this.pacer = new ResendPacer((clientId) => this.resend(clientId), limits.messageBurst, limits.burstWindowMs)
-    this.pacer.start(unacknowledged.filter((p) => p.state === 'sending').map((p) => p.clientId))
+    this.pacer.start([...unacknowledged])
   }
 
   /** The server stored it (the acknowledgement) or refused it for good: it no longer holds a place. */
@@ -60,9 +59,9 @@ export class Outbox {
   }
 
   private resend(clientId: string): boolean {
-    const message = this.deps.stillSending(clientId)
-    if (!message) return false
-    this.deps.transmit({ type: 'send', clientId, text: message.text })
+    const frame = this.deps.stillSending(clientId)
+    if (!frame) return false
+    this.deps.transmit(frame)
     return true
   }
 }

@@ -5,7 +5,8 @@
  * refused, history loaded, the connection's status). `ChatConnection` folds the events into this
  * state for the web client, and hands the same events to the terminal client, which prints them.
  */
-import type { ChatMessage, RoomVisibility, ShapeType } from '@scalable-chat/backend-contract'
+import type { ChatMessage, MessageChange, RoomVisibility, ShapeType } from '@scalable-chat/backend-contract'
+import { applyChange } from '@scalable-chat/backend-contract/changes'
 import { DEFAULT_LIMITS } from '@scalable-chat/protocol/codes'
 import type { Member, MemberStatus, OfflineMember, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
 import type { ConnectionStatus } from './connectionStatus.js'
@@ -33,6 +34,16 @@ export interface PendingMessage {
   error?: Refusal
 }
 
+/**
+ * An edit, deletion or reaction of this user's that the server has not acknowledged yet: the view
+ * shows it at once (`withPendingChanges`), and it goes again after a reconnect like a message.
+ */
+export type PendingChange = { clientId: string; target: number; createdAt: string } & (
+  | { kind: 'edit'; text: string }
+  | { kind: 'delete' }
+  | { kind: 'react'; emoji: string; on: boolean }
+)
+
 export interface TypingUser {
   userId: string
   username: string
@@ -52,9 +63,13 @@ export interface ChatState {
   members: Member[]
   /** Members not connected, the most recently seen first. */
   offline: OfflineMember[]
-  /** In seq order, each seq once. */
+  /** In seq order, each seq once, as they are now (every change received applied). */
   messages: ChatMessage[]
   pending: PendingMessage[]
+  /** This user's changes waiting for their acknowledgement, in the order made. */
+  pendingChanges: PendingChange[]
+  /** The latest seq of the room's log this view has seen (a message's or a change's): what a reconnect resumes from. */
+  seq: number | null
   /** The others who are typing (never this user). */
   typing: TypingUser[]
   /** The server's limits, from its snapshot. */
@@ -71,7 +86,7 @@ export interface ChatState {
 }
 
 /** What the room said: the server's frames that change the view, as sent. */
-export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'user_joined' | 'typing' | 'status' | 'room_updated' }>
+export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'change' | 'user_joined' | 'typing' | 'status' | 'room_updated' }>
 
 export type ChatEvent =
   | RoomEvent
@@ -89,6 +104,9 @@ export type ChatEvent =
   | { type: 'send_retried'; clientId: string }
   | { type: 'send_discarded'; clientId: string }
   | { type: 'send_failed'; clientId: string; error: Refusal }
+  | { type: 'change_queued'; change: PendingChange }
+  /** The server refused a change: it is dropped, and the refusal shown as a notice. */
+  | { type: 'change_failed'; clientId: string; error: Refusal }
   /** A refusal that names no send of this user; `null` dismisses the one shown. */
   | { type: 'notice'; notice: Refusal | null }
   | { type: 'own_status'; status: MemberStatus }
@@ -110,6 +128,8 @@ export function initialChatState(): ChatState {
     offline: [],
     messages: [],
     pending: [],
+    pendingChanges: [],
+    seq: null,
     typing: [],
     limits: { ...DEFAULT_LIMITS },
     history: { hasMore: false, loading: false, error: null },
@@ -141,6 +161,12 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
       return snapshot(state, event)
     case 'message':
       return message(state, event.message)
+    case 'change':
+      return change(state, event.change)
+    case 'change_queued':
+      return { ...state, pendingChanges: [...state.pendingChanges, event.change] }
+    case 'change_failed':
+      return { ...state, pendingChanges: state.pendingChanges.filter((c) => c.clientId !== event.clientId), notice: event.error }
     case 'user_joined':
       return {
         ...state,
@@ -176,6 +202,7 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
     case 'history_loading':
       return { ...state, history: { ...state.history, loading: true, error: null } }
     case 'history_loaded':
+      // A copy already held wins: it has every change since it arrived, the page may be older.
       return { ...state, messages: mergeMessages(state.messages, event.messages), history: { hasMore: event.hasMore, loading: false, error: null } }
     case 'history_failed':
       return { ...state, history: { ...state.history, loading: false, error: event.error } }
@@ -193,7 +220,7 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
  */
 function snapshot(state: ChatState, event: Extract<ChatEvent, { type: 'snapshot' }>): ChatState {
   const resumed = event.resumed
-  const messages = mergeMessages(resumed ? state.messages : [], event.messages)
+  const messages = applyChanges(mergeMessages(resumed ? state.messages : [], event.messages), event.changes)
   const startsLater = (messages[0]?.seq ?? 1) > 1
   const hasMore = resumed && state.messages.length > 0 ? state.history.hasMore : startsLater
   const acknowledged = new Set(messages.filter((m) => m.userId === event.you.userId).map((m) => m.clientId))
@@ -206,6 +233,8 @@ function snapshot(state: ChatState, event: Extract<ChatEvent, { type: 'snapshot'
     offline: event.offline,
     messages,
     pending: state.pending.filter((p) => !acknowledged.has(p.clientId)),
+    pendingChanges: withoutAcknowledged(state.pendingChanges, event.changes, event.you.userId),
+    seq: event.seq,
     typing: [],
     limits: event.limits,
     history: { hasMore, loading: false, error: null },
@@ -224,11 +253,55 @@ function message(state: ChatState, message: ChatMessage): ChatState {
   return {
     ...state,
     messages: mergeMessages(state.messages, [message]),
+    seq: Math.max(state.seq ?? 0, message.seq),
     pending,
     // Whoever sent a message has stopped typing it.
     typing: state.typing.filter((t) => t.userId !== message.userId),
     lastIncoming: own ? state.lastIncoming : message,
   }
+}
+
+function change(state: ChatState, change: MessageChange): ChatState {
+  const pendingChanges = withoutAcknowledged(state.pendingChanges, [change], state.you?.userId)
+  const messages = applyChanges(state.messages, [change])
+  const seq = Math.max(state.seq ?? 0, change.seq)
+  if (messages === state.messages && pendingChanges === state.pendingChanges && seq === state.seq) return state
+  return { ...state, messages, pendingChanges, seq }
+}
+
+/** `messages` with `changes` applied to those they target; the same array when none applies. */
+function applyChanges(messages: ChatMessage[], changes: readonly MessageChange[]): ChatMessage[] {
+  let result = messages
+  for (const change of changes) {
+    const index = binaryIndex(result, change.target)
+    if (index < 0) continue
+    const updated = applyChange(result[index]!, change)
+    if (updated === result[index]) continue
+    if (result === messages) result = messages.slice()
+    result[index] = updated
+  }
+  return result
+}
+
+/** The index of the message with this seq in a list in seq order, or -1. */
+function binaryIndex(messages: readonly ChatMessage[], seq: number): number {
+  let low = 0
+  let high = messages.length - 1
+  while (low <= high) {
+    const mid = (low + high) >>> 1
+    const at = messages[mid]!.seq
+    if (at === seq) return mid
+    if (at < seq) low = mid + 1
+    else high = mid - 1
+  }
+  return -1
+}
+
+/** The pending changes minus those `changes` acknowledge (this user's, by clientId); the same array when none. */
+function withoutAcknowledged(pending: PendingChange[], changes: readonly MessageChange[], userId: string | undefined): PendingChange[] {
+  if (pending.length === 0) return pending
+  const acknowledged = new Set(changes.filter((c) => c.userId === userId).map((c) => c.clientId))
+  return acknowledged.size === 0 ? pending : pending.filter((p) => !acknowledged.has(p.clientId))
 }
 
 function typing(state: ChatState, userId: string, username: string, isTyping: boolean): ChatState {
