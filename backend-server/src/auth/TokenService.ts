@@ -4,7 +4,18 @@ import type { User } from '@scalable-chat/backend-contract'
 import { ROOM_TOKEN_ALGORITHM, RoomTokenClaims, roomTokenKeyId, TokenAudience } from '@scalable-chat/backend-contract/internal'
 import { jwtSigner, jwtVerifier } from './jwt.js'
 
-const UserTokenClaims = z.object({ sub: z.string().min(1), username: z.string().min(1) })
+const UserTokenClaims = z.object({
+  sub: z.string().min(1),
+  username: z.string().min(1),
+  /** Only in a guest's token: the one room it may use. */
+  guestRoomId: z.string().min(1).optional(),
+})
+
+/** Whom a user token speaks for: the user and, for a guest, the one room it may use. */
+export interface TokenHolder {
+  user: User
+  guestRoomId: string | undefined
+}
 
 export interface TokenKeys {
   /** `JWT_SECRET`: signs and verifies user tokens; never leaves the backend. */
@@ -43,10 +54,22 @@ export class TokenService {
     return this.signUser({ sub: user.id, username: user.username })
   }
 
-  /** The user, or `undefined` for a token that is malformed, forged, expired or not a user token. */
-  verifyUserToken(token: string): User | undefined {
+  /**
+   * A guest's token: names its room, and expires when the guest's access ends (`expiresAt`, ISO
+   * 8601), not `userTokenTtlSeconds` after now; a guest has no password, so nothing renews it.
+   */
+  signGuestToken(guest: { id: string; username: string; roomId: string; expiresAt: string }): string {
+    return this.signUser({ sub: guest.id, username: guest.username, guestRoomId: guest.roomId, exp: Math.floor(Date.parse(guest.expiresAt) / 1000) })
+  }
+
+  /** Whom the token speaks for, or `undefined` for a token that is malformed, forged, expired or not a user token. */
+  verifyUserToken(token: string): TokenHolder | undefined {
     const claims = UserTokenClaims.safeParse(this.verifyUser(token))
-    return claims.success ? { id: claims.data.sub, username: claims.data.username } : undefined
+    if (!claims.success) return undefined
+    const { sub, username, guestRoomId } = claims.data
+    return guestRoomId === undefined
+      ? { user: { id: sub, username }, guestRoomId: undefined }
+      : { user: { id: sub, username, guest: true }, guestRoomId }
   }
 
   signRoomToken(claims: RoomTokenClaims): string {

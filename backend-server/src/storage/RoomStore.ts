@@ -41,6 +41,8 @@ export type LeaveOutcome =
   | { outcome: 'left'; ownerId: string; handedOver: boolean }
   | { outcome: 'not_member' }
   | { outcome: 'last_member' }
+  /** The owner would leave only guests behind, and a guest never owns a room (migration 011). */
+  | { outcome: 'only_guests' }
   | { outcome: 'not_found' }
 
 /** "My rooms" is a sidebar, not an archive: the most recently active this many. */
@@ -122,9 +124,10 @@ export class RoomStore {
 
   /**
    * Takes the user out of the room's members (it leaves their list; joining again through the link
-   * adds them back). The owner hands the room to the member who joined earliest; an owner alone in
-   * it gets `last_member` and stays (they delete it instead). One round trip: the `leave_room`
-   * function, migration 006, which locks the room row so that leaves of one room take turns.
+   * adds them back). The owner hands the room to the member with an account who joined earliest;
+   * an owner alone in it gets `last_member`, one with only guests beside them `only_guests`, and
+   * stays (they delete it instead). One round trip: the `leave_room` function (migration 006,
+   * guests since 011), which locks the room row so that leaves of one room take turns.
    */
   async leave(roomId: string, userId: string): Promise<LeaveOutcome> {
     const rows = await this.db.query<{ outcome: LeaveOutcome['outcome'] | 'handed_over'; owner_id: string | null }>(

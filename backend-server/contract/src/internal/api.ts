@@ -77,6 +77,8 @@ export const RoomTokenClaims = z.object({
    * older epoch holds a stale copy (the room moved away and back) and must reload it.
    */
   epoch: z.number().int().nonnegative(),
+  /** A guest (`POST /api/auth/guest`): the session server marks its member so (absent for an account). */
+  guest: z.boolean().optional(),
 })
 export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
 /**
