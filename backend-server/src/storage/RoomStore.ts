@@ -143,14 +143,20 @@ export class RoomStore {
 
   /** Up to `limit` members of the room, the most recently seen first (then the latest to join). */
   async membersSeen(roomId: string, limit: number): Promise<SeenMember[]> {
-    const rows = await this.db.query<{ user_id: string; username: string; last_seen_at: unknown }>(
-      `SELECT m.user_id, u.username, m.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
+    const rows = await this.db.query<{ user_id: string; username: string; last_seen_at: unknown; guest: boolean }>(
+      `SELECT m.user_id, u.username, m.last_seen_at, u.guest_room_id IS NOT NULL AS guest
+       FROM room_members m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = $1
        ORDER BY m.last_seen_at DESC NULLS LAST, m.joined_at DESC
        LIMIT $2`,
       [roomId, limit],
     )
-    return rows.map((row) => ({ userId: row.user_id, username: row.username, lastSeenAt: row.last_seen_at === null ? null : toIso(row.last_seen_at) }))
+    return rows.map((row) => ({
+      userId: row.user_id,
+      username: row.username,
+      lastSeenAt: row.last_seen_at === null ? null : toIso(row.last_seen_at),
+      ...(row.guest ? { guest: true as const } : {}),
+    }))
   }
 
   /** Records when members were last connected; a time older than the one stored changes nothing. */

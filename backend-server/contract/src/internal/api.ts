@@ -95,7 +95,13 @@ export const TokenAudience = { USER: 'scalable-chat:user', ROOM: 'scalable-chat:
 export const ROOM_LOAD_MEMBERS = 200
 
 /** A member of the room and when they were last connected to it (null: never since this was recorded). */
-export const SeenMember = z.object({ userId: z.string(), username: z.string(), lastSeenAt: z.iso.datetime().nullable() })
+export const SeenMember = z.object({
+  userId: z.string(),
+  username: z.string(),
+  lastSeenAt: z.iso.datetime().nullable(),
+  /** A guest (absent for an account): the member list marks it so. */
+  guest: z.literal(true).optional(),
+})
 export type SeenMember = z.infer<typeof SeenMember>
 
 /** `GET /internal/rooms/:roomId?host=` → the room as the session server needs it to load it. */
