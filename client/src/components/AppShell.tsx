@@ -47,10 +47,10 @@ function SignedInShell() {
             {session?.user.username}
           </span>
           {session?.user.guest && (
-            <>
+            <span className={styles.guestInfo}>
               <GuestBadge />
               <GuestUntil expiresAt={session.expiresAt} />
-            </>
+            </span>
           )}
           <button type="button" className="btn btn-ghost btn-small" onClick={signOut}>
             Sign out
@@ -67,14 +67,19 @@ function SignedInShell() {
   )
 }
 
+/** "Wed 14:05": a guest's access usually ends on another day than today. */
+const dayAndTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' })
+
 /** When a guest's access ends: its token's expiry, which nothing renews. */
 function GuestUntil({ expiresAt }: { expiresAt: number }) {
-  const iso = new Date(expiresAt).toISOString()
+  const end = new Date(expiresAt)
+  const iso = end.toISOString()
+  const today = end.toDateString() === new Date().toDateString()
   return (
     <span className={styles.until} title={`Your guest access ends ${formatFullTime(iso)}`}>
-      <span className="visually-hidden">Your access ends at </span>
+      <span className="visually-hidden">Your access ends </span>
       <span aria-hidden="true">until </span>
-      <time dateTime={iso}>{formatShortTime(iso)}</time>
+      <time dateTime={iso}>{today ? formatShortTime(iso) : dayAndTime.format(end)}</time>
     </span>
   )
 }

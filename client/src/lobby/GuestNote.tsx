@@ -15,8 +15,8 @@ export function GuestNote() {
         You are here as a guest
       </h2>
       <p className={styles.muted}>
-        You can chat in the room you were invited to until {until}. To create rooms or join others, sign out and create an
-        account.
+        You can chat in the room you were invited to until {until}. To create rooms or join others, create an account:
+        signing out ends your guest visit, and a guest cannot sign in again.
       </p>
     </section>
   )
