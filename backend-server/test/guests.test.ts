@@ -103,11 +103,12 @@ describe('POST /api/auth/guest', () => {
     expect(extra.status).toBe(400)
   })
 
-  it('answers 404 room_not_found for a room that does not exist, and creates nobody', async () => {
+  it('answers 404 room_not_found for a room that does not exist (or cannot be a room id), and creates nobody', async () => {
     const username = guestName()
     const res = await api().post('/api/auth/guest').send({ username, roomId: 'nosuchroom12' })
     expect(res.status).toBe(404)
     expect(res.body.error.code).toBe('room_not_found')
+    expect((await api().post('/api/auth/guest').send({ username, roomId: 'no such room!' })).status).toBe(404)
     expect(await suite.backend.db.query('SELECT 1 FROM users WHERE username = $1', [username])).toEqual([])
   })
 

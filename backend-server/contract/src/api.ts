@@ -77,7 +77,11 @@ export const RoomIdParam = z.string().regex(/^[A-Za-z0-9_-]{10,32}$/)
  * allows guests, `GET /api/auth/options`). The name follows the username rule and is unique among
  * accounts and guests.
  */
-export const GuestRequest = z.strictObject({ username: Username, roomId: RoomIdParam })
+export const GuestRequest = z.strictObject({
+  username: Username,
+  // Any string up to a room id's length: one that cannot be a room id is a 404, as in the room routes.
+  roomId: z.string().max(64),
+})
 export type GuestRequest = z.infer<typeof GuestRequest>
 
 export const HistoryQuery = z.strictObject({

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler, type Response } from 'express'
-import { Credentials, GuestRequest, type AuthOptionsResponse, type AuthResponse } from '@scalable-chat/backend-contract'
+import { Credentials, GuestRequest, RoomIdParam, type AuthOptionsResponse, type AuthResponse } from '@scalable-chat/backend-contract'
 import { HashingBusyError, type PasswordHasher } from '../auth/passwords.js'
 import type { LoginThrottle } from '../auth/LoginThrottle.js'
 import type { UserLocals } from '../auth/requireUser.js'
@@ -16,7 +16,7 @@ export function authRoutes(deps: {
   rooms: RoomStore
   tokens: TokenService
   requireUser: RequestHandler
-  /** Guards the password endpoints (each attempt costs an scrypt). */
+  /** Guards the password endpoints (each attempt costs an scrypt) and guest entry (each one is a row). */
   limitAttempts: RequestHandler
   /** Failed logins per username and IP and per IP (brute force), checked before scrypt runs. */
   loginThrottle: LoginThrottle
@@ -77,7 +77,7 @@ export function authRoutes(deps: {
    */
   router.post('/auth/guest', guestsAllowed, deps.limitAttempts, async (req, res) => {
     const { username, roomId } = parseInput(GuestRequest, req.body)
-    if (!(await deps.rooms.find(roomId))) throw HttpError.roomNotFound()
+    if (!RoomIdParam.safeParse(roomId).success || !(await deps.rooms.find(roomId))) throw HttpError.roomNotFound()
     const guest = await users.createGuest(username, roomId, deps.guests.ttlSeconds)
     // The room was there a moment ago: a name taken is far likelier than a delete in between.
     if (!guest) throw new HttpError(409, 'username_taken', 'that name is taken')
