@@ -236,7 +236,10 @@ describe('expiry', () => {
   it('refuses the token once the access ended, frees the name, and the sweep deletes the guest and its membership but keeps its messages', async () => {
     const { roomId } = await ownedRoom(shortLived)
     const { token, user } = await enterAsGuest(shortLived, roomId)
-    expect((await request(shortLived.url).get(`/api/rooms/${roomId}`).set(bearer(token))).status).toBe(200)
+    const join = await request(shortLived.url).get(`/api/rooms/${roomId}`).set(bearer(token))
+    expect(join.status).toBe(200)
+    // Its room token ends with its access, not ROOM_TOKEN_TTL_SECONDS (300) from now.
+    expect(claimsOf((join.body as JoinRoomResponse).token).exp).toBe(claimsOf(token).exp)
     // What the guest said: messages have no foreign key to users, so they outlive it.
     await shortLived.db.query(
       `INSERT INTO messages (room_id, seq, id, user_id, username, client_id, text, created_at)

@@ -10,6 +10,8 @@ export interface UserLocals {
   user: User
   /** A guest's one room (see `guestAccess.ts`); undefined for an account. */
   guestRoomId: string | undefined
+  /** A guest's end of access, seconds since the epoch; undefined for an account. */
+  guestExpiresAt: number | undefined
 }
 
 export function bearerToken(req: Request): string | undefined {

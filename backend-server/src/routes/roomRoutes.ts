@@ -193,22 +193,25 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     requireGuestRoom(res.locals as UserLocals, req.params.roomId)
     const room = await findRoom(req.params.roomId, joinCache)
     const query = parseInput(JoinQuery, req.query, 'query')
-    const { user } = res.locals as UserLocals
+    const { user, guestExpiresAt } = res.locals as UserLocals
     if (query.rejoin && !(await joinCache.isMember(room.id, user.id))) {
       throw new HttpError(410, 'left_room', 'you left this room; open its link to join again')
     }
     const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
     const placement = await place(room.id, user.id, failedHost, res)
     await joinCache.addMember(room.id, user.id)
-    const token = tokens.signRoomToken({
-      sub: user.id,
-      username: user.username,
-      roomId: room.id,
-      host: placement.host,
-      epoch: placement.epoch,
-      // Only a guest's token says so: an account's claims (and its member frames) do not grow.
-      ...(user.guest ? { guest: true } : {}),
-    })
+    const token = tokens.signRoomToken(
+      {
+        sub: user.id,
+        username: user.username,
+        roomId: room.id,
+        host: placement.host,
+        epoch: placement.epoch,
+        // Only a guest's token says so: an account's claims (and its member frames) do not grow.
+        ...(user.guest ? { guest: true } : {}),
+      },
+      guestExpiresAt,
+    )
     res.json({
       roomId: room.id,
       name: room.name,
