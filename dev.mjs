@@ -74,6 +74,9 @@ const commands = [
       JWT_SECRET: env.JWT_SECRET ?? secrets.JWT_SECRET,
       ROOM_TOKEN_PRIVATE_KEY: env.ROOM_TOKEN_PRIVATE_KEY ?? secrets.ROOM_TOKEN_PRIVATE_KEY,
       PORT: backendPort,
+      // Development lets a room link in with a name only, to try a room from a second browser
+      // without making an account; production keeps the default (off).
+      ALLOW_GUESTS: env.ALLOW_GUESTS ?? 'true',
       SESSION_SERVER_HOST: env.SESSION_SERVER_HOST ?? sessionPorts.map((p) => `localhost:${p}`).join(','),
     },
     prefixColor: 'cyan',

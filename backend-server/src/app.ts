@@ -3,6 +3,7 @@ import cors from 'cors'
 import express, { type Express } from 'express'
 import type { Logger } from 'pino'
 import type { BackendConfig } from './config.js'
+import { GuestSweeper } from './auth/GuestSweeper.js'
 import { LoginThrottle } from './auth/LoginThrottle.js'
 import { PasswordHasher } from './auth/passwords.js'
 import { requireUser } from './auth/requireUser.js'
@@ -39,6 +40,8 @@ export interface BackendApp {
   internalApp: Express | undefined
   /** The app's Scheduler; whoever runs the app starts and stops it. */
   scheduler: Scheduler
+  /** Deletes expired guests; whoever runs the app starts and stops it, as the Scheduler. */
+  guestSweeper: GuestSweeper
 }
 
 /**
@@ -48,8 +51,9 @@ export interface BackendApp {
  * process (config, listen, signals).
  *
  * @example
- * const { app, scheduler } = createApp({ config, db, logger })
+ * const { app, scheduler, guestSweeper } = createApp({ config, db, logger })
  * await scheduler.start()
+ * guestSweeper.start()
  * app.listen(config.port, config.bindAddress)
  */
 export function createApp({ config, db, logger, metrics = new BackendMetrics() }: AppDeps): BackendApp {
@@ -58,6 +62,7 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
   const scheduler = createScheduler(config, { placements: stores.placements, fleet, logger })
   const tokens = new TokenService(config)
   const authenticate = requireUser(tokens, metrics)
+  const sessionServers = new SessionServerClient(config.serviceToken, logger, (host, path) => fleet.httpUrl(host, path))
   const internal = internalRoutes({
     rooms,
     messages,
@@ -97,9 +102,7 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
       messages,
       scheduler,
       tokens,
-      sessionServers: new SessionServerClient(config.serviceToken, logger, (host, path) =>
-        fleet.httpUrl(host, path),
-      ),
+      sessionServers,
       requireUser: authenticate,
       metrics,
       roomsPerUserPerHour: config.roomsPerUserPerHour,
@@ -111,6 +114,7 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
     recordMountPath,
     authRoutes({
       users,
+      rooms,
       tokens,
       requireUser: authenticate,
       limitAttempts: rateLimit(config.authRateLimitPerMinute, metrics),
@@ -121,6 +125,7 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
       }),
       passwords: new PasswordHasher(config.maxConcurrentPasswordHashes),
       metrics,
+      guests: { allowed: config.allowGuests, ttlSeconds: config.guestTtlSeconds },
     }),
   )
   app.use(healthRoutes(db))
@@ -128,7 +133,8 @@ export function createApp({ config, db, logger, metrics = new BackendMetrics() }
 
   app.use(notFoundHandler)
   app.use(errorHandler)
-  return { app, internalApp, scheduler }
+  const guestSweeper = new GuestSweeper({ users, scheduler, sessionServers, intervalMs: config.guestSweepIntervalMs, logger })
+  return { app, internalApp, scheduler, guestSweeper }
 }
 
 /** An Express app with the settings and request logging every backend app has, and no routes. */

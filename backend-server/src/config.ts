@@ -41,6 +41,9 @@ const TrustProxy = z
     return value
   })
 
+/** A yes/no variable: `true` or `1`, `false` or `0`; anything else is a mistake worth stopping for. */
+const Flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((value) => value === 'true' || value === '1')
+
 /** Hathora Cloud's regions, as its rooms API spells them. */
 export const HATHORA_REGIONS = [
   'Seattle',
@@ -84,6 +87,9 @@ const EnvSchema = z.object({
   HEALTH_CHECK_TIMEOUT_MS: positiveInt.default(1000),
   PLACEMENT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
   USER_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
+  ALLOW_GUESTS: Flag.default(false),
+  GUEST_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  GUEST_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
   ROOM_TOKEN_TTL_SECONDS: positiveInt.default(300),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
   LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP: positiveInt.default(5),
@@ -167,6 +173,15 @@ export interface BackendConfig {
   fleetHeartbeatTimeoutMs: number
   userTokenTtlSeconds: number
   roomTokenTtlSeconds: number
+  /**
+   * Whether someone opening a room link may enter with a name only (`POST /api/auth/guest`). Off:
+   * no new guests; those already in keep their access until it ends.
+   */
+  allowGuests: boolean
+  /** How long a guest's access lasts (`GUEST_TTL_HOURS`); its token expires then and is never renewed. */
+  guestTtlSeconds: number
+  /** How often expired guests are deleted (and their rooms' session servers told). */
+  guestSweepIntervalMs: number
   /** Register + login attempts per client IP per minute. */
   authRateLimitPerMinute: number
   /** Failed logins of one username from one IP within the window before 429 with Retry-After. */
@@ -262,6 +277,9 @@ export function loadConfig(env: Record<string, string | undefined>): BackendConf
     fleetHeartbeatTimeoutMs: e.FLEET_HEARTBEAT_TIMEOUT_MS,
     userTokenTtlSeconds: e.USER_TOKEN_TTL_SECONDS,
     roomTokenTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
+    allowGuests: e.ALLOW_GUESTS,
+    guestTtlSeconds: Math.round(e.GUEST_TTL_HOURS * 3600),
+    guestSweepIntervalMs: e.GUEST_SWEEP_INTERVAL_MS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     loginMaxFailuresPerUsernameAndIp: e.LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP,
     loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,

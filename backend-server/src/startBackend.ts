@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { createApp } from './app.js'
 import type { BackendConfig } from './config.js'
 import { BackendMetrics } from './metrics/BackendMetrics.js'
+import type { GuestSweeper } from './auth/GuestSweeper.js'
 import type { Scheduler } from './scheduler/index.js'
 import type { Database } from './storage/Database.js'
 import { migrate } from './storage/migrate.js'
@@ -16,12 +17,13 @@ export interface RunningBackend {
   internalApp: Express | undefined
   db: Database
   scheduler: Scheduler
+  guestSweeper: GuestSweeper
   /**
    * Listens on `config.port` (and `config.internalPort`, when set) at `config.bindAddress`;
    * resolves with the URLs: `internalUrl` is where session servers reach `/internal`.
    */
   listen(): Promise<BackendUrls>
-  /** Stops accepting, waits for open requests, stops the scheduler, closes the database. */
+  /** Stops accepting, waits for open requests, stops the guest sweep and the scheduler, closes the database. */
   close(): Promise<void>
 }
 
@@ -34,7 +36,7 @@ export interface BackendUrls {
 
 /**
  * Everything `main.ts` and the test helper share: open and migrate the database, build the app
- * (`createApp`), start its Scheduler (first health-check round included). `db` may be passed in
+ * (`createApp`), start its Scheduler (first health-check round included) and guest sweep. `db` may be passed in
  * (tests give each backend its own schema); otherwise it is opened from the config and closed on
  * `close()`.
  */
@@ -53,8 +55,9 @@ export async function startBackend(
     throw error
   }
   const metrics = new BackendMetrics({ processMetrics: options.processMetrics ?? false })
-  const { app, internalApp, scheduler } = createApp({ config, db: database, logger, metrics })
+  const { app, internalApp, scheduler, guestSweeper } = createApp({ config, db: database, logger, metrics })
   await scheduler.start()
+  guestSweeper.start()
   const servers: Server[] = []
 
   async function serve(handler: Express, port: number): Promise<string> {
@@ -73,6 +76,7 @@ export async function startBackend(
     internalApp,
     db: database,
     scheduler,
+    guestSweeper,
     async listen() {
       const url = await serve(app, config.port)
       const internalUrl = internalApp && config.internalPort !== undefined ? await serve(internalApp, config.internalPort) : url
@@ -87,6 +91,7 @@ export async function startBackend(
           return closing
         }),
       )
+      await guestSweeper.stop()
       await scheduler.stop()
       await database.close()
     },

@@ -31,6 +31,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...secrets, JWT_SECRET: '' })).toThrow(/^JWT_SECRET: is required$/)
   })
 
+  it('keeps guests off unless ALLOW_GUESTS says true or 1, for GUEST_TTL_HOURS (24 by default, fractions allowed)', () => {
+    expect(loadConfig(secrets)).toMatchObject({ allowGuests: false, guestTtlSeconds: 86_400, guestSweepIntervalMs: 60_000 })
+    expect(loadConfig({ ...secrets, ALLOW_GUESTS: 'true' }).allowGuests).toBe(true)
+    expect(loadConfig({ ...secrets, ALLOW_GUESTS: '1' }).allowGuests).toBe(true)
+    expect(loadConfig({ ...secrets, ALLOW_GUESTS: '0' }).allowGuests).toBe(false)
+    expect(loadConfig({ ...secrets, GUEST_TTL_HOURS: '0.5' }).guestTtlSeconds).toBe(1800)
+    expect(() => loadConfig({ ...secrets, ALLOW_GUESTS: 'yes' })).toThrow(/^ALLOW_GUESTS: must be true or false$/)
+    expect(() => loadConfig({ ...secrets, GUEST_TTL_HOURS: '0' })).toThrow(/^GUEST_TTL_HOURS: /)
+  })
+
   it('splits comma-separated lists and trims them', () => {
     const config = loadConfig({ ...secrets, SESSION_SERVER_HOST: 'a:1, b:2,', CORS_ORIGIN: 'http://x, http://y' })
     expect(config.sessionServerHosts).toEqual(['a:1', 'b:2'])

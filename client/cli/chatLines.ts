@@ -84,10 +84,10 @@ function seconds(ms: number): string {
   return s < 1 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`
 }
 
-/** `Here (2): ana (you), bo (away)`. */
+/** `Here (3): ana (you), bo (away), cy (guest)`. */
 export function membersLine(members: readonly Member[], ownUserId: string | null): string {
   const names = members.map((m) => {
-    const notes = [m.userId === ownUserId ? 'you' : null, m.status === 'online' ? null : STATUS_TEXT[m.status]].filter(Boolean)
+    const notes = [m.guest ? 'guest' : null, m.userId === ownUserId ? 'you' : null, m.status === 'online' ? null : STATUS_TEXT[m.status]].filter(Boolean)
     return terminalSafe(m.username) + (notes.length ? ` (${notes.join(', ')})` : '')
   })
   return `Here (${members.length}): ${names.join(', ')}`
@@ -96,7 +96,10 @@ export function membersLine(members: readonly Member[], ownUserId: string | null
 /** `/members`' second line: who is not connected, and since when (the 20 most recently seen). */
 export function offlineLine(offline: readonly OfflineMember[], now = Date.now()): string {
   if (offline.length === 0) return 'Offline: nobody'
-  const names = offline.slice(0, 20).map((m) => terminalSafe(m.username) + (m.lastSeenAt ? ` (last seen ${relativeTime(m.lastSeenAt, now)})` : ''))
+  const names = offline.slice(0, 20).map((m) => {
+    const notes = [m.guest ? 'guest' : null, m.lastSeenAt ? `last seen ${relativeTime(m.lastSeenAt, now)}` : null].filter(Boolean)
+    return terminalSafe(m.username) + (notes.length ? ` (${notes.join(', ')})` : '')
+  })
   return `Offline (${offline.length}): ${names.join(', ')}${offline.length > 20 ? ', …' : ''}`
 }
 

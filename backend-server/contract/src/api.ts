@@ -73,6 +73,18 @@ export const DirectoryQuery = z.strictObject({
 /** Room ids are 12 url-safe random characters; anything else is a 404 without touching storage. */
 export const RoomIdParam = z.string().regex(/^[A-Za-z0-9_-]{10,32}$/)
 
+/**
+ * `POST /api/auth/guest`: enter the room of a link with a display name only (when the backend
+ * allows guests, `GET /api/auth/options`). The name follows the username rule and is unique among
+ * accounts and guests.
+ */
+export const GuestRequest = z.strictObject({
+  username: Username,
+  // Any string up to a room id's length: one that cannot be a room id is a 404, as in the room routes.
+  roomId: z.string().max(64),
+})
+export type GuestRequest = z.infer<typeof GuestRequest>
+
 export const HistoryQuery = z.strictObject({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_RULE.maxLimit).default(HISTORY_PAGE_RULE.defaultLimit),
@@ -143,6 +155,16 @@ export type MessageChange = z.infer<typeof MessageChange>
 export interface User {
   id: string
   username: string
+  /**
+   * A guest (`POST /api/auth/guest`): limited to the room it was linked to, until its token
+   * expires. Absent for an account.
+   */
+  guest?: true
+}
+/** `GET /api/auth/options` (no token): which ways in this backend offers besides an account. */
+export interface AuthOptionsResponse {
+  /** Whether a signed-out visitor opening a room link may enter as a guest (`ALLOW_GUESTS`). */
+  guests: boolean
 }
 export interface AuthResponse {
   token: string

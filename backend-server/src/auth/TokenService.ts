@@ -4,7 +4,21 @@ import type { User } from '@scalable-chat/backend-contract'
 import { ROOM_TOKEN_ALGORITHM, RoomTokenClaims, roomTokenKeyId, TokenAudience } from '@scalable-chat/backend-contract/internal'
 import { jwtSigner, jwtVerifier } from './jwt.js'
 
-const UserTokenClaims = z.object({ sub: z.string().min(1), username: z.string().min(1) })
+const UserTokenClaims = z.object({
+  sub: z.string().min(1),
+  username: z.string().min(1),
+  /** Only in a guest's token: the one room it may use. */
+  guestRoomId: z.string().min(1).optional(),
+  exp: z.number(),
+})
+
+/** Whom a user token speaks for: the user and, for a guest, the one room it may use. */
+export interface TokenHolder {
+  user: User
+  guestRoomId: string | undefined
+  /** A guest's end of access (its token's `exp`, seconds since the epoch): its room tokens end by then too. */
+  guestExpiresAt: number | undefined
+}
 
 export interface TokenKeys {
   /** `JWT_SECRET`: signs and verifies user tokens; never leaves the backend. */
@@ -26,11 +40,13 @@ export class TokenService {
   private readonly signUser: ReturnType<typeof jwtSigner>
   private readonly verifyUser: ReturnType<typeof jwtVerifier>
   private readonly signRoom: ReturnType<typeof jwtSigner>
+  private readonly roomTokenTtlSeconds: number
 
   constructor(keys: TokenKeys) {
     const secret = createSecretKey(Buffer.from(keys.jwtSecret))
     this.signUser = jwtSigner(secret, { algorithm: 'HS256', audience: TokenAudience.USER, ttlSeconds: keys.userTokenTtlSeconds })
     this.verifyUser = jwtVerifier(secret, { algorithm: 'HS256', audience: TokenAudience.USER })
+    this.roomTokenTtlSeconds = keys.roomTokenTtlSeconds
     this.signRoom = jwtSigner(keys.roomTokenPrivateKey, {
       algorithm: ROOM_TOKEN_ALGORITHM,
       audience: TokenAudience.ROOM,
@@ -43,13 +59,31 @@ export class TokenService {
     return this.signUser({ sub: user.id, username: user.username })
   }
 
-  /** The user, or `undefined` for a token that is malformed, forged, expired or not a user token. */
-  verifyUserToken(token: string): User | undefined {
-    const claims = UserTokenClaims.safeParse(this.verifyUser(token))
-    return claims.success ? { id: claims.data.sub, username: claims.data.username } : undefined
+  /**
+   * A guest's token: names its room, and expires when the guest's access ends (`expiresAt`, ISO
+   * 8601), not `userTokenTtlSeconds` after now; a guest has no password, so nothing renews it.
+   */
+  signGuestToken(guest: { id: string; username: string; roomId: string; expiresAt: string }): string {
+    return this.signUser({ sub: guest.id, username: guest.username, guestRoomId: guest.roomId, exp: Math.floor(Date.parse(guest.expiresAt) / 1000) })
   }
 
-  signRoomToken(claims: RoomTokenClaims): string {
-    return this.signRoom(RoomTokenClaims.parse(claims))
+  /** Whom the token speaks for, or `undefined` for a token that is malformed, forged, expired or not a user token. */
+  verifyUserToken(token: string): TokenHolder | undefined {
+    const claims = UserTokenClaims.safeParse(this.verifyUser(token))
+    if (!claims.success) return undefined
+    const { sub, username, guestRoomId, exp } = claims.data
+    return guestRoomId === undefined
+      ? { user: { id: sub, username }, guestRoomId: undefined, guestExpiresAt: undefined }
+      : { user: { id: sub, username, guest: true }, guestRoomId, guestExpiresAt: exp }
+  }
+
+  /**
+   * `notAfter` (seconds since the epoch): a guest's end of access, which its room token does not
+   * outlive (it would otherwise open a socket up to `roomTokenTtlSeconds` after the guest is gone).
+   */
+  signRoomToken(claims: RoomTokenClaims, notAfter?: number): string {
+    const parsed = RoomTokenClaims.parse(claims)
+    if (notAfter === undefined) return this.signRoom(parsed)
+    return this.signRoom({ ...parsed, exp: Math.min(notAfter, Math.floor(Date.now() / 1000) + this.roomTokenTtlSeconds) })
   }
 }

@@ -12,10 +12,14 @@ export interface JwtOptions {
   audience: string
 }
 
-/** A token signer: `sub`, `aud`, `iat` and `exp` (now + `ttlSeconds`) beside the claims given, and `kid` when given. */
+/**
+ * A token signer: `sub`, `aud`, `iat` and `exp` (now + `ttlSeconds`) beside the claims given, and
+ * `kid` when given. Claims with their own `exp` (seconds since the epoch: a guest's token ends with
+ * its access) keep it; jsonwebtoken refuses a token with both `exp` and `expiresIn`.
+ */
 export function jwtSigner(key: KeyObject, { algorithm, audience, ttlSeconds, keyId }: JwtOptions & { ttlSeconds: number; keyId?: string }) {
-  return (claims: { sub: string } & Record<string, unknown>): string =>
-    jwt.sign(claims, key, { algorithm, audience, expiresIn: ttlSeconds, ...(keyId ? { keyid: keyId } : {}) })
+  return (claims: { sub: string; exp?: number } & Record<string, unknown>): string =>
+    jwt.sign(claims, key, { algorithm, audience, ...(claims.exp === undefined ? { expiresIn: ttlSeconds } : {}), ...(keyId ? { keyid: keyId } : {}) })
 }
 
 /**

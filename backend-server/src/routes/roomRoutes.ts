@@ -15,6 +15,7 @@ import {
   type JoinRoomResponse,
   type ListRoomsResponse,
 } from '@scalable-chat/backend-contract'
+import { refuseGuest, requireGuestRoom } from '../auth/guestAccess.js'
 import type { UserLocals } from '../auth/requireUser.js'
 import type { TokenService } from '../auth/TokenService.js'
 import { formatWait } from '../http/formatWait.js'
@@ -105,6 +106,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   }
 
   router.post('/', async (req, res) => {
+    refuseGuest(res.locals as UserLocals, 'create rooms')
     const { name, visibility, description } = parseInput(CreateRoomRequest, req.body)
     const { user } = res.locals as UserLocals
     const wait = await waitBefore(creations, user.id)
@@ -116,6 +118,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     res.status(201).json({ roomId: room.id, name: room.name } satisfies CreateRoomResponse)
   })
 
+  // A guest is a member of its own room only, so its list is that room.
   router.get('/', async (_req, res) => {
     const { user } = res.locals as UserLocals
     res.json({ rooms: await rooms.listForUser(user.id) } satisfies ListRoomsResponse)
@@ -127,6 +130,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
    * servers, one request per server, never waited on for more than a second: null when unknown).
    */
   router.get('/public', async (req, res) => {
+    refuseGuest(res.locals as UserLocals, 'browse the public rooms')
     const query = parseInput(DirectoryQuery, req.query, 'query')
     const { user } = res.locals as UserLocals
     const wait = await waitBefore(directoryRequests, user.id)
@@ -174,6 +178,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
 
   /** The owner changes who finds the room (`visibility`) and its `description`. */
   router.patch('/:roomId', async (req, res) => {
+    refuseGuest(res.locals as UserLocals, 'change rooms')
     const room = await findRoom(req.params.roomId)
     const changes = parseInput(UpdateRoomRequest, req.body)
     const { user } = res.locals as UserLocals
@@ -185,22 +190,28 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   })
 
   router.get('/:roomId', async (req, res) => {
+    requireGuestRoom(res.locals as UserLocals, req.params.roomId)
     const room = await findRoom(req.params.roomId, joinCache)
     const query = parseInput(JoinQuery, req.query, 'query')
-    const { user } = res.locals as UserLocals
+    const { user, guestExpiresAt } = res.locals as UserLocals
     if (query.rejoin && !(await joinCache.isMember(room.id, user.id))) {
       throw new HttpError(410, 'left_room', 'you left this room; open its link to join again')
     }
     const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
     const placement = await place(room.id, user.id, failedHost, res)
     await joinCache.addMember(room.id, user.id)
-    const token = tokens.signRoomToken({
-      sub: user.id,
-      username: user.username,
-      roomId: room.id,
-      host: placement.host,
-      epoch: placement.epoch,
-    })
+    const token = tokens.signRoomToken(
+      {
+        sub: user.id,
+        username: user.username,
+        roomId: room.id,
+        host: placement.host,
+        epoch: placement.epoch,
+        // Only a guest's token says so: an account's claims (and its member frames) do not grow.
+        ...(user.guest ? { guest: true } : {}),
+      },
+      guestExpiresAt,
+    )
     res.json({
       roomId: room.id,
       name: room.name,
@@ -213,6 +224,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   })
 
   router.delete('/:roomId', async (req, res) => {
+    refuseGuest(res.locals as UserLocals, 'delete rooms')
     const room = await findRoom(req.params.roomId)
     const { user } = res.locals as UserLocals
     if (room.ownerId !== user.id) throw HttpError.forbidden('only the owner can delete a room')
@@ -226,17 +238,22 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
 
   /**
    * Leaves the room: it leaves the user's list, their sockets in it close (LEFT_ROOM), and the link
-   * still works to join again. The owner hands the room to the member who joined earliest; an
-   * owner alone in it is refused (409 `last_member`: delete it instead). Leaving a room one is not
+   * still works to join again. The owner hands the room to the member with an account who joined
+   * earliest (never to a guest); an owner alone in it, or with only guests beside them, is refused
+   * (409 `last_member`: delete it instead). Leaving a room one is not
    * in changes nothing (204).
    */
   router.post('/:roomId/leave', async (req, res) => {
+    requireGuestRoom(res.locals as UserLocals, req.params.roomId)
     const room = await findRoom(req.params.roomId)
     const { user } = res.locals as UserLocals
     const left = await rooms.leave(room.id, user.id)
     if (left.outcome === 'not_found') throw HttpError.roomNotFound()
     if (left.outcome === 'last_member') {
       throw new HttpError(409, 'last_member', 'you are the only member of this room: delete it instead')
+    }
+    if (left.outcome === 'only_guests') {
+      throw new HttpError(409, 'last_member', 'only guests would remain, and a guest cannot own a room: delete it instead')
     }
     if (left.outcome === 'left') {
       joinCache.forgetMember(room.id, user.id)
@@ -247,6 +264,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
   })
 
   router.get('/:roomId/messages', async (req, res) => {
+    requireGuestRoom(res.locals as UserLocals, req.params.roomId)
     const room = await findRoom(req.params.roomId)
     const query = parseInput(HistoryQuery, req.query, 'query')
     const { user } = res.locals as UserLocals

@@ -41,6 +41,8 @@ export type LeaveOutcome =
   | { outcome: 'left'; ownerId: string; handedOver: boolean }
   | { outcome: 'not_member' }
   | { outcome: 'last_member' }
+  /** The owner would leave only guests behind, and a guest never owns a room (migration 011). */
+  | { outcome: 'only_guests' }
   | { outcome: 'not_found' }
 
 /** "My rooms" is a sidebar, not an archive: the most recently active this many. */
@@ -122,9 +124,10 @@ export class RoomStore {
 
   /**
    * Takes the user out of the room's members (it leaves their list; joining again through the link
-   * adds them back). The owner hands the room to the member who joined earliest; an owner alone in
-   * it gets `last_member` and stays (they delete it instead). One round trip: the `leave_room`
-   * function, migration 006, which locks the room row so that leaves of one room take turns.
+   * adds them back). The owner hands the room to the member with an account who joined earliest;
+   * an owner alone in it gets `last_member`, one with only guests beside them `only_guests`, and
+   * stays (they delete it instead). One round trip: the `leave_room` function (migration 006,
+   * guests since 011), which locks the room row so that leaves of one room take turns.
    */
   async leave(roomId: string, userId: string): Promise<LeaveOutcome> {
     const rows = await this.db.query<{ outcome: LeaveOutcome['outcome'] | 'handed_over'; owner_id: string | null }>(
@@ -140,14 +143,20 @@ export class RoomStore {
 
   /** Up to `limit` members of the room, the most recently seen first (then the latest to join). */
   async membersSeen(roomId: string, limit: number): Promise<SeenMember[]> {
-    const rows = await this.db.query<{ user_id: string; username: string; last_seen_at: unknown }>(
-      `SELECT m.user_id, u.username, m.last_seen_at FROM room_members m JOIN users u ON u.id = m.user_id
+    const rows = await this.db.query<{ user_id: string; username: string; last_seen_at: unknown; guest: boolean }>(
+      `SELECT m.user_id, u.username, m.last_seen_at, u.guest_room_id IS NOT NULL AS guest
+       FROM room_members m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = $1
        ORDER BY m.last_seen_at DESC NULLS LAST, m.joined_at DESC
        LIMIT $2`,
       [roomId, limit],
     )
-    return rows.map((row) => ({ userId: row.user_id, username: row.username, lastSeenAt: row.last_seen_at === null ? null : toIso(row.last_seen_at) }))
+    return rows.map((row) => ({
+      userId: row.user_id,
+      username: row.username,
+      lastSeenAt: row.last_seen_at === null ? null : toIso(row.last_seen_at),
+      ...(row.guest ? { guest: true as const } : {}),
+    }))
   }
 
   /** Records when members were last connected; a time older than the one stored changes nothing. */

@@ -20,6 +20,7 @@ import type { DestinationStream } from 'pino'
 import { startBackend } from '../startBackend.js'
 import { loadConfig, type BackendConfig } from '../config.js'
 import { createLogger } from '../logger.js'
+import type { GuestSweeper } from '../auth/GuestSweeper.js'
 import type { Scheduler } from '../scheduler/index.js'
 import type { Database } from '../storage/Database.js'
 import { migrate } from '../storage/migrate.js'
@@ -77,6 +78,8 @@ export interface TestBackend {
   /** The backend's database, for assertions and for arranging rows a test needs. */
   db: Database
   scheduler: Scheduler
+  /** Deletes expired guests every `guestSweepIntervalMs`; tests may also run a sweep now. */
+  guestSweeper: GuestSweeper
   close(): Promise<void>
 }
 
@@ -113,6 +116,7 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
     app: backend.app,
     db: backend.db,
     scheduler: backend.scheduler,
+    guestSweeper: backend.guestSweeper,
     async close() {
       await backend.close()
       await dispose()

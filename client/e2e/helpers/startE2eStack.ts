@@ -34,7 +34,11 @@ export interface E2eStackOptions {
 }
 
 export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
-  const stack = await startTestStack(options.sessionEnv ? { sessionEnv: options.sessionEnv } : {})
+  const stack = await startTestStack({
+    ...(options.sessionEnv ? { sessionEnv: options.sessionEnv } : {}),
+    // As `npm start` does: a room link offers "Continue as a guest" (guests.e2e.ts).
+    backend: { overrides: { allowGuests: true } },
+  })
   const app: PreviewServer = await preview({
     root: CLIENT_ROOT,
     logLevel: 'silent',

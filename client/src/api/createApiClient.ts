@@ -8,6 +8,7 @@
 import type {
   DirectoryResponse,
   RoomVisibility,
+  AuthOptionsResponse,
   AuthResponse,
   CreateRoomResponse,
   Credentials,
@@ -70,6 +71,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Checks the stored token against the server (the account may be gone after a data reset). */
     me: () => request<{ user: User }>('GET', '/api/me'),
     login: (credentials: Credentials) => request<AuthResponse>('POST', '/api/login', credentials),
+    /** Which ways in the backend offers besides an account (no token needed). */
+    authOptions: () => request<AuthOptionsResponse>('GET', '/api/auth/options'),
+    /** Enters the room of a link with a name only, as a guest limited to that room. */
+    enterAsGuest: (username: string, roomId: string) => request<AuthResponse>('POST', '/api/auth/guest', { username, roomId }),
     listRooms: async (): Promise<RoomSummary[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
     /** `options`: `public` lists it in the directory, with its description. */
     createRoom: (name: string, options: { visibility?: RoomVisibility; description?: string } = {}) =>

@@ -1,18 +1,46 @@
 import { PASSWORD_RULE, USERNAME_RULE } from '@scalable-chat/backend-contract/rules'
-import { useId, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { Navigate, useNavigate, useSearchParams } from 'react-router'
 import { api } from '../api/api.js'
 import { FormField } from '../components/FormField.js'
 import styles from './AuthScreen.module.css'
 import { describeAuthError, validateRegistration, type AuthErrors } from './describeAuthError.js'
+import { GuestForm } from './GuestForm.js'
+import { roomOfNextPath } from './roomOfNextPath.js'
 import { safeNextPath } from './safeNextPath.js'
 import { signIn } from './sessionStore.js'
 import { useSession } from './useSession.js'
 import { BrandMark } from '../components/BrandMark.js'
 
-type Mode = 'signin' | 'register'
+type Mode = 'signin' | 'register' | 'guest'
 
-/** One calm screen to sign in or create an account; returns to `?next=` afterwards. */
+const TITLE: Record<Mode, string> = { signin: 'Sign in', register: 'Create an account', guest: 'Continue as a guest' }
+
+/**
+ * Whether to offer guest entry: only on the way to a room (a guest is limited to the room of the
+ * link it opened), and only when the backend allows guests (`GET /api/auth/options`; until it has
+ * answered, or if it fails, the screen is the plain sign-in).
+ */
+function useGuestsOffered(roomId: string | null): boolean {
+  const [offered, setOffered] = useState(false)
+  useEffect(() => {
+    if (roomId === null) return
+    let cancelled = false
+    api.authOptions().then(
+      (options) => !cancelled && setOffered(options.guests),
+      () => {},
+    )
+    return () => {
+      cancelled = true
+    }
+  }, [roomId])
+  return roomId !== null && offered
+}
+
+/**
+ * One calm screen to sign in or create an account, or, from a room link when the backend allows
+ * it, to continue as a guest with a name only; returns to `?next=` afterwards.
+ */
 export function AuthScreen() {
   const session = useSession()
   const navigate = useNavigate()
@@ -26,6 +54,8 @@ export function AuthScreen() {
   const usernameRef = useRef<HTMLInputElement>(null)
   const passwordRef = useRef<HTMLInputElement>(null)
   const id = useId()
+  const guestRoomId = roomOfNextPath(next)
+  const guestsOffered = useGuestsOffered(guestRoomId)
 
   if (session && !submitting) return <Navigate to={next} replace />
 
@@ -64,7 +94,7 @@ export function AuthScreen() {
     }
   }
 
-  const title = mode === 'signin' ? 'Sign in' : 'Create an account'
+  const title = TITLE[mode]
   return (
     <main className={styles.page}>
       <title>{`${title} · Scalable Chat`}</title>
@@ -75,7 +105,11 @@ export function AuthScreen() {
         </div>
         <h1>{title}</h1>
         <p className={styles.subtitle}>
-          {next.startsWith('/rooms/') ? 'Sign in to join the room you were invited to.' : 'Real-time rooms for you and your people.'}
+          {mode === 'guest'
+            ? 'Enter this room with a name only. Your visit is limited to this room and ends after a while.'
+            : next.startsWith('/rooms/')
+              ? 'Sign in to join the room you were invited to.'
+              : 'Real-time rooms for you and your people.'}
         </p>
 
         <div className={styles.toggle} role="group" aria-label="Choose">
@@ -87,39 +121,51 @@ export function AuthScreen() {
           </button>
         </div>
 
-        <form className={styles.form} onSubmit={submit} noValidate>
-          <FormField
-            inputRef={usernameRef}
-            id={`${id}-username`}
-            label="Username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            error={errors.username}
-            hint={mode === 'register' ? `${USERNAME_RULE.minLength}–${USERNAME_RULE.maxLength} letters, digits, _ or -` : undefined}
-          />
-          <FormField
-            inputRef={passwordRef}
-            id={`${id}-password`}
-            label="Password"
-            type="password"
-            name="password"
-            autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            error={errors.password}
-            hint={mode === 'register' ? `At least ${PASSWORD_RULE.minLength} characters` : undefined}
-          />
-          <div role="alert" className={styles.formError}>
-            {errors.form}
+        {mode === 'guest' && guestRoomId !== null ? (
+          <GuestForm roomId={guestRoomId} onSubmitting={setSubmitting} onEntered={() => navigate(next, { replace: true })} />
+        ) : (
+          <form className={styles.form} onSubmit={submit} noValidate>
+            <FormField
+              inputRef={usernameRef}
+              id={`${id}-username`}
+              label="Username"
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              error={errors.username}
+              hint={mode === 'register' ? `${USERNAME_RULE.minLength}–${USERNAME_RULE.maxLength} letters, digits, _ or -` : undefined}
+            />
+            <FormField
+              inputRef={passwordRef}
+              id={`${id}-password`}
+              label="Password"
+              type="password"
+              name="password"
+              autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.password}
+              hint={mode === 'register' ? `At least ${PASSWORD_RULE.minLength} characters` : undefined}
+            />
+            <div role="alert" className={styles.formError}>
+              {errors.form}
+            </div>
+            <button type="submit" className="btn btn-primary" disabled={submitting}>
+              {submitting ? (mode === 'signin' ? 'Signing in…' : 'Creating account…') : title}
+            </button>
+          </form>
+        )}
+        {guestsOffered && mode !== 'guest' && (
+          <div className={styles.guestOffer}>
+            <span className={styles.or}>or</span>
+            <button type="button" className="btn" onClick={() => switchMode('guest')}>
+              Continue as a guest
+            </button>
           </div>
-          <button type="submit" className="btn btn-primary" disabled={submitting}>
-            {submitting ? (mode === 'signin' ? 'Signing in…' : 'Creating account…') : title}
-          </button>
-        </form>
+        )}
       </div>
     </main>
   )

@@ -47,13 +47,20 @@ export function describeAuthError(error: unknown): AuthErrors {
  */
 export function validateRegistration(username: string, password: string): AuthErrors {
   const errors: AuthErrors = {}
-  const name = username.trim()
-  if (name.length < USERNAME_RULE.minLength) errors.username = `Username must be at least ${USERNAME_RULE.minLength} characters.`
-  else if (name.length > USERNAME_RULE.maxLength) errors.username = `Username must be at most ${USERNAME_RULE.maxLength} characters.`
-  else if (!USERNAME_RULE.pattern.test(name)) errors.username = `Username ${USERNAME_RULE.patternText}.`
+  const usernameError = validateUsername(username)
+  if (usernameError) errors.username = usernameError
   if (password.length < PASSWORD_RULE.minLength) errors.password = `Password must be at least ${PASSWORD_RULE.minLength} characters.`
   else if (password.length > PASSWORD_RULE.maxLength) errors.password = `Password must be at most ${PASSWORD_RULE.maxLength} characters.`
   return errors
+}
+
+/** What is wrong with a name by the username rule (`label` starts the sentence), or undefined. */
+export function validateUsername(username: string, label = 'Username'): string | undefined {
+  const name = username.trim()
+  if (name.length < USERNAME_RULE.minLength) return `${label} must be at least ${USERNAME_RULE.minLength} characters.`
+  if (name.length > USERNAME_RULE.maxLength) return `${label} must be at most ${USERNAME_RULE.maxLength} characters.`
+  if (!USERNAME_RULE.pattern.test(name)) return `${label} ${USERNAME_RULE.patternText}.`
+  return undefined
 }
 
 function capitalize(text: string): string {

@@ -6,9 +6,12 @@ import { signOut } from '../auth/sessionStore.js'
 import { useSession } from '../auth/useSession.js'
 import styles from './AppShell.module.css'
 import { BrandMark } from './BrandMark.js'
+import { formatFullTime, formatShortTime } from './formatTime.js'
+import { GuestBadge } from './GuestBadge.js'
 
 /**
- * The signed-in frame: top bar with the brand, who is signed in and "Sign out"; the page below.
+ * The signed-in frame: top bar with the brand, who is signed in (a guest: marked so, and until
+ * when) and "Sign out"; the page below.
  * Signed out, it sends the user to sign in (and back here afterwards).
  */
 export function AppShell() {
@@ -43,6 +46,12 @@ function SignedInShell() {
             <span className="visually-hidden">Signed in as </span>
             {session?.user.username}
           </span>
+          {session?.user.guest && (
+            <span className={styles.guestInfo}>
+              <GuestBadge />
+              <GuestUntil expiresAt={session.expiresAt} />
+            </span>
+          )}
           <button type="button" className="btn btn-ghost btn-small" onClick={signOut}>
             Sign out
           </button>
@@ -55,5 +64,22 @@ function SignedInShell() {
         </Suspense>
       </main>
     </div>
+  )
+}
+
+/** "Wed 14:05": a guest's access usually ends on another day than today. */
+const dayAndTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' })
+
+/** When a guest's access ends: its token's expiry, which nothing renews. */
+function GuestUntil({ expiresAt }: { expiresAt: number }) {
+  const end = new Date(expiresAt)
+  const iso = end.toISOString()
+  const today = end.toDateString() === new Date().toDateString()
+  return (
+    <span className={styles.until} title={`Your guest access ends ${formatFullTime(iso)}`}>
+      <span className="visually-hidden">Your access ends </span>
+      <span aria-hidden="true">until </span>
+      <time dateTime={iso}>{today ? formatShortTime(iso) : dayAndTime.format(end)}</time>
+    </span>
   )
 }

@@ -51,7 +51,11 @@ export function RoomList() {
         </div>
       )}
       {load.state === 'ready' && load.rooms.length === 0 && (
-        <p className={styles.empty}>No rooms yet. Create one, or join with a link someone shared with you.</p>
+        <p className={styles.empty}>
+          {session?.user.guest
+            ? 'You left the room you were invited to. Open its link again to come back.'
+            : 'No rooms yet. Create one, or join with a link someone shared with you.'}
+        </p>
       )}
       {load.state === 'ready' && load.rooms.length > 0 && (
         <ul className={styles.list}>

@@ -1,6 +1,7 @@
 import type { Member, MemberStatus, OfflineMember } from '@scalable-chat/protocol'
 import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
 import { useEffect, useId, type ReactNode } from 'react'
+import { GuestBadge } from '../components/GuestBadge.js'
 import { relativeTime } from '../components/relativeTime.js'
 import styles from './Room.module.css'
 
@@ -86,6 +87,7 @@ export function MembersPanel({
             <span className={styles.memberText}>
               <span className={styles.memberName}>
                 {member.username}
+                {member.guest && <GuestBadge />}
                 {member.userId === youId && <span className={styles.you}> (you)</span>}
               </span>
               {member.status === 'online' ? (
@@ -107,7 +109,10 @@ export function MembersPanel({
               <li key={member.userId} className={styles.member}>
                 <span className={`${styles.presence} ${styles.offline}`} aria-hidden="true" />
                 <span className={styles.memberText}>
-                  <span className={`${styles.memberName} ${styles.offlineName}`}>{member.username}</span>
+                  <span className={`${styles.memberName} ${styles.offlineName}`}>
+                    {member.username}
+                    {member.guest && <GuestBadge />}
+                  </span>
                   <span className={styles.memberStatus}>{member.lastSeenAt ? `Last seen ${relativeTime(member.lastSeenAt)}` : 'Offline'}</span>
                 </span>
               </li>

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '@scalable-chat/backend-contract'
 import { useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { formatFullTime, formatShortTime } from '../components/formatTime.js'
+import { GuestBadge } from '../components/GuestBadge.js'
 import type { PendingMessage } from './connection/chatReducer.js'
 import { describeRefusal } from './describeRefusal.js'
 import { groupMessages } from './groupMessages.js'
@@ -26,6 +27,7 @@ export function MessageList({
   messages,
   pending,
   you,
+  guestIds,
   connecting,
   history,
   onLoadOlder,
@@ -35,6 +37,8 @@ export function MessageList({
   messages: ChatMessage[]
   pending: PendingMessage[]
   you: { userId: string; username: string } | null
+  /** Authors to mark as guests (the room's members and offline members who are). */
+  guestIds?: ReadonlySet<string>
   connecting: boolean
   history: { hasMore: boolean; loading: boolean; error: string | null }
   onLoadOlder: () => void
@@ -133,7 +137,10 @@ export function MessageList({
             return (
               <li key={group.key} className={own ? `${styles.group} ${styles.own}` : styles.group}>
                 <div className={styles.groupHead}>
-                  <span className={styles.author}>{own ? 'You' : group.username}</span>
+                  <span className={styles.author}>
+                    {own ? 'You' : group.username}
+                    {guestIds?.has(group.userId) && <GuestBadge />}
+                  </span>
                   <time className={styles.time} dateTime={group.startedAt} title={formatFullTime(group.startedAt)}>
                     {formatShortTime(group.startedAt)}
                   </time>

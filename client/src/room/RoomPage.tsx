@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react'
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { useNavigate, useParams, useSearchParams } from 'react-router'
 import { ApiError } from '../api/ApiError.js'
 import { api } from '../api/api.js'
@@ -28,6 +28,11 @@ export function RoomPage() {
   const { connection, state } = useChatConnection(roomId)
   const presence = usePresence(connection)
   const typing = useTypingNotifier(connection, state.limits.typingTimeoutMs)
+  // Messages carry no guest mark: an author is marked while the room lists them as a guest.
+  const guestIds = useMemo(
+    () => new Set([...state.members, ...state.offline].filter((member) => member.guest).map((member) => member.userId)),
+    [state.members, state.offline],
+  )
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [actionError, setActionError] = useState<string | null>(null)
@@ -67,7 +72,8 @@ export function RoomPage() {
               navigate('/', { replace: true })
             } catch (error) {
               if (!(error instanceof ApiError)) setActionError('Could not leave the room. Try again.')
-              else setActionError(error.code === 'last_member' ? 'You are the only member of this room: delete it instead.' : error.message)
+              // `last_member` says why (alone, or only guests would remain) and to delete the room instead.
+              else setActionError(error.code === 'last_member' ? `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.` : error.message)
             }
           }}
           onDelete={() => setConfirmDelete(true)}
@@ -84,6 +90,7 @@ export function RoomPage() {
               messages={state.messages}
               pending={state.pending}
               you={you}
+              guestIds={guestIds}
               connecting={you === null}
               history={state.history}
               onLoadOlder={() => void connection?.loadOlder()}

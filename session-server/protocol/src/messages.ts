@@ -130,9 +130,14 @@ export type BoardEdit = Extract<ClientMessage, { type: 'shape_create' | 'shape_u
 
 // Shared shapes -----------------------------------------------------------------------------
 
-export const Member = z.object({ userId: z.string(), username: z.string(), status: MemberStatus })
+/**
+ * `guest: true` marks a guest (entered with a name only, limited to this room, until its access
+ * ends); absent for a member with an account, so their frames do not grow.
+ */
+const GuestMark = z.literal(true).optional()
+export const Member = z.object({ userId: z.string(), username: z.string(), status: MemberStatus, guest: GuestMark })
 /** A member of the room who is not connected: when they last were (null: not since this was recorded). */
-export const OfflineMember = z.object({ userId: z.string(), username: z.string(), lastSeenAt: z.string().nullable() })
+export const OfflineMember = z.object({ userId: z.string(), username: z.string(), lastSeenAt: z.string().nullable(), guest: GuestMark })
 export type OfflineMember = z.infer<typeof OfflineMember>
 export type Member = z.infer<typeof Member>
 

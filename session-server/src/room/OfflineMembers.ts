@@ -20,9 +20,9 @@ export class OfflineMembers {
   }
 
   /** The member's last connection closed at `at`. */
-  wentOffline(userId: string, username: string, at: string): void {
+  wentOffline(userId: string, username: string, at: string, guest = false): void {
     this.members.delete(userId)
-    this.members.set(userId, { userId, username, lastSeenAt: at })
+    this.members.set(userId, { userId, username, lastSeenAt: at, ...(guest ? { guest: true } : {}) })
     if (this.members.size > ROOM_LOAD_MEMBERS) this.members.delete(this.longestUnseen()!)
   }
 

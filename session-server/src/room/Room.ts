@@ -149,7 +149,7 @@ export class Room implements RoomLogListener, BoardAudience {
         return { ok: false, code: ErrorCode.ROOM_FULL, message: 'the room is full', close: CloseCode.ROOM_FULL }
       }
       const { typingTimeoutMs, presenceIntervalMs } = this.deps.limits
-      const member: Member = { userId: connection.userId, username: connection.username, status: 'online' }
+      const member: Member = { userId: connection.userId, username: connection.username, status: 'online', ...(connection.guest ? { guest: true } : {}) }
       state = {
         presence: new MemberPresence(member, { typingTimeoutMs, presenceIntervalMs, broadcast: (message, without) => this.broadcast(message, without) }),
         connections: new Set(),
@@ -195,7 +195,7 @@ export class Room implements RoomLogListener, BoardAudience {
     this.board.left(connection.userId)
     const at = new Date().toISOString()
     this.deps.seen?.(connection.userId, at)
-    if (member) this.offline.wentOffline(connection.userId, connection.username, at)
+    if (member) this.offline.wentOffline(connection.userId, connection.username, at, connection.guest === true)
     this.broadcast({ type: 'user_left', userId: connection.userId, ...(member ? { lastSeenAt: at } : {}) })
     if (this.members.size === 0 && !this.closed) this.deps.owner.roomEmptied(this)
   }

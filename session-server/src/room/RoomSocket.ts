@@ -29,5 +29,7 @@ export interface RoomConnection {
   readonly id: string
   readonly userId: string
   readonly username: string
+  /** A guest (its room token says so): marked as one in the member list. */
+  readonly guest?: boolean
   readonly socket: RoomSocket
 }

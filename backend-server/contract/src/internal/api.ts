@@ -80,6 +80,8 @@ export const RoomTokenClaims = z.object({
    * older epoch holds a stale copy (the room moved away and back) and must reload it.
    */
   epoch: z.number().int().nonnegative(),
+  /** A guest (`POST /api/auth/guest`): the session server marks its member so (absent for an account). */
+  guest: z.boolean().optional(),
 })
 export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
 /**
@@ -96,7 +98,13 @@ export const TokenAudience = { USER: 'scalable-chat:user', ROOM: 'scalable-chat:
 export const ROOM_LOAD_MEMBERS = 200
 
 /** A member of the room and when they were last connected to it (null: never since this was recorded). */
-export const SeenMember = z.object({ userId: z.string(), username: z.string(), lastSeenAt: z.iso.datetime().nullable() })
+export const SeenMember = z.object({
+  userId: z.string(),
+  username: z.string(),
+  lastSeenAt: z.iso.datetime().nullable(),
+  /** A guest (absent for an account): the member list marks it so. */
+  guest: z.literal(true).optional(),
+})
 export type SeenMember = z.infer<typeof SeenMember>
 
 /** `GET /internal/rooms/:roomId?host=` → the room as the session server needs it to load it. */
