@@ -1,13 +1,17 @@
 import type { ChatMessage } from '@scalable-chat/backend-contract'
+import { applyChange } from '@scalable-chat/backend-contract/changes'
 import { useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { formatFullTime, formatShortTime } from '../components/formatTime.js'
 import { GuestBadge } from '../components/GuestBadge.js'
-import type { PendingMessage } from './connection/chatReducer.js'
+import type { PendingChange, PendingMessage } from './connection/chatReducer.js'
 import { describeRefusal } from './describeRefusal.js'
+import { EditMessageForm } from './EditMessageForm.js'
 import { groupMessages } from './groupMessages.js'
 import styles from './MessageList.module.css'
 import { mentions } from './mentions.js'
+import { MessageActions } from './MessageActions.js'
 import { MessageText } from './MessageText.js'
+import { Reactions } from './Reactions.js'
 
 /** Within this distance of the bottom the list counts as "at the bottom" and follows new messages. */
 const STICK_TO_BOTTOM_PX = 48
@@ -21,21 +25,41 @@ interface DisplayMessage {
   text: string
   createdAt: string
   pending?: PendingMessage
+  /** A stored message, as shown: this user's changes not acknowledged yet applied. */
+  stored?: ChatMessage
+  /** One of this user's changes of it is on its way. */
+  saving?: boolean
+}
+
+/** What can be done to stored messages (the connection's actions, by seq). */
+export interface MessageActionHandlers {
+  onEdit: (seq: number, text: string) => void
+  onDelete: (seq: number) => void
+  onReact: (seq: number, emoji: string, on: boolean) => void
 }
 
 export function MessageList({
   messages,
   pending,
+  pendingChanges,
   you,
   guestIds,
   connecting,
   history,
+  maxMessageLength,
+  nameOf,
+  actions,
   onLoadOlder,
   onRetry,
   onDiscard,
 }: {
   messages: ChatMessage[]
   pending: PendingMessage[]
+  pendingChanges: PendingChange[]
+  maxMessageLength: number
+  /** A member's name by id, for who reacted. */
+  nameOf: (userId: string) => string | undefined
+  actions: MessageActionHandlers
   you: { userId: string; username: string } | null
   /** Authors to mark as guests (the room's members and offline members who are). */
   guestIds?: ReadonlySet<string>
@@ -49,9 +73,13 @@ export function MessageList({
   const atBottom = useRef(true)
   const previous = useRef<{ firstKey?: string; lastKey?: string; height: number }>({ height: 0 })
   const [unseen, setUnseen] = useState(0)
+  const [editing, setEditing] = useState<number | null>(null)
 
   const items = useMemo<DisplayMessage[]>(() => {
-    const stored = messages.map((m) => ({ key: `s${m.seq}`, userId: m.userId, username: m.username, text: m.text, createdAt: m.createdAt }))
+    const stored = messages.map((original) => {
+      const { message, saving } = withPending(original, pendingChanges, you)
+      return { key: `s${message.seq}`, userId: message.userId, username: message.username, text: message.text, createdAt: message.createdAt, stored: message, saving }
+    })
     const mine = pending.map((p) => ({
       key: `p${p.clientId}`,
       userId: you?.userId ?? '',
@@ -61,7 +89,7 @@ export function MessageList({
       pending: p,
     }))
     return [...stored, ...mine]
-  }, [messages, pending, you])
+  }, [messages, pending, pendingChanges, you])
   const groups = useMemo(() => groupMessages(items), [items])
 
   // Runs after the DOM changed and before the browser paints: the place to keep the view steady.
@@ -150,7 +178,13 @@ export function MessageList({
                     <MessageRow
                       key={message.key}
                       message={message}
-                      ownUsername={you?.username}
+                      own={own}
+                      you={you}
+                      editing={message.stored !== undefined && editing === message.stored.seq}
+                      onEditing={(on) => setEditing(on && message.stored ? message.stored.seq : null)}
+                      maxMessageLength={maxMessageLength}
+                      nameOf={nameOf}
+                      actions={actions}
                       showTime={index > 0}
                       onRetry={onRetry}
                       onDiscard={onDiscard}
@@ -173,35 +207,85 @@ export function MessageList({
 
 function MessageRow({
   message,
-  ownUsername,
+  own,
+  you,
+  editing,
+  onEditing,
+  maxMessageLength,
+  nameOf,
+  actions,
   showTime,
   onRetry,
   onDiscard,
 }: {
   message: DisplayMessage
-  /** This user's name: a message that mentions it stands out. */
-  ownUsername: string | undefined
+  own: boolean
+  you: { userId: string; username: string } | null
+  editing: boolean
+  onEditing: (on: boolean) => void
+  maxMessageLength: number
+  nameOf: (userId: string) => string | undefined
+  actions: MessageActionHandlers
   showTime: boolean
   onRetry: (clientId: string) => void
   onDiscard: (clientId: string) => void
 }) {
-  const pending = message.pending
-  const className = pending
-    ? `${styles.message} ${pending.state === 'failed' ? styles.failed : styles.sending}`
-    : styles.message
+  const { pending, stored } = message
+  const ownUsername = you?.username
+  const className = [
+    styles.message,
+    pending && (pending.state === 'failed' ? styles.failed : styles.sending),
+    message.saving && styles.sending,
+    stored?.deleted && styles.deleted,
+  ]
   // Someone else's message naming this user (one's own mention of oneself is no news).
-  const mentioned = !pending && message.username !== ownUsername && mentions(message.text, ownUsername)
+  const mentioned = !pending && !stored?.deleted && message.username !== ownUsername && mentions(message.text, ownUsername)
+  if (mentioned) className.push(styles.mentioned)
+  const reacted = new Set(stored?.reactions?.filter((r) => you && r.userIds.includes(you.userId)).map((r) => r.emoji))
   return (
-    <li className={mentioned ? `${className} ${styles.mentioned}` : className}>
-      <div className={styles.bubble}>
-        {mentioned && <span className="visually-hidden">Mentions you: </span>}
-        <MessageText text={message.text} ownUsername={ownUsername} />
-      </div>
+    <li className={className.filter(Boolean).join(' ')}>
+      {editing && stored ? (
+        <EditMessageForm
+          text={stored.text}
+          maxLength={maxMessageLength}
+          onSave={(text) => {
+            actions.onEdit(stored.seq, text)
+            onEditing(false)
+          }}
+          onCancel={() => onEditing(false)}
+        />
+      ) : (
+        <div className={styles.bubbleWrap}>
+          <div className={styles.bubble}>
+            {mentioned && <span className="visually-hidden">Mentions you: </span>}
+            {stored?.deleted ? <span className={styles.deletedText}>Message deleted</span> : <MessageText text={message.text} ownUsername={ownUsername} />}
+            {stored?.editedAt !== undefined && (
+              <span className={styles.edited} title={`Edited ${formatFullTime(stored.editedAt)}`}>
+                {' '}
+                (edited)
+              </span>
+            )}
+          </div>
+          {stored && !stored.deleted && (
+            <MessageActions
+              own={own}
+              reacted={reacted}
+              onReact={(emoji, on) => actions.onReact(stored.seq, emoji, on)}
+              onEdit={() => onEditing(true)}
+              onDelete={() => actions.onDelete(stored.seq)}
+            />
+          )}
+        </div>
+      )}
       {showTime && !pending && (
         <time className={styles.rowTime} dateTime={message.createdAt} title={formatFullTime(message.createdAt)}>
           {formatShortTime(message.createdAt)}
         </time>
       )}
+      {stored?.reactions && !stored.deleted && (
+        <Reactions reactions={stored.reactions} youId={you?.userId} nameOf={nameOf} onToggle={(emoji, on) => actions.onReact(stored.seq, emoji, on)} />
+      )}
+      {message.saving && <span className={styles.state}>Saving…</span>}
       {pending?.state === 'sending' && <span className={styles.state}>Sending…</span>}
       {pending?.state === 'failed' && (
         <span className={styles.state} role="alert">
@@ -216,4 +300,17 @@ function MessageRow({
       )}
     </li>
   )
+}
+
+/** A stored message with this user's unacknowledged changes applied, and whether there were any. */
+function withPending(message: ChatMessage, pending: readonly PendingChange[], you: { userId: string; username: string } | null): { message: ChatMessage; saving: boolean } {
+  let shown = message
+  let saving = false
+  for (const change of pending) {
+    if (change.target !== message.seq || !you) continue
+    // A reaction shows at once and needs no "Saving…"; an edit or a deletion says it is on its way.
+    if (change.kind !== 'react') saving = true
+    shown = applyChange(shown, { ...change, seq: 0, id: change.clientId, userId: you.userId, username: you.username })
+  }
+  return { message: shown, saving }
 }

@@ -33,6 +33,21 @@ export function RoomPage() {
     () => new Set([...state.members, ...state.offline].filter((member) => member.guest).map((member) => member.userId)),
     [state.members, state.offline],
   )
+  const names = useMemo(() => {
+    const byId = new Map<string, string>()
+    for (const m of state.messages) byId.set(m.userId, m.username)
+    for (const m of [...state.offline, ...state.members]) byId.set(m.userId, m.username)
+    return byId
+  }, [state.messages, state.members, state.offline])
+  const nameOf = (userId: string) => names.get(userId)
+  const messageActions = useMemo(
+    () => ({
+      onEdit: (seq: number, text: string) => void connection?.edit(seq, text),
+      onDelete: (seq: number) => void connection?.deleteMessage(seq),
+      onReact: (seq: number, emoji: string, on: boolean) => void connection?.react(seq, emoji, on),
+    }),
+    [connection],
+  )
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [actionError, setActionError] = useState<string | null>(null)
@@ -89,6 +104,10 @@ export function RoomPage() {
             <MessageList
               messages={state.messages}
               pending={state.pending}
+              pendingChanges={state.pendingChanges}
+              maxMessageLength={state.limits.maxMessageLength}
+              nameOf={nameOf}
+              actions={messageActions}
               you={you}
               guestIds={guestIds}
               connecting={you === null}

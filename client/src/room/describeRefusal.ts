@@ -10,6 +10,10 @@ const TEXT: Partial<Record<string, string>> = {
   [ErrorCode.SHAPE_NOT_FOUND]: 'Someone erased that shape',
   [ErrorCode.SHAPE_EXISTS]: 'That shape is on the board already',
   [ErrorCode.BOARD_FULL]: 'The board is full: erase something to draw more',
+  [ErrorCode.NOT_AUTHOR]: 'Only its author can change that message',
+  [ErrorCode.MESSAGE_DELETED]: 'That message was deleted',
+  [ErrorCode.MESSAGE_NOT_FOUND]: 'That message is not in this room',
+  [ErrorCode.TOO_MANY_REACTIONS]: 'That message has as many different reactions as it can hold',
 }
 
 /**
