@@ -49,7 +49,8 @@ export class TokenService {
     return claims.success ? { id: claims.data.sub, username: claims.data.username } : undefined
   }
 
-  signRoomToken(claims: RoomTokenClaims): string {
+  /** Claims with a default (`readSeq`) may be left out. */
+  signRoomToken(claims: z.input<typeof RoomTokenClaims>): string {
     return this.signRoom(RoomTokenClaims.parse(claims))
   }
 }

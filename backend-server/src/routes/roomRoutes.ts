@@ -118,7 +118,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
 
   router.get('/', async (_req, res) => {
     const { user } = res.locals as UserLocals
-    res.json({ rooms: await rooms.listForUser(user.id) } satisfies ListRoomsResponse)
+    res.json({ rooms: await rooms.listForUser(user) } satisfies ListRoomsResponse)
   })
 
   /**
@@ -192,7 +192,8 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
       throw new HttpError(410, 'left_room', 'you left this room; open its link to join again')
     }
     const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
-    const placement = await place(room.id, user.id, failedHost, res)
+    // The read position is read beside the placement, not after it: the join waits for one, not two.
+    const [placement, readSeq] = await Promise.all([place(room.id, user.id, failedHost, res), rooms.readSeq(room.id, user.id)])
     await joinCache.addMember(room.id, user.id)
     const token = tokens.signRoomToken({
       sub: user.id,
@@ -200,6 +201,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
       roomId: room.id,
       host: placement.host,
       epoch: placement.epoch,
+      readSeq,
     })
     res.json({
       roomId: room.id,
