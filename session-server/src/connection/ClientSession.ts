@@ -71,6 +71,7 @@ export class ClientSession implements RoomConnection {
   readonly id = randomUUID().slice(0, 8)
   readonly userId: string
   readonly username: string
+  readonly readSeq: number
   readonly socket: WsRoomSocket
   private state: SessionState = { state: 'joining' }
   private readonly strikes = new StrikeCounter()
@@ -86,6 +87,7 @@ export class ClientSession implements RoomConnection {
   constructor(private readonly deps: ClientSessionDeps) {
     this.userId = deps.claims.sub
     this.username = deps.claims.username
+    this.readSeq = deps.claims.readSeq
     this.socket = new WsRoomSocket(deps.ws, deps.transport)
     this.log = deps.logger.child({ connectionId: this.id, roomId: deps.claims.roomId, userId: this.userId })
     deps.ws.on('message', (data, isBinary) => {

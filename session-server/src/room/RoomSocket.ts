@@ -29,5 +29,7 @@ export interface RoomConnection {
   readonly id: string
   readonly userId: string
   readonly username: string
+  /** The user's read position in the room as stored when its token was minted (absent: 0). */
+  readonly readSeq?: number
   readonly socket: RoomSocket
 }
