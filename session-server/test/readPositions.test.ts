@@ -67,6 +67,19 @@ describe('Room: read', () => {
     await room.flushed()
     expect(backend.readReports).toHaveLength(2)
   })
+
+  it("saves a member's position at once when their last connection closes, not before", async () => {
+    const backend = new FakeBackendApi(storedMessages(5))
+    const { room } = makeRoom(backend)
+    const [tab1, tab2] = [fakeConnection('alice'), fakeConnection('alice')]
+    room.join(tab1)
+    room.join(tab2)
+    await room.handle(tab1, read(5))
+    room.leave(tab1)
+    expect(backend.readReports).toEqual([])
+    room.leave(tab2)
+    await vi.waitFor(() => expect(backend.readReports.map((report) => report.reads)).toEqual([[{ userId: 'alice', seq: 5 }]]))
+  })
 })
 
 describe('ReadPositions', () => {

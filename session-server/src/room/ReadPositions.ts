@@ -6,7 +6,8 @@
  * seconds, so a token may be behind).
  *
  * Stored through the backend, batched like "last seen": at most one save per `SAVE_INTERVAL_MS`,
- * with only the positions that moved, and at once by `flush`, which the room's unload and the
+ * with only the positions that moved; at once when a member's last connection closes (they are
+ * off to the lobby, or another device, which should count from where they stopped); and by `flush`, which the room's unload and the
  * server's drain await BEFORE they release the room, so our own release never fences a save out.
  * Fenced by the placement epoch: a stale copy's save is refused and dropped (the room's current
  * server starts from storage). A save the backend could not take is retried with the next one.
@@ -58,6 +59,14 @@ export class ReadPositions {
     this.unsaved.add(userId)
     this.schedule()
     return position
+  }
+
+  /** The user's last connection closed: their position is saved now if it moved (with any others that did). */
+  left(userId: string): void {
+    if (!this.unsaved.has(userId) || this.stopped || this.saving !== undefined) return
+    clearTimeout(this.timer)
+    this.timer = undefined
+    void this.save()
   }
 
   /** Saves what moved, now, and resolves once the backend answered (stored or not). */

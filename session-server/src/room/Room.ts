@@ -194,6 +194,7 @@ export class Room implements RoomLogListener, BoardAudience {
     state.presence.stop()
     this.members.delete(connection.userId)
     this.board.left(connection.userId)
+    this.reads.left(connection.userId)
     const at = new Date().toISOString()
     this.deps.seen?.(connection.userId, at)
     if (member) this.offline.wentOffline(connection.userId, connection.username, at)
