@@ -4,7 +4,8 @@
  * person reading a terminal needs: new messages, older history, joins and leaves, status changes,
  * typing, the connection's state, refused sends, and that the board changed. It keeps the last seq
  * it printed, so that a snapshot which replaces the view after a reconnect does not print messages
- * twice, and when it last said each member changed the board.
+ * twice, and when it last said each member changed the board. What it printed the user has seen:
+ * it marks the room read up to there.
  */
 import type { ChatMessage, ShapeType } from '@scalable-chat/backend-contract'
 import type { ChatConnection, ChatEvent, ChatState } from '../src/room/connection/ChatConnection.js'
@@ -103,6 +104,8 @@ export class ChatPrinter {
       case 'send_discarded':
       case 'own_status':
       case 'history_loading':
+      case 'read':
+      case 'marked_read':
         break
       default:
         event satisfies never
@@ -133,13 +136,14 @@ export class ChatPrinter {
     if (text) this.terminal.print(noticeLine(text))
   }
 
-  /** Messages after the last one printed, in seq order (a replacing snapshot repeats some). */
+  /** Messages after the last one printed, in seq order (a replacing snapshot repeats some); read once printed. */
   private printNewer(messages: readonly ChatMessage[]): void {
     for (const message of messages) {
       if (message.seq <= this.lastPrintedSeq) continue
       this.lastPrintedSeq = message.seq
       this.terminal.print(messageLine(message))
     }
+    this.connection.markRead(this.lastPrintedSeq)
   }
 
   /** A page of older history, as a labelled block. */

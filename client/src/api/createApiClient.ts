@@ -14,6 +14,7 @@ import type {
   HistoryResponse,
   JoinRoomResponse,
   ListRoomsResponse,
+  MyRoom,
   RoomSummary,
   User,
 } from '@scalable-chat/backend-contract'
@@ -70,7 +71,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     /** Checks the stored token against the server (the account may be gone after a data reset). */
     me: () => request<{ user: User }>('GET', '/api/me'),
     login: (credentials: Credentials) => request<AuthResponse>('POST', '/api/login', credentials),
-    listRooms: async (): Promise<RoomSummary[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
+    listRooms: async (): Promise<MyRoom[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
     /** `options`: `public` lists it in the directory, with its description. */
     createRoom: (name: string, options: { visibility?: RoomVisibility; description?: string } = {}) =>
       request<CreateRoomResponse>('POST', '/api/rooms', { name, ...options }),

@@ -7,6 +7,7 @@
  *   the view state;
  * - `Outbox`: when each pending message goes out, and again after a reconnect;
  * - `BoardSync`: the room's whiteboard (its own state, which the board view reads);
+ * - `ReadMarker`: when the room is told how far the user has read;
  *
  * and adds what joins them: the user's actions, history paging over HTTP, and the expiry of other
  * people's typing. Components read the state with `useSyncExternalStore` (`subscribe` +
@@ -29,6 +30,7 @@ import { initialChatState, reduceChat, type ChatEvent, type ChatState, type Pend
 import { ClosedReason } from './connectionStatus.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
 import { Outbox } from './Outbox.js'
+import { ReadMarker } from './ReadMarker.js'
 import { SessionLink, type SocketConstructor } from './SessionLink.js'
 
 export type { ChatEvent, ChatState, PendingMessage } from './chatReducer.js'
@@ -56,6 +58,7 @@ export class ChatConnection {
   private readonly eventListeners = new Set<(event: ChatEvent) => void>()
   private readonly link: SessionLink
   private readonly outbox: Outbox
+  private readonly readMarker: ReadMarker
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>()
   /** Bumped whenever the message view is replaced, so a page of older history for the old view is dropped. */
   private viewEpoch = 0
@@ -92,6 +95,7 @@ export class ChatConnection {
       transmit: (frame) => this.link.send(frame),
       stillSending: (clientId) => this.state.pending.find((p) => p.clientId === clientId && p.state === 'sending'),
     })
+    this.readMarker = new ReadMarker((seq) => this.link.send({ type: 'read', seq }))
   }
 
   // Subscription --------------------------------------------------------------------------------
@@ -124,6 +128,9 @@ export class ChatConnection {
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
+    // Before the socket closes: a position still waiting for its interval is what the user saw last.
+    this.readMarker.flush()
+    this.readMarker.dispose()
     this.link.dispose()
     this.dropped()
     this.board.dispose()
@@ -169,6 +176,18 @@ export class ChatConnection {
     if (status === this.state.ownStatus) return
     this.dispatch({ type: 'own_status', status })
     this.link.send({ type: 'status', status })
+  }
+
+  /**
+   * The user has seen the room up to `seq` (its newest message was on screen). Tells the room,
+   * forward only and throttled (`ReadMarker`); the user's other tabs and devices hear of it from
+   * the server. Whether it moved the read position this tab knows.
+   */
+  markRead(seq: number): boolean {
+    if (this.disposed || seq <= this.state.readSeq) return false
+    this.dispatch({ type: 'marked_read', seq })
+    this.readMarker.mark(seq)
+    return true
   }
 
   /** The owner changed the room's settings (the backend's answer): the view shows them at once. */
@@ -218,6 +237,7 @@ export class ChatConnection {
         // In their original order, with their original clientIds, paced by the server's limits.
         this.outbox.resume(this.state.pending, frame.limits)
         this.board.snapshot(frame)
+        this.readMarker.known(frame.you.readSeq)
         if (this.state.ownStatus !== 'online') this.link.send({ type: 'status', status: this.state.ownStatus })
         return
       case 'message':
@@ -232,6 +252,9 @@ export class ChatConnection {
         const member = this.state.members.find((m) => m.userId === frame.userId) ?? (offline && { ...offline, status: 'online' as const })
         return member && this.dispatch({ type: 'member_left', member, lastSeenAt: frame.lastSeenAt })
       }
+      case 'read':
+        this.readMarker.known(frame.seq)
+        return this.dispatch(frame)
       case 'user_joined':
       case 'status':
       case 'room_updated':
