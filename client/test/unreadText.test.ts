@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UNREAD_RULE } from '@scalable-chat/backend-contract/rules'
-import { unreadBadge, unreadText } from '../src/lobby/unreadText.js'
+import { unreadBadge, unreadText, withKnownRead } from '../src/lobby/unreadText.js'
 
 describe('unreadText', () => {
   it('says how many unread messages and mentions, in words a screen reader reads as they are', () => {
@@ -14,5 +14,12 @@ describe('unreadText', () => {
     expect(unreadBadge(UNREAD_RULE.countCap - 1)).toBe('99')
     expect(unreadBadge(UNREAD_RULE.countCap)).toBe('99+')
     expect(unreadText(UNREAD_RULE.countCap, 0)).toBe('99+ unread messages')
+  })
+
+  it('shows a room read when this browser knows it was read up to its latest message, not before', () => {
+    const room = { unread: 3, mentions: 1, lastMessage: { seq: 40 } }
+    expect(withKnownRead(room, 40)).toEqual({ ...room, unread: 0, mentions: 0 })
+    expect(withKnownRead(room, 39)).toBe(room)
+    expect(withKnownRead({ ...room, lastMessage: null }, 99)).toEqual({ ...room, lastMessage: null })
   })
 })

@@ -19,3 +19,12 @@ export function unreadText(unread: number, mentions: number): string | null {
   const count = `${unreadBadge(unread)} unread ${unread === 1 ? 'message' : 'messages'}`
   return mentions === 0 ? count : `${count}, ${mentions} ${mentions === 1 ? 'mention' : 'mentions'}`
 }
+
+/**
+ * The room as the lobby shows it when this browser knows the user read up to `knownSeq` (a tab
+ * just marked it, before the backend stored it): read, if that covers its latest message.
+ */
+export function withKnownRead<R extends { unread: number; mentions: number; lastMessage: { seq: number } | null }>(room: R, knownSeq: number): R {
+  if (room.unread === 0 || room.lastMessage === null || knownSeq < room.lastMessage.seq) return room
+  return { ...room, unread: 0, mentions: 0 }
+}
