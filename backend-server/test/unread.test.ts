@@ -89,8 +89,13 @@ describe('POST /internal/rooms/:roomId/read', () => {
     await say(roomId, [bo.user, 'four'])
     expect((await listed(ana.token, roomId)).unread).toBe(1)
 
-    const { token } = (await api().get(`/api/rooms/${roomId}`).set(bearer(ana.token)).expect(200)).body as { token: string }
-    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())).toMatchObject({ sub: ana.user.id, readSeq: 3 })
+    const claimsOf = async (query: string) => {
+      const { token } = (await api().get(`/api/rooms/${roomId}${query}`).set(bearer(ana.token)).expect(200)).body as { token: string }
+      return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
+    }
+    expect(await claimsOf('')).toMatchObject({ sub: ana.user.id, readSeq: 3 })
+    // A reconnect does not read it (the tab knows; reconnects cost no statement).
+    expect(await claimsOf('?rejoin=1')).toMatchObject({ sub: ana.user.id, readSeq: 0 })
   })
 
   it('is fenced: another host or an older epoch gets 409 room_moved and changes nothing; an unknown room 404', async () => {

@@ -192,8 +192,13 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
       throw new HttpError(410, 'left_room', 'you left this room; open its link to join again')
     }
     const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
-    // The read position is read beside the placement, not after it: the join waits for one, not two.
-    const [placement, readSeq] = await Promise.all([place(room.id, user.id, failedHost, res), rooms.readSeq(room.id, user.id)])
+    // Where the user's unread part starts, read beside the placement (the join waits for one, not
+    // two). Not on a reconnect: the tab knows where it was, and a reconnect storm stays free of
+    // database statements (the session server holds the newer position in memory anyway).
+    const [placement, readSeq] = await Promise.all([
+      place(room.id, user.id, failedHost, res),
+      query.rejoin ? 0 : rooms.readSeq(room.id, user.id),
+    ])
     await joinCache.addMember(room.id, user.id)
     const token = tokens.signRoomToken({
       sub: user.id,

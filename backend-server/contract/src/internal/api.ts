@@ -81,7 +81,8 @@ export const RoomTokenClaims = z.object({
    * The user's read position in the room as stored when the token was minted (the latest seq they
    * saw): the session server starts from it, unless it holds a newer one, and the snapshot tells the
    * tab where its unread part starts. Carried here rather than in the room's load, which lists only
-   * some members: the join reads exactly this user's. Absent from a backend older than it: 0.
+   * some members: the join reads exactly this user's. 0 on a reconnect (`rejoin=1`: the tab knows
+   * where it was, and reconnects cost no database statement) and from a backend older than this.
    */
   readSeq: z.number().int().nonnegative().default(0),
 })
