@@ -49,6 +49,8 @@ export function MessageList({
 }) {
   const scroller = useRef<HTMLDivElement>(null)
   const divider = useRef<HTMLLIElement>(null)
+  /** Set when the list itself scrolled to "New messages": that scroll must not load older history. */
+  const positioned = useRef(false)
   const atBottom = useRef(true)
   const setAtBottom = (value: boolean) => {
     if (atBottom.current === value) return
@@ -91,7 +93,10 @@ export function MessageList({
         // The room opens at its newest message, or at "New messages" when that would be out of view.
         element.scrollTop = element.scrollHeight
         const above = divider.current ? divider.current.getBoundingClientRect().top - element.getBoundingClientRect().top : 0
-        if (above < 0) element.scrollTop += above - 8
+        if (above < 0) {
+          element.scrollTop += above - 8
+          positioned.current = true
+        }
         setAtBottom(isAtBottom(element))
       } else if (atBottom.current || ownNew) {
         element.scrollTop = element.scrollHeight
@@ -108,7 +113,9 @@ export function MessageList({
     if (!element) return
     setAtBottom(isAtBottom(element))
     if (atBottom.current && unseen > 0) setUnseen(0)
-    if (element.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loading && !history.error) onLoadOlder()
+    const ours = positioned.current
+    positioned.current = false
+    if (!ours && element.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loading && !history.error) onLoadOlder()
     previous.current.height = element.scrollHeight
   }
 

@@ -190,6 +190,11 @@ export class ChatConnection {
     return true
   }
 
+  /** Sends a read position still waiting for its interval now: the page is going away (a reload does not dispose). */
+  flushRead(): void {
+    if (!this.disposed) this.readMarker.flush()
+  }
+
   /** The owner changed the room's settings (the backend's answer): the view shows them at once. */
   settingsChanged(settings: RoomSettings): void {
     this.dispatch({ type: 'settings', settings })
