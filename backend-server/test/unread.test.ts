@@ -63,6 +63,17 @@ describe('GET /api/rooms: unread, mentions, lastMessage', () => {
     expect(await listed(bo.token, roomId)).toMatchObject({ unread: 1, mentions: 0 })
   })
 
+  it('starts a new member with the room read as it is when they join: its history is not news to them', async () => {
+    const { ana, bo, roomId } = await twoMembers()
+    await say(roomId, [bo.user, 'before Cy'], [ana.user, 'also before'])
+    const cy = await registerUser(suite.backend, 'cy')
+    const { token } = (await api().get(`/api/rooms/${roomId}`).set(bearer(cy.token)).expect(200)).body as { token: string }
+    expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())).toMatchObject({ readSeq: 2 })
+    expect(await listed(cy.token, roomId)).toMatchObject({ unread: 0, lastMessage: { seq: 2 } })
+    await say(roomId, [bo.user, 'after Cy'])
+    expect(await listed(cy.token, roomId)).toMatchObject({ unread: 1 })
+  })
+
   it(`counts up to ${UNREAD_RULE.countCap} and cuts the preview to ${UNREAD_RULE.previewLength} characters`, async () => {
     const { ana, bo, roomId } = await twoMembers()
     const lines = Array.from({ length: UNREAD_RULE.countCap + 20 }, (_, i): [typeof bo.user, string] => [bo.user, `m${i}`])

@@ -195,18 +195,19 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
     // Where the user's unread part starts, read beside the placement (the join waits for one, not
     // two). Not on a reconnect: the tab knows where it was, and a reconnect storm stays free of
     // database statements (the session server holds the newer position in memory anyway).
-    const [placement, readSeq] = await Promise.all([
+    const [placement, stored] = await Promise.all([
       place(room.id, user.id, failedHost, res),
       query.rejoin ? 0 : rooms.readSeq(room.id, user.id),
     ])
-    await joinCache.addMember(room.id, user.id)
+    // Not a member yet: joining starts them with the room read as it is now.
+    const added = await joinCache.addMember(room.id, user.id)
     const token = tokens.signRoomToken({
       sub: user.id,
       username: user.username,
       roomId: room.id,
       host: placement.host,
       epoch: placement.epoch,
-      readSeq,
+      readSeq: stored ?? added ?? 0,
     })
     res.json({
       roomId: room.id,

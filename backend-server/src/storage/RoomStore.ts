@@ -114,13 +114,18 @@ export class RoomStore {
   /**
    * Idempotent: joining a room twice keeps the first `joined_at`. A room deleted meanwhile (a
    * cached room row may be seconds old) records nothing rather than fail on the foreign key.
+   * A new member starts having read the room as it is (its history is not news to them, nor an
+   * unread count of a hundred): their read position, returned; undefined when nothing was added.
    */
-  async addMember(roomId: string, userId: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO room_members (room_id, user_id) SELECT id, $2 FROM rooms WHERE id = $1
-       ON CONFLICT (room_id, user_id) DO NOTHING`,
+  async addMember(roomId: string, userId: string): Promise<number | undefined> {
+    const rows = await this.db.query<{ read_seq: unknown }>(
+      `INSERT INTO room_members (room_id, user_id, read_seq)
+       SELECT id, $2, (SELECT coalesce(max(seq), 0) FROM messages WHERE room_id = $1) FROM rooms WHERE id = $1
+       ON CONFLICT (room_id, user_id) DO NOTHING
+       RETURNING read_seq`,
       [roomId, userId],
     )
+    return rows[0] ? toNumber(rows[0].read_seq) : undefined
   }
 
   /**
@@ -191,10 +196,10 @@ export class RoomStore {
     return rows.map((row) => ({ ...summaryOf(toRoom(row), { id: row.owner_id, username: row.owner_username }), ...toRoomActivity(row) }))
   }
 
-  /** The user's read position in the room (the latest seq they saw; 0 when they are not a member). */
-  async readSeq(roomId: string, userId: string): Promise<number> {
+  /** The user's read position in the room (the latest seq they saw); undefined when they are not a member. */
+  async readSeq(roomId: string, userId: string): Promise<number | undefined> {
     const rows = await this.db.query<{ read_seq: unknown }>('SELECT read_seq FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
-    return rows[0] ? toNumber(rows[0].read_seq) : 0
+    return rows[0] ? toNumber(rows[0].read_seq) : undefined
   }
 
   /**
