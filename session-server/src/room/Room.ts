@@ -270,10 +270,7 @@ export class Room implements RoomLogListener, BoardAudience {
     this.board.freeze()
   }
 
-  /**
-   * Resolves once every accepted message is stored, the board saved and the read positions (or the
-   * room closed, or a save failed).
-   */
+  /** Resolves once every accepted message is stored, the board and read positions saved (or the room closed, or a save failed). */
   async flushed(): Promise<void> {
     await Promise.all([this.log.flushed(), this.board.flush(), this.reads.flush()])
   }
