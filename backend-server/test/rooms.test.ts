@@ -102,7 +102,7 @@ describe('GET /api/rooms/:roomId', () => {
       algorithms: ['ES256'],
     })
     expect(protectedHeader.kid).toBe(roomTokenKeyId(createPublicKey(TEST_ROOM_TOKEN_PUBLIC_KEY)))
-    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: suite.session.host, epoch: 1 })
+    expect(RoomTokenClaims.parse(payload)).toEqual({ sub: user.id, username: user.username, roomId, host: suite.session.host, epoch: 1, readSeq: 0 })
   })
 
   it('makes the joining user a member, once, however often they join', async () => {

@@ -4,7 +4,8 @@
  * person reading a terminal needs: new messages, older history, joins and leaves, status changes,
  * typing, the connection's state, refused sends, and that the board changed. It keeps the last seq
  * it printed, so that a snapshot which replaces the view after a reconnect does not print messages
- * twice, and when it last said each member changed the board.
+ * twice, and when it last said each member changed the board. What it printed the user has seen:
+ * it marks the room read up to there.
  */
 import type { ChatMessage, MessageChange, ShapeType } from '@scalable-chat/backend-contract'
 import type { ChatConnection, ChatEvent, ChatState } from '../src/room/connection/ChatConnection.js'
@@ -110,6 +111,8 @@ export class ChatPrinter {
       case 'change_queued':
       case 'own_status':
       case 'history_loading':
+      case 'read':
+      case 'marked_read':
         break
       default:
         event satisfies never
@@ -140,7 +143,7 @@ export class ChatPrinter {
     if (text) this.terminal.print(noticeLine(text))
   }
 
-  /** Messages and changes after the last one printed, in seq order (a replacing snapshot repeats some). */
+  /** Messages and changes after the last one printed, in seq order (a replacing snapshot repeats some); read once printed. */
   private printNewer(messages: readonly ChatMessage[], changes: readonly MessageChange[] = []): void {
     const entries = [...messages.map((m) => ({ seq: m.seq, line: () => messageLine(m) })), ...changes.map((c) => ({ seq: c.seq, line: () => changeLine(c) }))]
     for (const entry of entries.sort((a, b) => a.seq - b.seq)) {
@@ -148,6 +151,7 @@ export class ChatPrinter {
       this.lastPrintedSeq = entry.seq
       this.terminal.print(entry.line())
     }
+    this.connection.markRead(this.lastPrintedSeq)
   }
 
   /** A page of older history, as a labelled block. */

@@ -2,9 +2,10 @@
  * What the terminal client prints, as pure functions of the data: one place for the wording, and
  * every piece of text that came from someone else goes through `terminalSafe`.
  */
-import type { ChatMessage, MessageChange, RoomSummary } from '@scalable-chat/backend-contract'
+import type { ChatMessage, MessageChange, MyRoom } from '@scalable-chat/backend-contract'
 import type { Member, OfflineMember } from '@scalable-chat/protocol'
 import { relativeTime } from '../src/components/relativeTime.js'
+import { unreadText } from '../src/lobby/unreadText.js'
 import { ClosedReason, type ConnectionStatus } from '../src/room/connection/connectionStatus.js'
 import { terminalSafe } from './terminalSafe.js'
 
@@ -105,9 +106,10 @@ export function offlineLine(offline: readonly OfflineMember[], now = Date.now())
 
 export const STATUS_TEXT: Record<Member['status'], string> = { online: 'online', away: 'away', dnd: 'do not disturb' }
 
-/** `  1) Team (ana)` for the room chooser. */
-export function roomChoiceLine(room: RoomSummary, index: number): string {
-  return `  ${index + 1}) ${terminalSafe(room.name)} (${terminalSafe(room.owner.username)})`
+/** `  1) Team (ana) · 3 unread messages, 1 mention` for the room chooser and /rooms. */
+export function roomChoiceLine(room: MyRoom, index: number): string {
+  const unread = unreadText(room.unread, room.mentions)
+  return `  ${index + 1}) ${terminalSafe(room.name)} (${terminalSafe(room.owner.username)})${unread ? ` · ${unread}` : ''}`
 }
 
 export const COMMANDS_HELP = `Commands:
@@ -117,7 +119,7 @@ export const COMMANDS_HELP = `Commands:
   /edit [#seq] <text>            edit your message #seq (your latest without it)
   /delete [#seq]                 delete your message #seq (your latest without it)
   /react [#seq] <emoji>          react to #seq (the latest without it); again to take it back
-  /rooms                         your rooms, numbered
+  /rooms                         your rooms, numbered, with what you have not read
   /join <number|id|link>         go to another room
   /create <name>                 create a room and go there
   /clear                         clear the screen

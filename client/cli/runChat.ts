@@ -13,7 +13,7 @@
 import type { MemberStatus } from '@scalable-chat/protocol'
 import { MEMBER_STATUSES } from '@scalable-chat/protocol/codes'
 import { WebSocket } from 'ws'
-import type { RoomSummary } from '@scalable-chat/backend-contract'
+import type { MyRoom } from '@scalable-chat/backend-contract'
 import { ApiError } from '../src/api/ApiError.js'
 import { createApiClient, type ApiClient } from '../src/api/createApiClient.js'
 import { parseRoomLink } from '../src/lobby/parseRoomLink.js'
@@ -270,7 +270,7 @@ async function createRoom(name: string, api: ApiClient, terminal: Terminal): Pro
 
 /** /rooms: the user's rooms, numbered, remembered for /join <number>. */
 class RoomListing {
-  private listed: RoomSummary[] = []
+  private listed: MyRoom[] = []
 
   constructor(
     private readonly api: ApiClient,

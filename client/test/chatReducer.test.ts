@@ -11,12 +11,12 @@ function message(seq: number, from = ANA, clientId = `c${seq}`): ChatMessage {
   return { seq, id: `m${seq}`, userId: from.userId, username: from.username, text: `text ${seq}`, clientId, createdAt: new Date(0).toISOString() }
 }
 
-function snapshot(messages: ChatMessage[], resumed = false): SnapshotEvent {
+function snapshot(messages: ChatMessage[], resumed = false, readSeq = 0): SnapshotEvent {
   return {
     type: 'snapshot',
     protocol: PROTOCOL_VERSION,
     room: { id: 'room-1', name: 'Lobby', ownerId: 'me' },
-    you: ME,
+    you: { ...ME, readSeq },
     members: [{ ...ME, status: 'online' }, { ...ANA, status: 'online' }],
     offline: [],
     messages,
@@ -45,7 +45,7 @@ describe('reduceChat', () => {
     it('makes the room live with its members, messages and limits, and knows whether older history exists', () => {
       const state = after(snapshot([message(41), message(42)]))
       expect(state.status).toEqual({ kind: 'live' })
-      expect(state.you).toEqual(ME)
+      expect(state.you).toMatchObject(ME)
       expect(state.members.map((m) => m.userId)).toEqual(['me', 'ana'])
       expect(seqs(state)).toEqual([41, 42])
       expect(state.limits).toEqual(LIMITS)
@@ -165,5 +165,24 @@ describe('reduceChat', () => {
     const again = reduceChat(joined, { type: 'joined', room: { ...room, name: 'Renamed?' }, settings: { visibility: 'public', description: 'Now public' } })
     expect(again.room?.name).toBe('Lobby')
     expect(again.settings).toEqual({ visibility: 'public', description: 'Now public' })
+  })
+
+  describe('read position', () => {
+    it('puts "New messages" after the read position the room was opened with, and keeps it there while reading here and across reconnects', () => {
+      let state = after(snapshot([message(1), message(2), message(3)], false, 1))
+      expect(state).toMatchObject({ readSeq: 1, unreadAfter: 1 })
+      state = reduceChat(state, { type: 'marked_read', seq: 3 })
+      expect(state).toMatchObject({ readSeq: 3, unreadAfter: 1 })
+      expect(reduceChat(state, { type: 'marked_read', seq: 2 })).toBe(state)
+      state = reduceChat(state, snapshot([message(4)], true, 3))
+      expect(state).toMatchObject({ readSeq: 3, unreadAfter: 1 })
+    })
+
+    it("moves the divider past what another tab or device read, never back", () => {
+      let state = after(snapshot([message(1), message(2), message(3)], false, 1))
+      state = reduceChat(state, { type: 'read', seq: 3 })
+      expect(state).toMatchObject({ readSeq: 3, unreadAfter: 3 })
+      expect(reduceChat(state, { type: 'read', seq: 2 })).toBe(state)
+    })
   })
 })

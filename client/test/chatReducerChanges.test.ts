@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { initialChatState, reduceChat, type ChatEvent, type ChatState } from '../src/room/connection/chatReducer.js'
 
 const ME = { userId: 'me', username: 'Me' }
+const YOU = { ...ME, readSeq: 0 }
 const LIMITS = { maxMessageLength: 500, messagesPerMinute: 30, messageBurst: 5, burstWindowMs: 2000, typingTimeoutMs: 6000, cursorIntervalMs: 50, maxFrameBytes: 16_384 }
 const T = new Date(0).toISOString()
 
@@ -18,7 +19,7 @@ function snapshot(messages: ChatMessage[], changes: MessageChange[], seq: number
     type: 'snapshot',
     protocol: PROTOCOL_VERSION,
     room: { id: 'room-1', name: 'Lobby', ownerId: 'me' },
-    you: ME,
+    you: YOU,
     members: [{ ...ME, status: 'online' }],
     offline: [],
     messages,

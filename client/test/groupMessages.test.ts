@@ -29,6 +29,12 @@ describe('groupMessages', () => {
     expect(new Set(groups.map((g) => g.key)).size).toBe(3)
   })
 
+  it('starts a new group where asked (the first unread message, which "New messages" goes before)', () => {
+    const messages = [message('ana', 0), message('ana', 1000), message('ana', 2000)]
+    const groups = groupMessages(messages, GROUP_GAP_MS, (m) => m === messages[1])
+    expect(groups.map((g) => g.messages.length)).toEqual([1, 2])
+  })
+
   it('returns no groups for no messages', () => {
     expect(groupMessages([])).toEqual([])
   })

@@ -86,6 +86,34 @@ describe('the terminal client as a session', () => {
     expect(await cli.exit).toBe(0)
   })
 
+  it('/rooms shows what is unread in each room, mentions too; what it printed it marks read', async () => {
+    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
+    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const { roomId } = await bo.api.createRoom('Team B')
+    await ana.api.joinRoom(roomId)
+    const boConnection = openConnection(bo.api, roomId)
+    await waitForState(boConnection, isLive)
+    boConnection.send('morning')
+    boConnection.send(`@${ana.username} can you look?`)
+    await waitForState(boConnection, (s) => s.messages.length === 2)
+
+    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--create', 'Here'])
+    await cli.waitFor('* live')
+    let from = cli.text.length
+    cli.type('/rooms')
+    const line = await cli.waitFor(/(\d+)\) Team B \(bo\S*\) · 2 unread messages, 1 mention\n/, from)
+    expect(cli.text.slice(from)).toMatch(/\) Here \(ana\S*\)\n/)
+    // Another tab of Ana's in Team B hears of what the terminal read.
+    const anaTab = openConnection(ana.api, roomId)
+    expect((await waitForState(anaTab, isLive)).readSeq).toBe(0)
+    from = cli.text.length
+    cli.type(`/join ${/(\d+)\)/.exec(line)![1]}`)
+    await cli.waitFor('can you look?', from)
+    await waitForState(anaTab, (s) => s.readSeq === 2)
+    cli.type('/quit')
+    expect(await cli.exit).toBe(0)
+  })
+
   it('announces its own typing from keystrokes, and goes away when idle and back on the next key', async () => {
     const ana = uniqueName('ana')
     const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Keys'], undefined, undefined, {

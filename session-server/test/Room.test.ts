@@ -18,7 +18,7 @@ describe('Room#join', () => {
       type: 'snapshot',
       protocol: PROTOCOL_VERSION,
       room: { id: 'room-1', name: 'Lobby', ownerId: 'alice' },
-      you: { userId: 'alice', username: 'alice' },
+      you: { userId: 'alice', username: 'alice', readSeq: 0 },
       members: [{ userId: 'alice', username: 'alice', status: 'online' }],
       seq: 150,
       resumed: false,

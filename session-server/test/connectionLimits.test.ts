@@ -166,6 +166,7 @@ describe('frames before the join', () => {
         commit: (roomId, request) => backend.commit(roomId, request),
         saveBoard: (roomId, request) => backend.saveBoard(roomId, request),
         reportSeen: (roomId, request) => backend.reportSeen(roomId, request),
+        saveReads: (roomId, request) => backend.saveReads(roomId, request),
         release: (roomId, host, epoch) => backend.release(roomId, host, epoch),
         register: (host) => backend.register(host),
         roomTokenKey: () => backend.roomTokenKey(),

@@ -102,7 +102,7 @@ describe('accepted upgrades', () => {
       type: 'snapshot',
       protocol: PROTOCOL_VERSION,
       room: { id: roomId, name, ownerId: auth.user.id },
-      you: { userId: auth.user.id, username: auth.user.username },
+      you: { userId: auth.user.id, username: auth.user.username, readSeq: 0 },
       members: [{ userId: auth.user.id, username: auth.user.username, status: 'online' }],
       offline: [],
       messages: [],

@@ -122,6 +122,7 @@ describe('drain', () => {
         roomTokenKey: () => backend.roomTokenKey(),
         saveBoard: (roomId, request) => backend.saveBoard(roomId, request),
         reportSeen: (roomId, request) => backend.reportSeen(roomId, request),
+        saveReads: (roomId, request) => backend.saveReads(roomId, request),
         async commit(roomId, request) {
           commitsStarted++
           await gate

@@ -196,9 +196,26 @@ export interface DirectoryResponse {
   rooms: PublicRoom[]
   nextCursor: string | null
 }
+/** A room's latest message as the lobby previews it: `text` cut to `UNREAD_RULE.previewLength` characters. */
+export interface LastMessagePreview {
+  seq: number
+  username: string
+  text: string
+  createdAt: string
+}
+/**
+ * A room in the user's own list: the summary plus what they have not read. `unread` counts the
+ * messages by others after their read position, up to `UNREAD_RULE.countCap` (a client shows the
+ * cap as "99+"); `mentions` are those of them that name the user (`@username`).
+ */
+export interface MyRoom extends RoomSummary {
+  unread: number
+  mentions: number
+  lastMessage: LastMessagePreview | null
+}
 /** `GET /api/rooms`: the rooms the user owns or joined, most recently active first. */
 export interface ListRoomsResponse {
-  rooms: RoomSummary[]
+  rooms: MyRoom[]
 }
 export interface CreateRoomResponse {
   roomId: string

@@ -29,6 +29,13 @@ export const ROOM_VISIBILITIES = ['unlisted', 'public'] as const
 /** `GET /api/rooms/public`: the page size without `limit`, the largest `limit`, and the longest search. */
 export const DIRECTORY_PAGE_RULE = { defaultLimit: 20, maxLimit: 50, maxQueryLength: 64 } as const
 
+/**
+ * The lobby's unread counts (`GET /api/rooms`): counted up to `countCap` unread messages a room, so a
+ * huge backlog costs no more than that (a client shows `countCap` as "99+"); the latest message's
+ * text is cut to `previewLength` characters.
+ */
+export const UNREAD_RULE = { countCap: 100, previewLength: 140 } as const
+
 /** `GET /api/rooms/:roomId/messages`: the page size without `limit`, and the largest `limit`. */
 export const HISTORY_PAGE_RULE = { defaultLimit: 50, maxLimit: 100 } as const
 

@@ -78,10 +78,11 @@ export class TokenService {
   }
 
   /**
-   * `notAfter` (seconds since the epoch): a guest's end of access, which its room token does not
-   * outlive (it would otherwise open a socket up to `roomTokenTtlSeconds` after the guest is gone).
+   * Claims with a default (`readSeq`) may be left out. `notAfter` (seconds since the epoch): a
+   * guest's end of access, which its room token does not outlive (it would otherwise open a socket
+   * up to `roomTokenTtlSeconds` after the guest is gone).
    */
-  signRoomToken(claims: RoomTokenClaims, notAfter?: number): string {
+  signRoomToken(claims: z.input<typeof RoomTokenClaims>, notAfter?: number): string {
     const parsed = RoomTokenClaims.parse(claims)
     if (notAfter === undefined) return this.signRoom(parsed)
     return this.signRoom({ ...parsed, exp: Math.min(notAfter, Math.floor(Date.now() / 1000) + this.roomTokenTtlSeconds) })

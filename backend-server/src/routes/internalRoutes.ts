@@ -7,9 +7,11 @@ import {
   HeartbeatRequest,
   InternalErrorCode,
   LoadRoomQuery,
+  ReadRequest,
   MAX_BOARD_BODY_BYTES,
   MAX_COMMIT_BODY_BYTES,
   MAX_INTERNAL_BODY_BYTES,
+  MAX_READ_BODY_BYTES,
   MAX_SEEN_BODY_BYTES,
   RegisterRequest,
   ReleaseRequest,
@@ -61,6 +63,7 @@ export function internalRoutes(deps: {
   const boardBody = express.json({ limit: MAX_BOARD_BODY_BYTES })
   const smallBody = express.json({ limit: MAX_INTERNAL_BODY_BYTES })
   const seenBody = express.json({ limit: MAX_SEEN_BODY_BYTES })
+  const readBody = express.json({ limit: MAX_READ_BODY_BYTES })
 
   function roomIdOf(value: unknown): string {
     const id = RoomIdParam.safeParse(value)
@@ -120,6 +123,16 @@ export function internalRoutes(deps: {
     const roomId = roomIdOf(req.params.roomId)
     const { seen } = parseInput(SeenRequest, req.body)
     await rooms.recordSeen(roomId, seen)
+    res.status(204).end()
+  })
+
+  // How far members have read: fenced, unlike "seen", because only the room's server knows the
+  // room's seqs; it posts them before it releases the room, so a fenced batch is a stale server's.
+  router.post('/rooms/:roomId/read', readBody, async (req, res) => {
+    const roomId = roomIdOf(req.params.roomId)
+    const { host, epoch, reads } = parseInput(ReadRequest, req.body)
+    const outcome = await rooms.recordReads(roomId, host, epoch, reads)
+    if (!outcome.ok) throw outcome.reason === 'not_found' ? notFound() : roomMoved()
     res.status(204).end()
   })
 

@@ -61,12 +61,16 @@ export class RoomCache {
     return room
   }
 
-  /** Records the membership unless this replica recorded it already. */
-  async addMember(roomId: string, userId: string): Promise<void> {
+  /**
+   * Records the membership unless this replica recorded it already; a new member's read position
+   * (see `RoomStore.addMember`), undefined when nothing was added.
+   */
+  async addMember(roomId: string, userId: string): Promise<number | undefined> {
     const key = membershipKey(roomId, userId)
-    if (this.members.has(key)) return
-    await this.store.addMember(roomId, userId)
+    if (this.members.has(key)) return undefined
+    const readSeq = await this.store.addMember(roomId, userId)
     this.members.set(key, true)
+    return readSeq
   }
 
   /** Whether the user is a member: from memory when this replica recorded it recently, else from storage. */

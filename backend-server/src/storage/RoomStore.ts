@@ -1,7 +1,8 @@
-import type { RoomSummary, RoomVisibility } from '@scalable-chat/backend-contract'
+import type { MyRoom, RoomSummary, RoomVisibility } from '@scalable-chat/backend-contract'
 import type { SeenMember } from '@scalable-chat/backend-contract/internal'
 import type { Queryable } from './Database.js'
-import { toIso } from './rowValues.js'
+import { mentionPattern, ROOM_ACTIVITY_COLUMNS, roomActivityJoins, toRoomActivity, type RoomActivityRow } from './roomActivity.js'
+import { toIso, toNumber } from './rowValues.js'
 
 export interface Room {
   id: string
@@ -47,6 +48,8 @@ export type LeaveOutcome =
 
 /** "My rooms" is a sidebar, not an archive: the most recently active this many. */
 const MAX_LISTED_ROOMS = 200
+
+export type RecordReadsOutcome = { ok: true } | { ok: false; reason: 'not_found' | 'room_moved' }
 
 export class RoomStore {
   constructor(private readonly db: Queryable) {}
@@ -113,13 +116,18 @@ export class RoomStore {
   /**
    * Idempotent: joining a room twice keeps the first `joined_at`. A room deleted meanwhile (a
    * cached room row may be seconds old) records nothing rather than fail on the foreign key.
+   * A new member starts having read the room as it is (its history is not news to them, nor an
+   * unread count of a hundred): their read position, returned; undefined when nothing was added.
    */
-  async addMember(roomId: string, userId: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO room_members (room_id, user_id) SELECT id, $2 FROM rooms WHERE id = $1
-       ON CONFLICT (room_id, user_id) DO NOTHING`,
+  async addMember(roomId: string, userId: string): Promise<number | undefined> {
+    const rows = await this.db.query<{ read_seq: unknown }>(
+      `INSERT INTO room_members (room_id, user_id, read_seq)
+       SELECT id, $2, (SELECT coalesce(max(seq), 0) FROM messages WHERE room_id = $1) FROM rooms WHERE id = $1
+       ON CONFLICT (room_id, user_id) DO NOTHING
+       RETURNING read_seq`,
       [roomId, userId],
     )
+    return rows[0] ? toNumber(rows[0].read_seq) : undefined
   }
 
   /**
@@ -177,20 +185,53 @@ export class RoomStore {
     return rows.length > 0
   }
 
-  /** The rooms a user owns or joined, most recently active first. */
-  async listForUser(userId: string): Promise<RoomSummary[]> {
-    const rows = await this.db.query<RoomRow>(
+  /**
+   * The rooms a user owns or joined, most recently active first, each with what they have not read
+   * and its latest message (`roomActivity.ts`, the one place that reads messages for it).
+   */
+  async listForUser(user: { id: string; username: string }): Promise<MyRoom[]> {
+    const rows = await this.db.query<RoomRow & RoomActivityRow>(
       `SELECT r.id, r.name, r.owner_id, u.username AS owner_username, r.created_at, r.last_activity_at,
-              r.visibility, r.description
+              r.visibility, r.description, ${ROOM_ACTIVITY_COLUMNS}
        FROM room_members m
        JOIN rooms r ON r.id = m.room_id
        JOIN users u ON u.id = r.owner_id
+       ${roomActivityJoins('$2')}
        WHERE m.user_id = $1
        ORDER BY r.last_activity_at DESC, r.created_at DESC, r.id
        LIMIT ${MAX_LISTED_ROOMS}`,
-      [userId],
+      [user.id, mentionPattern(user.username)],
     )
-    return rows.map((row) => summaryOf(toRoom(row), { id: row.owner_id, username: row.owner_username }))
+    return rows.map((row) => ({ ...summaryOf(toRoom(row), { id: row.owner_id, username: row.owner_username }), ...toRoomActivity(row) }))
+  }
+
+  /** The user's read position in the room (the latest seq they saw); undefined when they are not a member. */
+  async readSeq(roomId: string, userId: string): Promise<number | undefined> {
+    const rows = await this.db.query<{ read_seq: unknown }>('SELECT read_seq FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
+    return rows[0] ? toNumber(rows[0].read_seq) : undefined
+  }
+
+  /**
+   * Moves members' read positions forward, only while the room is placed on `host` under `epoch`
+   * (its session server is the one that knows). Never back (a late or repeated batch changes
+   * nothing) and never past the room's latest seq; users who are not members are skipped.
+   */
+  async recordReads(roomId: string, host: string, epoch: number, reads: readonly { userId: string; seq: number }[]): Promise<RecordReadsOutcome> {
+    const rows = await this.db.query<{ placed: boolean }>(
+      `WITH placed AS (
+         SELECT room_id FROM placements WHERE room_id = $1 AND host = $2 AND epoch = $3
+       ), latest AS (
+         SELECT coalesce(max(seq), 0) AS seq FROM messages WHERE room_id = $1
+       ), moved AS (
+         UPDATE room_members m SET read_seq = greatest(m.read_seq, least(r.seq, latest.seq))
+         FROM unnest($4::uuid[], $5::bigint[]) AS r (user_id, seq), latest, placed
+         WHERE m.room_id = placed.room_id AND m.user_id = r.user_id
+       )
+       SELECT EXISTS (SELECT 1 FROM placed) AS placed`,
+      [roomId, host, epoch, reads.map((read) => read.userId), reads.map((read) => read.seq)],
+    )
+    if (rows[0]?.placed) return { ok: true }
+    return { ok: false, reason: (await this.find(roomId)) ? 'room_moved' : 'not_found' }
   }
 
   /** Deletes the room; members, messages and placement go with it (foreign keys cascade). */

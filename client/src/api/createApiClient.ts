@@ -15,6 +15,7 @@ import type {
   HistoryResponse,
   JoinRoomResponse,
   ListRoomsResponse,
+  MyRoom,
   RoomSummary,
   User,
 } from '@scalable-chat/backend-contract'
@@ -75,7 +76,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     authOptions: () => request<AuthOptionsResponse>('GET', '/api/auth/options'),
     /** Enters the room of a link with a name only, as a guest limited to that room. */
     enterAsGuest: (username: string, roomId: string) => request<AuthResponse>('POST', '/api/auth/guest', { username, roomId }),
-    listRooms: async (): Promise<RoomSummary[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
+    listRooms: async (): Promise<MyRoom[]> => (await request<ListRoomsResponse>('GET', '/api/rooms')).rooms,
     /** `options`: `public` lists it in the directory, with its description. */
     createRoom: (name: string, options: { visibility?: RoomVisibility; description?: string } = {}) =>
       request<CreateRoomResponse>('POST', '/api/rooms', { name, ...options }),

@@ -1,36 +1,19 @@
-import type { RoomSummary } from '@scalable-chat/backend-contract'
-import { useCallback, useEffect, useState } from 'react'
-import { api } from '../api/api.js'
-import { isApiError } from '../api/ApiError.js'
+import type { MyRoom } from '@scalable-chat/backend-contract'
+import { useSyncExternalStore } from 'react'
 import { useSession } from '../auth/useSession.js'
+import { knownRead, knownReadsVersion, subscribeKnownReads } from '../components/knownReads.js'
 import styles from './Lobby.module.css'
 import { RoomLink } from './RoomLink.js'
+import { unreadBadge, unreadText, withKnownRead } from './unreadText.js'
+import { useMyRooms } from './useMyRooms.js'
 
-type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; rooms: RoomSummary[] }
-
-/** "Your rooms": the rooms this user created or joined, most recently active first. */
+/** "Your rooms": the rooms this user created or joined, most recently active first, with what they have not read. */
 export function RoomList() {
   const session = useSession()
-  const [load, setLoad] = useState<Load>({ state: 'loading' })
-
-  const fetchRooms = useCallback(() => {
-    let cancelled = false
-    setLoad({ state: 'loading' })
-    api.listRooms().then(
-      (rooms) => {
-        if (cancelled) return
-        const sorted = [...rooms].sort((a, b) => Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt))
-        setLoad({ state: 'ready', rooms: sorted })
-      },
-      (error: unknown) => {
-        if (!cancelled) setLoad({ state: 'error', message: isApiError(error) ? error.message : 'Could not load your rooms.' })
-      },
-    )
-    return () => {
-      cancelled = true
-    }
-  }, [])
-  useEffect(fetchRooms, [fetchRooms])
+  const { load, retry } = useMyRooms()
+  // A room read in this tab or another just now shows read at once, before the backend has it.
+  useSyncExternalStore(subscribeKnownReads, knownReadsVersion)
+  const userId = session?.user.id ?? ''
 
   return (
     <section className={styles.listSection} aria-labelledby="your-rooms">
@@ -45,7 +28,7 @@ export function RoomList() {
       {load.state === 'error' && (
         <div className={styles.errorBox} role="alert">
           <span>{load.message}</span>
-          <button type="button" className="btn btn-small" onClick={fetchRooms}>
+          <button type="button" className="btn btn-small" onClick={retry}>
             Try again
           </button>
         </div>
@@ -59,18 +42,44 @@ export function RoomList() {
       )}
       {load.state === 'ready' && load.rooms.length > 0 && (
         <ul className={styles.list}>
-          {load.rooms.map((room) => (
-            <li key={room.roomId}>
-              <RoomLink roomId={room.roomId} name={room.name} lastActivityAt={room.lastActivityAt}>
-                <span className={styles.roomMeta}>
-                  {room.owner.id === session?.user.id ? 'Yours' : `by ${room.owner.username}`}
-                  {room.visibility === 'public' && ' · public'}
-                </span>
-              </RoomLink>
-            </li>
-          ))}
+          {load.rooms.map((listed) => {
+            const room = withKnownRead(listed, knownRead(userId, listed.roomId))
+            const unread = unreadText(room.unread, room.mentions)
+            return (
+              <li key={room.roomId}>
+                <RoomLink roomId={room.roomId} name={room.name} lastActivityAt={room.lastActivityAt} aside={<UnreadBadges room={room} />}>
+                  {unread && <span className="visually-hidden">{unread}.</span>}
+                  <span className={styles.roomMeta}>
+                    {room.owner.id === userId ? 'Yours' : `by ${room.owner.username}`}
+                    {room.visibility === 'public' && ' · public'}
+                  </span>
+                  {room.lastMessage && (
+                    <span className={room.unread > 0 ? `${styles.preview} ${styles.previewUnread}` : styles.preview}>
+                      <span className={styles.previewAuthor}>{room.lastMessage.username === session?.user.username ? 'You' : room.lastMessage.username}:</span>{' '}
+                      {room.lastMessage.text}
+                    </span>
+                  )}
+                </RoomLink>
+              </li>
+            )
+          })}
         </ul>
       )}
     </section>
+  )
+}
+
+/** The count of unread messages, and of those that mention the user; for the eye only (the link says them in words). */
+function UnreadBadges({ room }: { room: MyRoom }) {
+  if (room.unread === 0) return null
+  return (
+    <span className={styles.badges} aria-hidden="true">
+      {room.mentions > 0 && (
+        <span className={styles.mentionBadge} title={`${room.mentions} ${room.mentions === 1 ? 'mention' : 'mentions'}`}>
+          @{room.mentions}
+        </span>
+      )}
+      <span className={styles.unreadBadge}>{unreadBadge(room.unread)}</span>
+    </span>
   )
 }

@@ -6,7 +6,7 @@ import { GuestBadge } from '../components/GuestBadge.js'
 import type { PendingChange, PendingMessage } from './connection/chatReducer.js'
 import { describeRefusal } from './describeRefusal.js'
 import { EditMessageForm } from './EditMessageForm.js'
-import { groupMessages } from './groupMessages.js'
+import { GROUP_GAP_MS, groupMessages } from './groupMessages.js'
 import styles from './MessageList.module.css'
 import { mentions } from './mentions.js'
 import { MessageActions } from './MessageActions.js'
@@ -49,9 +49,11 @@ export function MessageList({
   maxMessageLength,
   nameOf,
   actions,
+  unreadAfter,
   onLoadOlder,
   onRetry,
   onDiscard,
+  onAtBottomChange,
 }: {
   messages: ChatMessage[]
   pending: PendingMessage[]
@@ -65,12 +67,24 @@ export function MessageList({
   guestIds?: ReadonlySet<string>
   connecting: boolean
   history: { hasMore: boolean; loading: boolean; error: string | null }
+  /** "New messages" goes before the first message by someone else after this seq. */
+  unreadAfter: number | null
   onLoadOlder: () => void
   onRetry: (clientId: string) => void
   onDiscard: (clientId: string) => void
+  /** Whether the newest message is in view: the room is read only then. */
+  onAtBottomChange: (atBottom: boolean) => void
 }) {
   const scroller = useRef<HTMLDivElement>(null)
+  const divider = useRef<HTMLLIElement>(null)
+  /** Set when the list itself scrolled to "New messages": that scroll must not load older history. */
+  const positioned = useRef(false)
   const atBottom = useRef(true)
+  const setAtBottom = (value: boolean) => {
+    if (atBottom.current === value) return
+    atBottom.current = value
+    onAtBottomChange(value)
+  }
   const previous = useRef<{ firstKey?: string; lastKey?: string; height: number }>({ height: 0 })
   const [unseen, setUnseen] = useState(0)
   const [editing, setEditing] = useState<number | null>(null)
@@ -90,7 +104,9 @@ export function MessageList({
     }))
     return [...stored, ...mine]
   }, [messages, pending, pendingChanges, you])
-  const groups = useMemo(() => groupMessages(items), [items])
+  const firstUnread = unreadAfter === null ? undefined : messages.find((m) => m.seq > unreadAfter && m.userId !== you?.userId)
+  const dividerKey = firstUnread && `s${firstUnread.seq}`
+  const groups = useMemo(() => groupMessages(items, GROUP_GAP_MS, (m) => m.key === dividerKey), [items, dividerKey])
 
   // Runs after the DOM changed and before the browser paints: the place to keep the view steady.
   useLayoutEffect(() => {
@@ -105,9 +121,18 @@ export function MessageList({
     } else if (lastKey !== before.lastKey) {
       const last = items.at(-1)
       const ownNew = last?.pending !== undefined
-      if (atBottom.current || ownNew || before.lastKey === undefined) {
+      if (before.lastKey === undefined) {
+        // The room opens at its newest message, or at "New messages" when that would be out of view.
         element.scrollTop = element.scrollHeight
-        atBottom.current = true
+        const above = divider.current ? divider.current.getBoundingClientRect().top - element.getBoundingClientRect().top : 0
+        if (above < 0) {
+          element.scrollTop += above - 8
+          positioned.current = true
+        }
+        setAtBottom(isAtBottom(element))
+      } else if (atBottom.current || ownNew) {
+        element.scrollTop = element.scrollHeight
+        setAtBottom(true)
       } else {
         setUnseen((count) => count + 1)
       }
@@ -118,9 +143,11 @@ export function MessageList({
   function onScroll() {
     const element = scroller.current
     if (!element) return
-    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_TO_BOTTOM_PX
+    setAtBottom(isAtBottom(element))
     if (atBottom.current && unseen > 0) setUnseen(0)
-    if (element.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loading && !history.error) onLoadOlder()
+    const ours = positioned.current
+    positioned.current = false
+    if (!ours && element.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loading && !history.error) onLoadOlder()
     previous.current.height = element.scrollHeight
   }
 
@@ -162,7 +189,13 @@ export function MessageList({
         <ol className={styles.groups}>
           {groups.map((group) => {
             const own = group.userId === you?.userId
-            return (
+            const unreadStart = group.messages[0]?.key === dividerKey
+            return [
+              unreadStart && (
+                <li key="unread" ref={divider} className={styles.unreadDivider}>
+                  <span>New messages</span>
+                </li>
+              ),
               <li key={group.key} className={own ? `${styles.group} ${styles.own}` : styles.group}>
                 <div className={styles.groupHead}>
                   <span className={styles.author}>
@@ -191,8 +224,8 @@ export function MessageList({
                     />
                   ))}
                 </ul>
-              </li>
-            )
+              </li>,
+            ]
           })}
         </ol>
       </div>
@@ -203,6 +236,10 @@ export function MessageList({
       )}
     </div>
   )
+}
+
+function isAtBottom(element: HTMLElement): boolean {
+  return element.scrollHeight - element.scrollTop - element.clientHeight < STICK_TO_BOTTOM_PX
 }
 
 function MessageRow({

@@ -15,6 +15,7 @@ import styles from './Room.module.css'
 import { describeRefusal } from './describeRefusal.js'
 import { typingText } from './typingText.js'
 import { useChatConnection } from './useChatConnection.js'
+import { useMarkRead } from './useMarkRead.js'
 import { usePresence } from './usePresence.js'
 import { useTypingNotifier } from './useTypingNotifier.js'
 
@@ -48,6 +49,8 @@ export function RoomPage() {
     }),
     [connection],
   )
+  const [atBottom, setAtBottom] = useState(true)
+  useMarkRead(connection, state.messages.at(-1)?.seq, atBottom)
   const [membersOpen, setMembersOpen] = useState(false)
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [actionError, setActionError] = useState<string | null>(null)
@@ -112,6 +115,8 @@ export function RoomPage() {
               guestIds={guestIds}
               connecting={you === null}
               history={state.history}
+              unreadAfter={state.unreadAfter}
+              onAtBottomChange={setAtBottom}
               onLoadOlder={() => void connection?.loadOlder()}
               onRetry={(clientId) => connection?.retry(clientId)}
               onDiscard={(clientId) => connection?.discard(clientId)}

@@ -15,18 +15,20 @@ export interface MessageGroup<M extends Pick<ChatMessage, 'userId' | 'username' 
 
 /**
  * Groups messages (already in order) by author and time, for display: a new group starts when the
- * author changes or when more than `gapMs` passed since the previous message.
+ * author changes, when more than `gapMs` passed since the previous message, or where `startsGroup`
+ * says (the first unread message, which "New messages" goes before).
  */
 export function groupMessages<M extends Pick<ChatMessage, 'userId' | 'username' | 'createdAt'>>(
   messages: readonly M[],
   gapMs = GROUP_GAP_MS,
+  startsGroup: (message: M) => boolean = () => false,
 ): MessageGroup<M>[] {
   const groups: MessageGroup<M>[] = []
   let previousTime = Number.NEGATIVE_INFINITY
   for (const message of messages) {
     const time = Date.parse(message.createdAt)
     const group = groups.at(-1)
-    if (group && group.userId === message.userId && time - previousTime <= gapMs) {
+    if (group && group.userId === message.userId && time - previousTime <= gapMs && !startsGroup(message)) {
       group.messages.push(message)
     } else {
       groups.push({

@@ -65,6 +65,13 @@ export const ReactMessage = z.strictObject({ type: z.literal('react'), clientId:
 export const TypingMessage = z.strictObject({ type: z.literal('typing'), typing: z.boolean() })
 /** @example { "type": "status", "status": "away" } */
 export const StatusMessage = z.strictObject({ type: z.literal('status'), status: MemberStatus })
+/**
+ * @example { "type": "read", "seq": 41 }
+ * The user has seen the room up to `seq` (its newest message was on screen): their read position,
+ * which only moves forward (a seq past the room's latest counts as the latest). Their other tabs
+ * and devices in the room are told at once; the lobby's unread counts start after it.
+ */
+export const ReadMessage = z.strictObject({ type: z.literal('read'), seq: z.number().int().nonnegative() })
 
 
 /** A point on the board, in board coordinates. */
@@ -104,6 +111,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ReactMessage,
   TypingMessage,
   StatusMessage,
+  ReadMessage,
   CursorMoveMessage,
   ShapeCreateMessage,
   ShapeUpdateMessage,
@@ -120,6 +128,7 @@ export const CLIENT_MESSAGE_TYPES = [
   'react',
   'typing',
   'status',
+  'read',
   'cursor_move',
   'shape_create',
   'shape_update',
@@ -159,7 +168,8 @@ export const SnapshotEvent = z.object({
   type: z.literal('snapshot'),
   protocol: z.number().int(),
   room: RoomInfo,
-  you: z.object({ userId: z.string(), username: z.string() }),
+  /** `readSeq`: how far this user had read the room when this connection joined (where "New messages" starts). */
+  you: z.object({ userId: z.string(), username: z.string(), readSeq: z.number().int().nonnegative() }),
   members: z.array(Member),
   /** Members not connected, the most recently seen first (up to 200). */
   offline: z.array(OfflineMember),
@@ -212,6 +222,8 @@ export const TypingEvent = z.object({
   typing: z.boolean(),
 })
 export const StatusEvent = z.object({ type: z.literal('status'), userId: z.string(), status: MemberStatus })
+/** This user read the room up to `seq` on another of their connections (tab, device): clear its unread part. */
+export const ReadEvent = z.object({ type: z.literal('read'), seq: z.number().int().nonnegative() })
 export const RoomDeletedEvent = z.object({ type: z.literal('room_deleted') })
 /** The room's name or owner changed (the owner left and handed it over): the room as it is now. */
 export const RoomUpdatedEvent = z.object({ type: z.literal('room_updated'), room: RoomInfo })
@@ -262,6 +274,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   UserLeftEvent,
   TypingEvent,
   StatusEvent,
+  ReadEvent,
   RoomDeletedEvent,
   RoomUpdatedEvent,
   ShapeCreatedEvent,

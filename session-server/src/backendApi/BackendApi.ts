@@ -12,6 +12,7 @@ import type {
   CommitResponse,
   HeartbeatRequest,
   LoadRoomResponse,
+  ReadRequest,
   RoomTokenKeyResponse,
   SaveBoardRequest,
   SeenRequest,
@@ -43,6 +44,8 @@ export interface BackendApi {
   saveBoard(roomId: string, request: SaveBoardRequest): Promise<BackendResult<void>>
   /** `POST /internal/rooms/:roomId/seen`: when members' last connections to the room closed. */
   reportSeen(roomId: string, request: SeenRequest): Promise<BackendResult<void>>
+  /** `POST /internal/rooms/:roomId/read`: how far members have read the room (fenced like a commit). */
+  saveReads(roomId: string, request: ReadRequest): Promise<BackendResult<void>>
   /** `POST /internal/rooms/:roomId/release`: the room emptied and was unloaded here. */
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>>
   /** `POST /internal/servers/register`: this host (re)started with nothing in memory. */

@@ -5,6 +5,7 @@ import {
   RoomTokenKeyResponse,
   type CommitRequest,
   type HeartbeatRequest,
+  type ReadRequest,
   type SaveBoardRequest,
   type SeenRequest,
 } from '@scalable-chat/backend-contract/internal'
@@ -36,6 +37,10 @@ export class HttpBackendApi implements BackendApi, FleetApi {
 
   reportSeen(roomId: string, request: SeenRequest): Promise<BackendResult<void>> {
     return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/seen`, request)
+  }
+
+  saveReads(roomId: string, request: ReadRequest): Promise<BackendResult<void>> {
+    return this.request('POST', `/internal/rooms/${encodeURIComponent(roomId)}/read`, request)
   }
 
   release(roomId: string, host: string, epoch: number): Promise<BackendResult<void>> {

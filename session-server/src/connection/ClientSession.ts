@@ -75,6 +75,7 @@ export class ClientSession implements RoomConnection {
   readonly userId: string
   readonly username: string
   readonly guest: boolean
+  readonly readSeq: number
   readonly socket: WsRoomSocket
   private state: SessionState = { state: 'joining' }
   private readonly strikes = new StrikeCounter()
@@ -91,6 +92,7 @@ export class ClientSession implements RoomConnection {
     this.userId = deps.claims.sub
     this.username = deps.claims.username
     this.guest = deps.claims.guest === true
+    this.readSeq = deps.claims.readSeq
     this.socket = new WsRoomSocket(deps.ws, deps.transport)
     this.log = deps.logger.child({ connectionId: this.id, roomId: deps.claims.roomId, userId: this.userId })
     deps.ws.on('message', (data, isBinary) => {

@@ -24,6 +24,7 @@ import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
 import { MemberPresence } from './MemberPresence.js'
 import { OfflineMembers } from './OfflineMembers.js'
+import { ReadPositions } from './ReadPositions.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
 import { announcedLimits, type RoomLimits, type RoomMetrics } from './RoomLimits.js'
@@ -77,6 +78,7 @@ export class Room implements RoomLogListener, BoardAudience {
   private readonly board: RoomBoard
   private readonly members = new Map<string, MemberState>()
   private readonly offline: OfflineMembers
+  private readonly reads: ReadPositions
   private closed = false
 
   constructor(private readonly deps: RoomDeps) {
@@ -84,6 +86,7 @@ export class Room implements RoomLogListener, BoardAudience {
     this.id = room.id
     this.roomInfo = { id: room.id, name: room.name, ownerId: room.ownerId }
     this.offline = new OfflineMembers(deps.loaded.members)
+    this.reads = new ReadPositions({ roomId: room.id, host: deps.host, epoch: deps.loaded.epoch, backendApi: deps.backendApi, logger: deps.logger })
     this.log = new RoomLog({
       loaded: deps.loaded,
       host: deps.host,
@@ -166,7 +169,7 @@ export class Room implements RoomLogListener, BoardAudience {
         type: 'snapshot',
         protocol: PROTOCOL_VERSION,
         room: this.info,
-        you: { userId: connection.userId, username: connection.username },
+        you: { userId: connection.userId, username: connection.username, readSeq: this.reads.joined(connection.userId, connection.readSeq ?? 0) },
         members: [...this.members.values()].map((s) => s.presence.member),
         offline: this.offline.list(),
         messages,
@@ -193,6 +196,7 @@ export class Room implements RoomLogListener, BoardAudience {
     state.presence.stop()
     this.members.delete(connection.userId)
     this.board.left(connection.userId)
+    this.reads.left(connection.userId)
     const at = new Date().toISOString()
     this.deps.seen?.(connection.userId, at)
     if (member) this.offline.wentOffline(connection.userId, connection.username, at, connection.guest === true)
@@ -238,6 +242,12 @@ export class Room implements RoomLogListener, BoardAudience {
       case 'status':
         state.presence.setStatus(message.status)
         return OK
+      case 'read': {
+        // Only forward; the user's other tabs and devices clear their unread part at once.
+        const seq = this.reads.read(connection.userId, message.seq, this.log.latestSeq)
+        if (seq !== undefined) this.sendToUser(connection.userId, { type: 'read', seq }, connection)
+        return OK
+      }
       case 'cursor_move':
       case 'shape_create':
       case 'shape_update':
@@ -265,9 +275,9 @@ export class Room implements RoomLogListener, BoardAudience {
     this.board.freeze()
   }
 
-  /** Resolves once every accepted message is stored and the board saved (or the room closed, or a save failed). */
+  /** Resolves once every accepted message is stored, the board and read positions saved (or the room closed, or a save failed). */
   async flushed(): Promise<void> {
-    await Promise.all([this.log.flushed(), this.board.flush()])
+    await Promise.all([this.log.flushed(), this.board.flush(), this.reads.flush()])
   }
 
   /**
@@ -279,6 +289,7 @@ export class Room implements RoomLogListener, BoardAudience {
     this.closed = true
     this.log.stop()
     this.board.stop()
+    this.reads.stop()
     const data = event === undefined ? undefined : JSON.stringify(event)
     const at = new Date().toISOString()
     for (const [userId, state] of this.members) {
@@ -378,11 +389,12 @@ export class Room implements RoomLogListener, BoardAudience {
     }
   }
 
-  private sendToUser(userId: string, message: ServerMessage): void {
+  /** To every connection of the user, except `without`. */
+  private sendToUser(userId: string, message: ServerMessage, without?: RoomConnection): void {
     const state = this.members.get(userId)
     if (!state) return
     const data = JSON.stringify(message)
-    for (const connection of [...state.connections]) this.deliver(connection, data)
+    for (const connection of [...state.connections]) if (connection !== without) this.deliver(connection, data)
   }
 
   /** Writes a frame unless the client is too far behind, in which case it is dropped, not buffered. */

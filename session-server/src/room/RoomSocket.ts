@@ -31,5 +31,7 @@ export interface RoomConnection {
   readonly username: string
   /** A guest (its room token says so): marked as one in the member list. */
   readonly guest?: boolean
+  /** The user's read position in the room as stored when its token was minted (absent: 0). */
+  readonly readSeq?: number
   readonly socket: RoomSocket
 }

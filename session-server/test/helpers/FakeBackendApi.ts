@@ -8,6 +8,7 @@ import {
   type CommitResult,
   type NewEntry,
   type LoadRoomResponse,
+  type ReadRequest,
   type RoomTokenKeyResponse,
   type SaveBoardRequest,
   type SeenMember,
@@ -39,6 +40,9 @@ export class FakeBackendApi implements BackendApi {
   /** Members `loadRoom` answers, and every report of when members were last seen. */
   members: SeenMember[] = []
   readonly seenReports: Array<{ roomId: string } & SeenRequest> = []
+  /** Every report of how far members have read, and answers for the next ones before they are taken again. */
+  readonly readReports: Array<{ roomId: string } & ReadRequest> = []
+  readonly readFailures: BackendFailure[] = []
   /** The placement epoch `loadRoom` answers (a test re-places the room by raising it). */
   epoch = 1
   private held: Array<() => void> | undefined
@@ -69,6 +73,14 @@ export class FakeBackendApi implements BackendApi {
 
   async reportSeen(roomId: string, request: SeenRequest): Promise<BackendResult<void>> {
     this.seenReports.push({ roomId, ...request })
+    return { ok: true, value: undefined }
+  }
+
+  async saveReads(roomId: string, request: ReadRequest): Promise<BackendResult<void>> {
+    this.readReports.push({ roomId, ...structuredClone(request) })
+    const failure = this.readFailures.shift()
+    if (failure) return failure
+    if (request.epoch !== this.epoch) return { ok: false, reason: 'moved' }
     return { ok: true, value: undefined }
   }
 

@@ -82,6 +82,14 @@ export const RoomTokenClaims = z.object({
   epoch: z.number().int().nonnegative(),
   /** A guest (`POST /api/auth/guest`): the session server marks its member so (absent for an account). */
   guest: z.boolean().optional(),
+  /**
+   * The user's read position in the room as stored when the token was minted (the latest seq they
+   * saw): the session server starts from it, unless it holds a newer one, and the snapshot tells the
+   * tab where its unread part starts. Carried here rather than in the room's load, which lists only
+   * some members: the join reads exactly this user's. 0 on a reconnect (`rejoin=1`: the tab knows
+   * where it was, and reconnects cost no database statement) and from a backend older than this.
+   */
+  readSeq: z.number().int().nonnegative().default(0),
 })
 export type RoomTokenClaims = z.infer<typeof RoomTokenClaims>
 /**
@@ -259,6 +267,22 @@ export const SeenRequest = z.strictObject({
 export type SeenRequest = z.infer<typeof SeenRequest>
 /** A uuid and an ISO time in JSON, with room to spare. */
 export const MAX_SEEN_BODY_BYTES = MAX_SEEN_ENTRIES * 96 + 1024
+
+/**
+ * `POST /internal/rooms/:roomId/read`: how far members have read the room (the latest seq each
+ * saw), batched by the session server holding the room and fenced like a board save (409
+ * `room_moved` from any other host or epoch). Stored only forward and never past the room's latest
+ * seq, so a late or repeated batch changes nothing.
+ */
+export const MAX_READ_ENTRIES = 500
+export const ReadRequest = z.strictObject({
+  host: z.string().min(1).max(512),
+  epoch: z.number().int().nonnegative(),
+  reads: z.array(z.strictObject({ userId: z.uuid(), seq: z.number().int().nonnegative() })).min(1).max(MAX_READ_ENTRIES),
+})
+export type ReadRequest = z.infer<typeof ReadRequest>
+/** A uuid and a seq in JSON, with room to spare, plus the host and epoch. */
+export const MAX_READ_BODY_BYTES = MAX_READ_ENTRIES * 80 + 1024
 
 /**
  * The session server's side: `GET /internal/rooms/online?ids=<id>,<id>…` (service token, at most

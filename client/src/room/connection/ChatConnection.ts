@@ -7,6 +7,7 @@
  *   the view state;
  * - `Outbox`: when each pending message goes out, and again after a reconnect;
  * - `BoardSync`: the room's whiteboard (its own state, which the board view reads);
+ * - `ReadMarker`: when the room is told how far the user has read;
  *
  * and adds what joins them: the user's actions, history paging over HTTP, and the expiry of other
  * people's typing. Components read the state with `useSyncExternalStore` (`subscribe` +
@@ -39,6 +40,7 @@ import { ClosedReason } from './connectionStatus.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
 import { Outbox } from './Outbox.js'
 import { frameOf, pendingFrame, type NewChange } from './pendingWrites.js'
+import { ReadMarker } from './ReadMarker.js'
 import { SessionLink, type SocketConstructor } from './SessionLink.js'
 
 export type { ChatEvent, ChatState, PendingChange, PendingMessage } from './chatReducer.js'
@@ -66,6 +68,7 @@ export class ChatConnection {
   private readonly eventListeners = new Set<(event: ChatEvent) => void>()
   private readonly link: SessionLink
   private readonly outbox: Outbox
+  private readonly readMarker: ReadMarker
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>()
   /** Changes refused as rate-limited, waiting to go again. */
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>()
@@ -104,6 +107,7 @@ export class ChatConnection {
       transmit: (frame) => this.link.send(frame),
       stillSending: (clientId) => pendingFrame(this.state, clientId),
     })
+    this.readMarker = new ReadMarker((seq) => this.link.send({ type: 'read', seq }))
   }
 
   // Subscription --------------------------------------------------------------------------------
@@ -136,6 +140,9 @@ export class ChatConnection {
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
+    // Before the socket closes: a position still waiting for its interval is what the user saw last.
+    this.readMarker.flush()
+    this.readMarker.dispose()
     this.link.dispose()
     this.dropped()
     for (const timer of this.retryTimers) clearTimeout(timer)
@@ -202,6 +209,23 @@ export class ChatConnection {
     if (status === this.state.ownStatus) return
     this.dispatch({ type: 'own_status', status })
     this.link.send({ type: 'status', status })
+  }
+
+  /**
+   * The user has seen the room up to `seq` (its newest message was on screen). Tells the room,
+   * forward only and throttled (`ReadMarker`); the user's other tabs and devices hear of it from
+   * the server. Whether it moved the read position this tab knows.
+   */
+  markRead(seq: number): boolean {
+    if (this.disposed || seq <= this.state.readSeq) return false
+    this.dispatch({ type: 'marked_read', seq })
+    this.readMarker.mark(seq)
+    return true
+  }
+
+  /** Sends a read position still waiting for its interval now: the page is going away (a reload does not dispose). */
+  flushRead(): void {
+    if (!this.disposed) this.readMarker.flush()
   }
 
   /** The owner changed the room's settings (the backend's answer): the view shows them at once. */
@@ -271,6 +295,7 @@ export class ChatConnection {
           frame.limits,
         )
         this.board.snapshot(frame)
+        this.readMarker.known(frame.you.readSeq)
         if (this.state.ownStatus !== 'online') this.link.send({ type: 'status', status: this.state.ownStatus })
         return
       case 'message':
@@ -288,6 +313,9 @@ export class ChatConnection {
         const member = this.state.members.find((m) => m.userId === frame.userId) ?? (offline && { ...offline, status: 'online' as const })
         return member && this.dispatch({ type: 'member_left', member, lastSeenAt: frame.lastSeenAt })
       }
+      case 'read':
+        this.readMarker.known(frame.seq)
+        return this.dispatch(frame)
       case 'user_joined':
       case 'status':
       case 'room_updated':

@@ -83,10 +83,18 @@ export interface ChatState {
   ownStatus: MemberStatus
   /** Null until the first join answered. */
   settings: RoomSettings | null
+  /** How far this user has read the room, as far as this tab knows (here, or on another tab or device). */
+  readSeq: number
+  /**
+   * Where "New messages" goes: after this seq, as the user's read position was when this tab opened
+   * the room (null before the first snapshot). It stays while they read here, and moves only for
+   * what they read elsewhere.
+   */
+  unreadAfter: number | null
 }
 
 /** What the room said: the server's frames that change the view, as sent. */
-export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'change' | 'user_joined' | 'typing' | 'status' | 'room_updated' }>
+export type RoomEvent = Extract<ServerMessage, { type: 'snapshot' | 'message' | 'change' | 'user_joined' | 'typing' | 'status' | 'room_updated' | 'read' }>
 
 export type ChatEvent =
   | RoomEvent
@@ -110,6 +118,8 @@ export type ChatEvent =
   /** A refusal that names no send of this user; `null` dismisses the one shown. */
   | { type: 'notice'; notice: Refusal | null }
   | { type: 'own_status'; status: MemberStatus }
+  /** This tab told the room the user has seen it up to `seq` (the server's `read` is another tab's). */
+  | { type: 'marked_read'; seq: number }
   | { type: 'history_loading' }
   | { type: 'history_loaded'; messages: ChatMessage[]; hasMore: boolean }
   | { type: 'history_failed'; error: string }
@@ -137,6 +147,8 @@ export function initialChatState(): ChatState {
     notice: null,
     ownStatus: 'online',
     settings: null,
+    readSeq: 0,
+    unreadAfter: null,
   }
 }
 
@@ -199,6 +211,12 @@ export function reduceChat(state: ChatState, event: ChatEvent): ChatState {
       return state.notice === event.notice ? state : { ...state, notice: event.notice }
     case 'own_status':
       return { ...state, ownStatus: event.status }
+    case 'marked_read':
+      return event.seq > state.readSeq ? { ...state, readSeq: event.seq } : state
+    case 'read':
+      // Read on another tab or device: what they saw there is not new here either.
+      if (event.seq <= state.readSeq && event.seq <= (state.unreadAfter ?? 0)) return state
+      return { ...state, readSeq: Math.max(state.readSeq, event.seq), unreadAfter: Math.max(state.unreadAfter ?? 0, event.seq) }
     case 'history_loading':
       return { ...state, history: { ...state.history, loading: true, error: null } }
     case 'history_loaded':
@@ -238,6 +256,9 @@ function snapshot(state: ChatState, event: Extract<ChatEvent, { type: 'snapshot'
     typing: [],
     limits: event.limits,
     history: { hasMore, loading: false, error: null },
+    readSeq: Math.max(state.readSeq, event.you.readSeq),
+    // Where the unread part started when this tab opened the room; a reconnect does not move it.
+    unreadAfter: state.unreadAfter ?? event.you.readSeq,
   }
 }
 
