@@ -27,19 +27,13 @@ import { OfflineMembers } from './OfflineMembers.js'
 import { ReadPositions } from './ReadPositions.js'
 import type { Outcome } from './Refusal.js'
 import { RoomBoard, type BoardAudience } from './RoomBoard.js'
-import { announcedLimits, type RoomLimits, type RoomMetrics } from './RoomLimits.js'
+import { announcedLimits, CURSOR_SKIP_BUFFERED_BYTES, type RoomLimits, type RoomMetrics } from './RoomLimits.js'
 import { writerOf, type StoredEntry } from './MessageHistory.js'
 import { refusalOf, RoomLog, type Refused, type RoomLogListener } from './RoomLog.js'
-import type { RoomConnection, RoomSocket } from './RoomSocket.js'
+import { corkedWhile, type RoomConnection } from './RoomSocket.js'
 
 export type { Outcome, Refusal } from './Refusal.js'
 export type { RoomLimits, RoomMetrics } from './RoomLimits.js'
-
-/**
- * A pointer batch is skipped for a connection with more than this waiting to be written: the
- * next batch carries newer positions anyway, so it is dropped rather than queued.
- */
-const CURSOR_SKIP_BUFFERED_BYTES = 64 * 1024
 
 /** The registry's side of a room: told when it empties, and when it closed itself. */
 export interface RoomOwner {
@@ -372,21 +366,9 @@ export class Room implements RoomLogListener, BoardAudience {
     return OK
   }
 
-  /**
-   * Runs `write` with every member socket corked. A stored batch is many frames to each member;
-   * corked, they leave each socket in ONE write instead of one per frame. The profile of the
-   * fan-out benchmark is mostly `writev` system calls, so this, not the JSON, is what fan-out costs.
-   */
+  /** Runs `write` with every member socket corked (see `corkedWhile`). */
   private corked(write: () => void): void {
-    const sockets: RoomSocket[] = []
-    for (const state of this.members.values()) for (const connection of state.connections) sockets.push(connection.socket)
-    for (const socket of sockets) socket.cork?.()
-    try {
-      write()
-    } finally {
-      // The same sockets, even if some left meanwhile: every cork needs its uncork.
-      for (const socket of sockets) socket.uncork?.()
-    }
+    corkedWhile([...this.members.values()].flatMap((state) => [...state.connections].map((c) => c.socket)), write)
   }
 
   /** To every connection of the user, except `without`. */

@@ -35,3 +35,9 @@ export function announcedLimits(limits: RoomLimits, rate: RateLimits): Announced
   const { maxMessageLength, typingTimeoutMs, cursorIntervalMs, maxFrameBytes } = limits
   return { maxMessageLength, typingTimeoutMs, cursorIntervalMs, maxFrameBytes, ...rate }
 }
+
+/**
+ * A pointer batch is skipped for a connection with more than this waiting to be written: the
+ * next batch carries newer positions anyway, so it is dropped rather than queued.
+ */
+export const CURSOR_SKIP_BUFFERED_BYTES = 64 * 1024

@@ -35,3 +35,18 @@ export interface RoomConnection {
   readonly readSeq?: number
   readonly socket: RoomSocket
 }
+
+/**
+ * Runs `write` with `sockets` corked. A stored batch is many frames to each member; corked, they
+ * leave each socket in ONE write instead of one per frame. The profile of the fan-out benchmark
+ * is mostly `writev` system calls, so this, not the JSON, is what fan-out costs.
+ */
+export function corkedWhile(sockets: readonly RoomSocket[], write: () => void): void {
+  for (const socket of sockets) socket.cork?.()
+  try {
+    write()
+  } finally {
+    // The same sockets, even if some left meanwhile: every cork needs its uncork.
+    for (const socket of sockets) socket.uncork?.()
+  }
+}

@@ -39,6 +39,7 @@ import {
 import { ClosedReason } from './connectionStatus.js'
 import { browserNetworkStatus, type NetworkStatus } from './networkStatus.js'
 import { Outbox } from './Outbox.js'
+import { TypingExpiry } from './TypingExpiry.js'
 import { frameOf, pendingFrame, type NewChange } from './pendingWrites.js'
 import { ReadMarker } from './ReadMarker.js'
 import { SessionLink, type SocketConstructor } from './SessionLink.js'
@@ -69,7 +70,10 @@ export class ChatConnection {
   private readonly link: SessionLink
   private readonly outbox: Outbox
   private readonly readMarker: ReadMarker
-  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly othersTyping = new TypingExpiry(
+    () => this.state.limits.typingTimeoutMs,
+    (userId, username) => this.dispatch({ type: 'typing', userId, username, typing: false }),
+  )
   /** Changes refused as rate-limited, waiting to go again. */
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>()
   /** Bumped whenever the message view is replaced, so a page of older history for the old view is dropped. */
@@ -304,10 +308,10 @@ export class ChatConnection {
         if (frame.change.userId === this.state.you?.userId) this.outbox.settled(frame.change.clientId)
         return this.dispatch(frame)
       case 'typing':
-        this.expireTyping(frame.userId, frame.username, frame.typing)
+        if (frame.userId !== this.state.you?.userId) this.othersTyping.typing(frame.userId, frame.username, frame.typing)
         return this.dispatch(frame)
       case 'user_left': {
-        this.clearTypingTimer(frame.userId)
+        this.othersTyping.clear(frame.userId)
         // Connected, or listed offline (a member who left the room while not connected).
         const offline = this.state.offline.find((m) => m.userId === frame.userId)
         const member = this.state.members.find((m) => m.userId === frame.userId) ?? (offline && { ...offline, status: 'online' as const })
@@ -343,7 +347,7 @@ export class ChatConnection {
 
   private onMessage(message: ChatMessage): void {
     if (message.userId === this.state.you?.userId) this.outbox.settled(message.clientId)
-    this.clearTypingTimer(message.userId)
+    this.othersTyping.clear(message.userId)
     this.dispatch({ type: 'message', message })
   }
 
@@ -361,37 +365,13 @@ export class ChatConnection {
     }
   }
 
-  // Typing of others ----------------------------------------------------------------------------
-
-  /**
-   * A typing indicator ends by itself, in case its "stopped" frame never comes: a third longer
-   * than the server's own timeout, which a typist keeps ahead of by repeating (`TypingNotifier`).
-   */
-  private expireTyping(userId: string, username: string, typing: boolean): void {
-    this.clearTypingTimer(userId)
-    if (!typing || userId === this.state.you?.userId) return
-    this.typingTimers.set(
-      userId,
-      setTimeout(() => {
-        this.typingTimers.delete(userId)
-        this.dispatch({ type: 'typing', userId, username, typing: false })
-      }, (this.state.limits.typingTimeoutMs * 4) / 3),
-    )
-  }
-
-  private clearTypingTimer(userId: string): void {
-    clearTimeout(this.typingTimers.get(userId))
-    this.typingTimers.delete(userId)
-  }
-
   // State ---------------------------------------------------------------------------------------
 
   /** Not live any more (or disposed): the backlog starts over with the next snapshot, and typing is forgotten. */
   private dropped(): void {
     this.outbox.reset()
     this.board.dropped()
-    for (const timer of this.typingTimers.values()) clearTimeout(timer)
-    this.typingTimers.clear()
+    this.othersTyping.clearAll()
   }
 
   private dispatch(event: ChatEvent): void {
