@@ -14,7 +14,7 @@ const load = async (roomId: string) => LoadRoomResponse.parse((await api().get(`
 async function say(roomId: string, ...lines: [{ id: string; username: string }, string][]): Promise<void> {
   const { epoch, seq } = await load(roomId)
   const messages = lines.map(([user, text], i) => newMessage(user, `c${seq + i + 1}`, text))
-  await api().post(`/internal/rooms/${roomId}/messages`).set(service).send({ host: suite.session.host, epoch, afterSeq: seq, messages }).expect(200)
+  await api().post(`/internal/rooms/${roomId}/messages`).set(service).send({ host: suite.session.host, epoch, afterSeq: seq, entries: messages }).expect(200)
 }
 
 async function listed(token: string, roomId: string): Promise<MyRoom> {
@@ -42,6 +42,32 @@ async function twoMembers() {
 }
 
 describe('GET /api/rooms: unread, mentions, lastMessage', () => {
+  it('counts messages, not their edits or reactions; a deleted one is neither unread nor the preview, an edited one shows as it is now', async () => {
+    const { ana, bo, roomId } = await twoMembers()
+    await say(roomId, [bo.user, 'first'], [bo.user, `typo @${ana.user.username}`], [bo.user, 'oops, wrong room'])
+    const { epoch, seq } = await load(roomId)
+    const at = new Date().toISOString()
+    const change = (clientId: string) => ({ id: crypto.randomUUID(), clientId, userId: bo.user.id, username: bo.user.username, createdAt: at })
+    await api()
+      .post(`/internal/rooms/${roomId}/messages`)
+      .set(service)
+      .send({
+        host: suite.session.host,
+        epoch,
+        afterSeq: seq,
+        entries: [
+          { ...change('e1'), kind: 'edit', target: seq - 1, text: `fixed @${ana.user.username}` },
+          { ...change('r1'), kind: 'react', target: seq - 2, emoji: '👍', on: true },
+          { ...change('d1'), kind: 'delete', target: seq },
+        ],
+      })
+      .expect(200)
+    expect(await listed(ana.token, roomId)).toMatchObject({ unread: 2, mentions: 1, lastMessage: { seq: seq - 1, text: `fixed @${ana.user.username}` } })
+    await say(roomId, [bo.user, 'later'])
+    const room = await listed(ana.token, roomId)
+    expect(room).toMatchObject({ unread: 3, lastMessage: { text: 'later' } })
+  })
+
   it('counts messages by others after the read position, those naming the user by the web client’s mention rule, and previews the latest', async () => {
     const { ana, bo, roomId } = await twoMembers()
     expect(await listed(ana.token, roomId)).toMatchObject({ unread: 0, mentions: 0, lastMessage: null })
