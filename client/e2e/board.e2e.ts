@@ -13,14 +13,7 @@ import { useE2eSuite } from './helpers/suite.js'
 // A test draws faster than people do; the save delay is the default (the restart is a drain, which saves).
 const suite = useE2eSuite({ sessionEnv: { FRAMES_PER_SECOND: '10000' } })
 
-async function signedIn(base: string): Promise<{ page: Page; name: string }> {
-  const context = await suite.newContext()
-  const page = await context.newPage()
-  const name = uniqueName(base)
-  await page.goto(`${suite.stack.appUrl}/signin`)
-  await registerInUi(page, name)
-  return { page, name }
-}
+const signedIn = (base: string) => suite.signedIn(base)
 
 const surface = (page: Page) => page.getByRole('application', { name: /^Drawing surface/ })
 const shapes = (page: Page) => page.locator('[data-layer="shapes"] > *')

@@ -16,14 +16,11 @@ import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 // The default burst (5 in 2 s) and frame rate are for people; these tests type faster than people do.
 const suite = useE2eSuite({ sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' } })
 
+/** A new person whose page may use the clipboard (the room's "Copy link"). */
 async function signedIn(base: string): Promise<{ page: Page; name: string; context: BrowserContext }> {
-  const context = await suite.newContext()
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.stack.appUrl })
-  const page = await context.newPage()
-  const name = uniqueName(base)
-  await page.goto(`${suite.stack.appUrl}/signin`)
-  await registerInUi(page, name)
-  return { page, name, context }
+  const person = await suite.signedIn(base)
+  await person.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.stack.appUrl })
+  return person
 }
 
 /** Ana creates a room, Bo opens its link: both live in it. */

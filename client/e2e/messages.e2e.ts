@@ -4,21 +4,14 @@
  */
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { captureScreen, registerInUi, uniqueName } from './helpers/browser.js'
+import { captureScreen } from './helpers/browser.js'
 import { createRoom, message, messageList, sendMessage, waitUntilLive } from './helpers/roomPage.js'
 import { useE2eSuite } from './helpers/suite.js'
 
 // Reactions and edits count against the sender's message allowance; these tests click faster than people do.
 const suite = useE2eSuite({ sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' } })
 
-async function signedIn(base: string): Promise<{ page: Page; name: string }> {
-  const context = await suite.newContext()
-  const page = await context.newPage()
-  const name = uniqueName(base)
-  await page.goto(`${suite.stack.appUrl}/signin`)
-  await registerInUi(page, name)
-  return { page, name }
-}
+const signedIn = (base: string) => suite.signedIn(base)
 
 /** The row of the message showing `text`. */
 const row = (page: Page, text: string) => messageList(page).locator('li li', { hasText: text })

@@ -5,20 +5,13 @@
  */
 import type { Page } from 'playwright-core'
 import { describe, expect, it, vi } from 'vitest'
-import { captureScreen, registerInUi, uniqueName } from './helpers/browser.js'
+import { captureScreen } from './helpers/browser.js'
 import { createRoom, message, messageList, sendMessage, waitUntilLive } from './helpers/roomPage.js'
 import { useE2eSuite } from './helpers/suite.js'
 
 const suite = useE2eSuite({ sessionEnv: { MESSAGE_RATE_PER_MINUTE: '10000', MESSAGE_BURST: '1000', FRAMES_PER_SECOND: '10000' } })
 
-async function signedIn(base: string) {
-  const context = await suite.newContext()
-  const page = await context.newPage()
-  const name = uniqueName(base)
-  await page.goto(`${suite.stack.appUrl}/signin`)
-  await registerInUi(page, name)
-  return { page, name, context }
-}
+const signedIn = (base: string) => suite.signedIn(base)
 
 /** The room's entry in "Your rooms" (a link named by everything it says). */
 const roomEntry = (page: Page, room: string) => page.getByRole('region', { name: 'Your rooms' }).getByRole('link', { name: new RegExp(`^${room}`) })

@@ -2,28 +2,18 @@
  * The terminal client's `/edit`, `/delete` and `/react`, driven like a person at a terminal,
  * against the REAL servers; a web-client connection in the room is the other person.
  */
-import type { TestStack } from '@scalable-chat/session-server/testing'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { disposeConnections, isLive, openConnection, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
-import { endClis, roomIdIn, startCli, startTerminalStack } from './helpers/terminalCli.js'
+import { describe, expect, it } from 'vitest'
+import { isLive, openConnection, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
+import { roomIdIn, startCli, useTerminalStack } from './helpers/terminalCli.js'
 
-let stack: TestStack
-
-beforeAll(async () => {
-  stack = await startTerminalStack()
-})
-afterAll(() => stack?.close())
-afterEach(() => {
-  endClis()
-  disposeConnections()
-})
+const suite = useTerminalStack()
 
 describe('the terminal client changes messages', () => {
   it('/edit, /react and /delete its own messages by default and by #seq; the other person sees each change; others’ messages stay theirs', async () => {
     const ana = uniqueName('ana')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Edits'])
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', ana, '--register', '--create', 'Edits'])
     await cli.waitFor('* live')
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const bo = await signedInApi(suite.stack.backend.url, uniqueName('bo'))
     const boView = openConnection(bo.api, roomIdIn(cli.text)!)
     await waitForState(boView, isLive)
 
@@ -68,9 +58,9 @@ describe('the terminal client changes messages', () => {
   })
 
   it('prints the edits and reactions someone else makes', async () => {
-    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Watched'])
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'Watched'])
     await cli.waitFor('* live')
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const bo = await signedInApi(suite.stack.backend.url, uniqueName('bo'))
     const boView = openConnection(bo.api, roomIdIn(cli.text)!)
     await waitForState(boView, isLive)
     boView.send('typo hree')

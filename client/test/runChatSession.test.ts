@@ -3,31 +3,21 @@
  * presence from keystrokes, and the ways a script uses it (piped lines, `--send`), against the
  * REAL servers (see runChat.test.ts for the chat itself and the arguments).
  */
-import type { TestStack } from '@scalable-chat/session-server/testing'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatState } from '../src/room/connection/ChatConnection.js'
-import { disposeConnections, isLive, openConnection, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
-import { endClis, roomIdIn, startCli, startTerminalStack } from './helpers/terminalCli.js'
+import { isLive, openConnection, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
+import { roomIdIn, startCli, useTerminalStack } from './helpers/terminalCli.js'
 
-let stack: TestStack
-
-beforeAll(async () => {
-  stack = await startTerminalStack()
-})
-afterAll(() => stack?.close())
-afterEach(() => {
-  endClis()
-  disposeConnections()
-})
+const suite = useTerminalStack()
 
 describe('the terminal client as a session', () => {
   it('/leave leaves the room (the others see it) and offers the user’s rooms; an owner alone is told to delete it instead and stays', async () => {
     const ana = uniqueName('ana')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Leave room'])
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', ana, '--register', '--create', 'Leave room'])
     await cli.waitFor('* live')
     cli.type('/leave')
     await cli.waitFor('Could not leave: you are the only member of this room: delete it instead')
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const bo = await signedInApi(suite.stack.backend.url, uniqueName('bo'))
     const roomId = roomIdIn(cli.text)!
     const boConnection = openConnection(bo.api, roomId)
     await waitForState(boConnection, isLive)
@@ -41,11 +31,11 @@ describe('the terminal client as a session', () => {
   })
 
   it('moves between rooms without signing in again: /create, /rooms, /join by number and by link, /history n, /clear', async () => {
-    const cli = startCli(['--server', stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'First'])
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', uniqueName('ana'), '--register', '--create', 'First'])
     await cli.waitFor('* live')
     const first = roomIdIn(cli.text)!
     // A long conversation in the first room, from another member, for /history.
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const bo = await signedInApi(suite.stack.backend.url, uniqueName('bo'))
     const boConnection = openConnection(bo.api, first)
     await waitForState(boConnection, isLive)
     for (let i = 1; i <= 230; i++) boConnection.send(`line ${i}`)
@@ -80,15 +70,15 @@ describe('the terminal client as a session', () => {
     await cli.waitFor('Usage: /history [n]', from)
     cli.type('/clear')
     from = cli.text.length
-    cli.type(`/join ${stack.backend.url}/rooms/${first}`)
+    cli.type(`/join ${suite.stack.backend.url}/rooms/${first}`)
     await cli.waitFor('you are in that room', from)
     cli.type('/quit')
     expect(await cli.exit).toBe(0)
   })
 
   it('/rooms shows what is unread in each room, mentions too; what it printed it marks read', async () => {
-    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const ana = await signedInApi(suite.stack.backend.url, uniqueName('ana'))
+    const bo = await signedInApi(suite.stack.backend.url, uniqueName('bo'))
     const { roomId } = await bo.api.createRoom('Team B')
     await ana.api.joinRoom(roomId)
     const boConnection = openConnection(bo.api, roomId)
@@ -97,7 +87,7 @@ describe('the terminal client as a session', () => {
     boConnection.send(`@${ana.username} can you look?`)
     await waitForState(boConnection, (s) => s.messages.length === 2)
 
-    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--create', 'Here'])
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', ana.username, '--create', 'Here'])
     await cli.waitFor('* live')
     let from = cli.text.length
     cli.type('/rooms')
@@ -116,13 +106,13 @@ describe('the terminal client as a session', () => {
 
   it('announces its own typing from keystrokes, and goes away when idle and back on the next key', async () => {
     const ana = uniqueName('ana')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana, '--register', '--create', 'Keys'], undefined, undefined, {
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', ana, '--register', '--create', 'Keys'], undefined, undefined, {
       tty: true,
       // Long enough that the keystrokes' "online" reaches the room before the next idle spell.
       awayAfterMs: 1500,
     })
     await cli.waitFor('* live')
-    const bo = await signedInApi(stack.backend.url, uniqueName('bo'))
+    const bo = await signedInApi(suite.stack.backend.url, uniqueName('bo'))
     const boConnection = openConnection(bo.api, roomIdIn(cli.text)!)
     await waitForState(boConnection, isLive)
     const anaIs = (status: string) => (s: ChatState) => s.members.some((m) => m.username === ana && m.status === status)
@@ -137,16 +127,16 @@ describe('the terminal client as a session', () => {
   })
 
   it('sends piped lines and, at the end of the input, waits for them to be stored (0) or refused (1)', async () => {
-    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
+    const ana = await signedInApi(suite.stack.backend.url, uniqueName('ana'))
     const { roomId } = await ana.api.createRoom('Script')
-    const piped = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId])
+    const piped = startCli(['--server', suite.stack.backend.url, '--user', ana.username, '--room', roomId])
     for (let i = 1; i <= 20; i++) piped.type(`scripted ${i}`)
     piped.input.end()
     expect(await piped.exit).toBe(0)
     const reader = openConnection(ana.api, roomId)
     expect((await waitForState(reader, isLive)).messages.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `scripted ${i + 1}`))
 
-    const refused = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId])
+    const refused = startCli(['--server', suite.stack.backend.url, '--user', ana.username, '--room', roomId])
     refused.type('x'.repeat(1001))
     refused.input.end()
     expect(await refused.exit).toBe(1)
@@ -154,9 +144,9 @@ describe('the terminal client as a session', () => {
   })
 
   it('--send sends one message and exits with 0 once it is stored', async () => {
-    const ana = await signedInApi(stack.backend.url, uniqueName('ana'))
+    const ana = await signedInApi(suite.stack.backend.url, uniqueName('ana'))
     const { roomId } = await ana.api.createRoom('One shot')
-    const cli = startCli(['--server', stack.backend.url, '--user', ana.username, '--room', roomId, '--send', 'deploy finished'])
+    const cli = startCli(['--server', suite.stack.backend.url, '--user', ana.username, '--room', roomId, '--send', 'deploy finished'])
     expect(await cli.exit).toBe(0)
     const reader = openConnection(ana.api, roomId)
     expect((await waitForState(reader, isLive)).messages.map((m) => m.text)).toEqual(['deploy finished'])

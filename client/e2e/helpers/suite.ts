@@ -3,9 +3,9 @@
  * servers) and one headless Chromium, started before its tests and closed after them, and fresh
  * browser profiles (one per person) closed after each test.
  */
-import type { Browser, BrowserContext } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, inject } from 'vitest'
-import { launchBrowser, newContext } from './browser.js'
+import { launchBrowser, newContext, registerInUi, uniqueName } from './browser.js'
 import { startE2eStack, type E2eStack } from './startE2eStack.js'
 
 export interface E2eSuite {
@@ -13,6 +13,8 @@ export interface E2eSuite {
   readonly browser: Browser
   /** A fresh profile (a phone's with `phone`), closed after the test. */
   newContext(options?: { phone?: boolean }): Promise<BrowserContext>
+  /** A new person: a fresh profile, registered through the sign-in screen as `base` and a number. */
+  signedIn(base: string): Promise<{ page: Page; name: string; context: BrowserContext }>
 }
 
 /** Call at the top of a file: registers the hooks; read `stack` and `browser` inside tests. */
@@ -45,6 +47,14 @@ export function useE2eSuite(options: { sessionEnv?: Record<string, string> } = {
       const context = await newContext(this.browser, contextOptions)
       contexts.push(context)
       return context
+    },
+    async signedIn(base) {
+      const context = await this.newContext()
+      const page = await context.newPage()
+      const name = uniqueName(base)
+      await page.goto(`${this.stack.appUrl}/signin`)
+      await registerInUi(page, name)
+      return { page, name, context }
     },
   }
 }

@@ -7,7 +7,8 @@ import { PassThrough } from 'node:stream'
 import { startTestStack, type TestStack } from '@scalable-chat/session-server/testing'
 import { runChat } from '../../cli/runChat.js'
 import type { SocketConstructor } from '../../src/room/connection/ChatConnection.js'
-import { PASSWORD } from './connections.js'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { disposeConnections, PASSWORD } from './connections.js'
 
 /** The stack the terminal tests run against; people's limits are lifted (the tests type fast, and make rooms). */
 export function startTerminalStack(): Promise<TestStack> {
@@ -17,6 +18,28 @@ export function startTerminalStack(): Promise<TestStack> {
     // Every test makes a room or two, and they stay placed for the unload grace period.
     backend: { overrides: { maxRoomsPerServer: 1000 } },
   })
+}
+
+/**
+ * A test file's terminal stack, started before its tests and closed after them; CLIs' inputs are
+ * ended and web-client connections disposed after each test. Read `stack` inside tests.
+ */
+export function useTerminalStack(): { readonly stack: TestStack } {
+  let stack: TestStack | undefined
+  beforeAll(async () => {
+    stack = await startTerminalStack()
+  })
+  afterAll(() => stack?.close())
+  afterEach(() => {
+    endClis()
+    disposeConnections()
+  })
+  return {
+    get stack() {
+      if (!stack) throw new Error('useTerminalStack: the stack starts in beforeAll; read it inside a test')
+      return stack
+    },
+  }
 }
 
 /** The room id in the CLI's room header. */
