@@ -178,14 +178,17 @@ describe('a fair share of capacity', () => {
     const backend = await backendWith({
       sessionServerHosts: [a.host],
       overrides: { maxRoomsPerServer: 2 },
-      env: { MAX_PENDING_PLACEMENTS_PER_USER: '2', PENDING_PLACEMENT_GRACE_MS: '300' },
+      // Long enough that the victim's first join surely comes within it, even on a loaded machine.
+      env: { MAX_PENDING_PLACEMENTS_PER_USER: '2', PENDING_PLACEMENT_GRACE_MS: '2000' },
     })
+    // Everything slow (registering hashes a password) before the grab: the grace starts with the joins.
     const grabber = await registerUser(backend)
-    for (let i = 0; i < 2; i++) expect((await joinRoom(backend, grabber.token, await createRoom(backend, grabber.token))).status).toBe(200)
     const victim = await registerUser(backend)
+    const grabbed = [await createRoom(backend, grabber.token), await createRoom(backend, grabber.token)]
     const theirs = await createRoom(backend, victim.token)
+    for (const roomId of grabbed) expect((await joinRoom(backend, grabber.token, roomId)).status).toBe(200)
     expect((await joinRoom(backend, victim.token, theirs)).body.error?.code).toBe('no_capacity')
-    await vi.waitFor(async () => expect((await joinRoom(backend, victim.token, theirs)).status).toBe(200), { timeout: 5000, interval: 50 })
+    await vi.waitFor(async () => expect((await joinRoom(backend, victim.token, theirs)).status).toBe(200), { timeout: 20_000, interval: 100 })
   })
 })
 
