@@ -188,7 +188,7 @@ describe('a fair share of capacity', () => {
     const theirs = await createRoom(backend, victim.token)
     for (const roomId of grabbed) expect((await joinRoom(backend, grabber.token, roomId)).status).toBe(200)
     expect((await joinRoom(backend, victim.token, theirs)).body.error?.code).toBe('no_capacity')
-    await vi.waitFor(async () => expect((await joinRoom(backend, victim.token, theirs)).status).toBe(200), { timeout: 20_000, interval: 100 })
+    await vi.waitFor(async () => expect((await joinRoom(backend, victim.token, theirs)).status).toBe(200), { timeout: 15_000, interval: 100 })
   })
 })
 
