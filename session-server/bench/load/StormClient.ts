@@ -67,8 +67,8 @@ export class StormClient {
   private lastSeq: number | undefined
   private wasLive = false
   private failedHost: string | undefined
-  /** The host that served it when its live socket first closed, and when (`Date.now()`). */
-  private lost: { host: string; at: number } | undefined
+  /** The host that served it when its live socket first closed. */
+  private lostHost: string | undefined
   /** `Date.now()` at the first snapshot after that close. */
   backAt: number | undefined
   /** Unacknowledged sends, by clientId, in the order they were made. */
@@ -101,7 +101,7 @@ export class StormClient {
   }
 
   get wasCut(): boolean {
-    return this.lost !== undefined
+    return this.lostHost !== undefined
   }
 
   /** One new message every `intervalMs`, the first at a random point of the first interval (senders do not march in step). */
@@ -168,8 +168,8 @@ export class StormClient {
   }
 
   private onSnapshot(snapshot: SnapshotFrame, host: string, ws: WebSocket, at: number): void {
-    if (this.lost && this.backAt === undefined) {
-      if (host === this.lost.host) this.tally.problem(`${this.name}: back on ${host}, the server that cut it off`)
+    if (this.lostHost !== undefined && this.backAt === undefined) {
+      if (host === this.lostHost) this.tally.problem(`${this.name}: back on ${host}, the server that cut it off`)
       this.backAt = at
     }
     if (this.lastSeq !== undefined) this.checkResumed(snapshot)
@@ -238,7 +238,7 @@ export class StormClient {
   private onClose(ws: WebSocket, code: number): void {
     const state = this.state
     if (!((state.kind === 'opening' || state.kind === 'live') && state.ws === ws)) return
-    if (state.kind === 'live') this.lost ??= { host: state.host, at: Date.now() }
+    if (state.kind === 'live') this.lostHost ??= state.host
     else if (this.wasLive) this.tally.failedOpens++
     const policy = closeCodeInfo(code)
     // It never served us, or it crashed or is draining: the next join asks the backend to check it.
