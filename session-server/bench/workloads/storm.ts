@@ -15,6 +15,10 @@
  *   below CONNECTS_PER_USER_PER_MINUTE), made in one INSERT each where an account costs an scrypt.
  * - The second server is started only once the rooms are placed, so that the backend puts them
  *   all on the first (a down server gets none); it registers, and from then on is where they go.
+ *   Before the storm it serves handshakes of a room of its own (placed there: it holds the fewest
+ *   rooms): a server that has been running is warm, and a cold one's first thousand handshakes
+ *   (the JIT, first loads) would be measured instead of the fail-over (smoke runs: ~5 ms of CPU per
+ *   client back instead of well under one).
  * - Rounds alternate SIGKILL and SIGTERM so that a machine getting busier weighs on both; the same
  *   rooms and clients every round: the survivor holds the rooms for the next one, the killed
  *   server is started again as its spare, and the logs grow (each round checks all of it again).
@@ -27,7 +31,7 @@ import { ProjectSetup } from '../setup.js'
 import type { BenchSizes } from '../sizes.js'
 import { medianAndRange, percentile } from '../stats.js'
 import { logProblems, storedLog } from '../storedLog.js'
-import type { Acknowledged, StormResult, Task } from '../tasks.js'
+import type { Acknowledged, RateResult, StormResult, Task } from '../tasks.js'
 import type { Bench } from './Bench.js'
 
 type Signal = 'SIGKILL' | 'SIGTERM'
@@ -61,6 +65,10 @@ interface StormClients {
   roomIds: string[]
   tokens: string[][]
 }
+
+/** Users of each warm-up room: its handshakes stay within CONNECTS_PER_USER_PER_MINUTE each. */
+const WARMUP_USERS = 50
+const WARMUP_CONCURRENCY = 8
 
 /** Where each worker is: `reached[p]` resolves once every worker said `ready` for the p-th time, and each waits until `open(p)`. */
 class Phases {
@@ -112,6 +120,7 @@ async function stormRound(
   spareHost: string,
   signal: Signal,
   acknowledgedSoFar: Map<string, Acknowledged[]>,
+  warmup: { roomId: string; tokens: string[] },
 ): Promise<{ figures: RoundFigures; survivor: ServerProcess }> {
   const run = `s${randomBytes(3).toString('hex')}`
   // Round-robin over the clients, so that every load process holds part of every room.
@@ -134,6 +143,14 @@ async function stormRound(
     await Promise.race([phases.whenAllReached(0), all])
     // Only now: every room is placed on `holder`, so the spare gets none of them before the storm.
     const spare = await stack.startSessionServer(spareHost)
+    const warm = await runWorker<RateResult>({
+      kind: 'handshakes',
+      target: { kind: 'project', backendUrl: stack.backendUrl, userTokens: warmup.tokens, roomIds: [warmup.roomId] },
+      count: size.warmupHandshakes,
+      concurrency: WARMUP_CONCURRENCY,
+      timeoutMs,
+    })
+    if (warm.failed > 0) throw new Error(`warming the other server up: ${warm.failed} handshakes failed: ${warm.firstError}`)
     phases.open(0)
     await sleep(size.flowMs)
 
@@ -210,12 +227,16 @@ export async function storm(bench: Bench): Promise<void> {
     const setup = new ProjectSetup(stack)
     const roomIds = await setup.newRooms(size.rooms)
     const clients: StormClients = { roomIds, tokens: await setup.guests(roomIds, size.clientsPerRoom) }
+    // A fresh one each round: it must be placed on that round's spare.
+    const warmRoomIds = await setup.newRooms(size.rounds * 2)
+    const warmTokens = await setup.guests(warmRoomIds, WARMUP_USERS)
     const acknowledgedSoFar = new Map<string, Acknowledged[]>()
     let holder = { server: stack.session, host: stack.sessionHost }
     let spareHost = stack.standbyHosts[0]!
     for (let round = 0; round < size.rounds; round++) {
       for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
-        const { figures, survivor } = await stormRound(size, sizes.timeoutMs, stack, clients, holder.server, spareHost, signal, acknowledgedSoFar)
+        const warmup = { roomId: warmRoomIds[rounds.length]!, tokens: warmTokens[rounds.length]! }
+        const { figures, survivor } = await stormRound(size, sizes.timeoutMs, stack, clients, holder.server, spareHost, signal, acknowledgedSoFar, warmup)
         rounds.push(figures)
         ;[holder, spareHost] = [{ server: survivor, host: spareHost }, holder.host]
       }
