@@ -77,6 +77,18 @@ describe('CachedScheduler', () => {
       expect(inner.calls).toHaveLength(2)
     })
 
+    it('answers from memory a failedHost that is NOT the remembered host: the room moved since, a fresh answer would be the same', async () => {
+      const { inner, cached } = setup()
+      inner.next = { host: 'b:8000', epoch: 2, previousHost: 'a:8000' }
+      // The first client back from the crashed a:8000 moves the room…
+      expect(await cached.placeRoom('room1', { failedHost: 'a:8000' })).toEqual({ host: 'b:8000', epoch: 2, previousHost: 'a:8000' })
+      // …and the others reporting a:8000 get where it is now without asking again, and without
+      // `previousHost`: the old host was told once, by the request that moved it.
+      expect(await cached.placeRoom('room1', { failedHost: 'a:8000' })).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(await cached.placeRoom('room1')).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(inner.calls).toHaveLength(1)
+    })
+
     it('keeps rooms apart', async () => {
       const { inner, cached } = setup()
       await cached.placeRoom('room1')

@@ -7,6 +7,7 @@ import { openDrawingRoom } from './load/edits.js'
 import { runFanout } from './load/fanout.js'
 import { runHandshakes } from './load/handshakes.js'
 import { startFlood } from './load/flood.js'
+import { runStorm } from './load/storm.js'
 import { openIdle } from './load/idle.js'
 import { runJoins } from './load/joins.js'
 import { ToWorker, type FromWorker, type Task } from './tasks.js'
@@ -41,6 +42,8 @@ async function run(task: Task): Promise<void> {
       await measured()
       return reply({ type: 'result', result: await room.close() })
     }
+    case 'storm':
+      return reply({ type: 'result', result: await runStorm(task, measured) })
     case 'idle': {
       const idle = await openIdle(task)
       await measured()

@@ -60,6 +60,15 @@ export class ServerProcess {
     return this.output.trim()
   }
 
+  /**
+   * Sends `signal` now and resolves when the process has exited: the storm's crash (SIGKILL, no
+   * drain, no CPU profile) or drain (SIGTERM), timed from the moment it is sent.
+   */
+  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+    return this.exited
+  }
+
   /** SIGTERM (a graceful drain, which also writes the CPU profile), SIGKILL if that takes too long. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return
@@ -114,7 +123,19 @@ export interface ProjectStack {
   /** The internal API's bearer token: the board workload reads what storage holds through it. */
   serviceToken: string
   backend: ServerProcess
+  /** The session server started with the stack, at `sessionHost`. */
   session: ServerProcess
+  /**
+   * Addresses the backend lists in SESSION_SERVER_HOST beside `sessionHost` with no server started
+   * on them (`standbySessionServers`): the storm starts one once its rooms are placed.
+   */
+  standbyHosts: string[]
+  /**
+   * Starts a session server at one of the stack's addresses (a standby, or one whose server was
+   * killed), configured as the first; resolves once it answers (it registers before it listens).
+   * `stop()` stops it with the rest.
+   */
+  startSessionServer(host: string): Promise<ServerProcess>
   stop(): Promise<void>
 }
 
@@ -133,13 +154,23 @@ export async function startProject(
      * message rate, so that the victim can sample its latency ten times a second.
      */
     perUserLimits?: 'lifted' | 'production'
+    /**
+     * More session server addresses for the backend's LocalScheduler, not started (`standbyHosts`).
+     * Down when the backend starts, so every room goes to `sessionHost` until one is started.
+     */
+    standbySessionServers?: number
+    /** ALLOW_GUESTS: the storm's thousands of clients are guests (no scrypt per user, see storm.ts). */
+    guests?: boolean
   },
 ): Promise<ProjectStack> {
   const [backendPort, sessionPort] = [await freePort(), await freePort()]
+  const standbyPorts: number[] = []
+  for (let i = 0; i < (options.standbySessionServers ?? 0); i++) standbyPorts.push(await freePort())
   const serviceToken = randomBytes(32).toString('hex')
   const roomTokenKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   const dataDir = mkdtempSync(`${tmpdir()}/scalable-chat-bench-`)
   const sessionHost = `127.0.0.1:${sessionPort}`
+  const standbyHosts = standbyPorts.map((port) => `127.0.0.1:${port}`)
   const backendUrl = `http://127.0.0.1:${backendPort}`
   const backend = startNode(`backend-${options.label}`, BACKEND_MAIN_MODULE, {
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -149,13 +180,14 @@ export async function startProject(
     BIND_ADDRESS: '127.0.0.1',
     DATA_DIR: dataDir,
     DATABASE_URL: options.databaseUrl ?? '',
-    SESSION_SERVER_HOST: sessionHost,
+    SESSION_SERVER_HOST: [sessionHost, ...standbyHosts].join(','),
     MAX_ROOMS_PER_SERVER: '100000',
     // The setup creates and joins rooms by the hundred before anyone connects: not what is measured.
     MAX_PENDING_PLACEMENTS_PER_USER: '100000000',
     ROOMS_PER_USER_PER_HOUR: '100000000',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     ROOM_TOKEN_TTL_SECONDS: '3600',
+    ALLOW_GUESTS: options.guests ? 'true' : 'false',
   }, options)
   const stopBackend = async () => {
     await backend.stop()
@@ -167,11 +199,9 @@ export async function startProject(
     await stopBackend()
     throw error
   }
-  const session = startNode(`session-server-${options.label}`, SESSION_SERVER_MAIN_MODULE, {
+  const sessionEnv = {
     SERVICE_TOKEN: serviceToken,
-    PORT: String(sessionPort),
     BIND_ADDRESS: '127.0.0.1',
-    PUBLIC_HOST: sessionHost,
     BACKEND_URL: backendUrl,
     MESSAGE_RATE_PER_MINUTE: '100000000',
     MESSAGE_BURST: '100000000',
@@ -186,18 +216,37 @@ export async function startProject(
           MAX_CONNECTIONS: '100000000',
         }),
     ROOM_UNLOAD_GRACE_MS: '3600000',
-  }, options)
+  }
+  const running = new Set<ServerProcess>()
+  let started = 0
+  const startSessionServer = async (host: string): Promise<ServerProcess> => {
+    if (host !== sessionHost && !standbyHosts.includes(host)) throw new RangeError(`${host} is not one of this stack's session server addresses`)
+    const port = host.slice(host.lastIndexOf(':') + 1)
+    // A name of its own per start: each writes its CPU profile into a folder of that name.
+    const name = `session-server-${options.label}${started++ === 0 ? '' : `-${started}`}`
+    const server = startNode(name, SESSION_SERVER_MAIN_MODULE, { ...sessionEnv, PORT: port, PUBLIC_HOST: host }, options)
+    running.add(server)
+    void server.exited.then(() => running.delete(server))
+    try {
+      await waitUntilUp(`http://${host}/healthz`, server)
+    } catch (error) {
+      await server.stop()
+      throw error
+    }
+    return server
+  }
   const stop = async () => {
-    await session.stop()
+    await Promise.all([...running].map((server) => server.stop()))
     await stopBackend()
   }
+  let session: ServerProcess
   try {
-    await waitUntilUp(`http://${sessionHost}/healthz`, session)
+    session = await startSessionServer(sessionHost)
   } catch (error) {
     await stop()
     throw error
   }
-  return { backendUrl, sessionHost, serviceToken, backend, session, stop }
+  return { backendUrl, sessionHost, serviceToken, backend, session, standbyHosts, startSessionServer, stop }
 }
 
 export interface Baseline {

@@ -7,7 +7,7 @@
  *
  *   npm run bench                       the full run (a few minutes)
  *   npm run bench -- --smoke            tiny counts, same code paths (CI)
- *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood, board)
+ *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood, board, storm)
  *   npm run bench -- --profile          V8 CPU profiles of the servers in bench-results/profiles/
  *
  * Durability (and the latency workload with it) also runs on Postgres when BENCH_DATABASE_URL (or
@@ -29,9 +29,10 @@ import { flood } from './workloads/flood.js'
 import { handshakes } from './workloads/handshakes.js'
 import { joins } from './workloads/joins.js'
 import { memory } from './workloads/memory.js'
+import { storm } from './workloads/storm.js'
 
 /** In the order they run. */
-const WORKLOADS = { memory, handshakes, joins, latency, fanout, ramp, durability, flood, board } satisfies Record<string, WorkloadBody>
+const WORKLOADS = { memory, handshakes, joins, latency, fanout, ramp, durability, flood, board, storm } satisfies Record<string, WorkloadBody>
 type Workload = keyof typeof WORKLOADS
 const NAMES = Object.keys(WORKLOADS) as Workload[]
 

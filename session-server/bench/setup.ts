@@ -4,7 +4,11 @@
  */
 import type { AuthResponse, CreateRoomResponse } from '@scalable-chat/backend-contract'
 import type { Baseline, ProjectStack } from './processes.js'
+import { pool } from './load/connect.js'
 import type { Target } from './tasks.js'
+
+/** Guest entries in flight while the storm's rooms fill (not measured). */
+const GUEST_CONCURRENCY = 16
 
 /** The project's HTTP API, for setting up users and rooms (not measured). */
 export class ProjectSetup {
@@ -44,6 +48,23 @@ export class ProjectSetup {
       ids.push((await this.api<CreateRoomResponse>('/api/rooms', { name: `bench ${++this.rooms}` }, owner)).roomId)
     }
     return ids
+  }
+
+  /**
+   * `perRoom` guests of each room (its user tokens, room by room): each a user of its own, made in
+   * one INSERT instead of an account's scrypt hash (~160 ms of a core each, minutes for thousands).
+   * The stack must allow guests (`startProject({ guests: true })`).
+   */
+  async guests(roomIds: readonly string[], perRoom: number): Promise<string[][]> {
+    const prefix = `g${Date.now().toString(36)}`
+    const tokens = roomIds.map(() => new Array<string>(perRoom))
+    await pool(roomIds.length * perRoom, GUEST_CONCURRENCY, async (n) => {
+      const room = Math.floor(n / perRoom)
+      const member = n % perRoom
+      const guest = await this.api<AuthResponse>('/api/auth/guest', { username: `${prefix}_${room}_${member}`, roomId: roomIds[room] })
+      tokens[room]![member] = guest.token
+    })
+    return tokens
   }
 
   async target(rooms: number, members: number): Promise<Target> {

@@ -34,6 +34,25 @@ export interface BenchSizes {
     cursors: { members: number; hz: number; moves: number }
     edits: { editors: number; edits: number; perSecond: number }
   }
+  /**
+   * The reconnect storm, `rounds` times after a SIGKILL and `rounds` times after a SIGTERM drain:
+   * `rooms` × `clientsPerRoom` clients (each its own user) on one session server, spread over
+   * `workers` load processes; `sendersPerRoom` clients of each room send one message every
+   * `sendIntervalMs` (within the default 30 a minute), for `flowMs` before the kill and on through
+   * the storm; a client not back on the other server within `backWithinMs` fails the run. The
+   * other server first serves `warmupHandshakes` of a room of its own, as a running server is warm.
+   */
+  storm: {
+    rounds: number
+    rooms: number
+    clientsPerRoom: number
+    workers: number
+    sendersPerRoom: number
+    sendIntervalMs: number
+    flowMs: number
+    backWithinMs: number
+    warmupHandshakes: number
+  }
   /** Any single workload that takes longer than this fails (and the run goes on). */
   timeoutMs: number
 }
@@ -50,6 +69,7 @@ export const FULL: BenchSizes = {
   ramp: [rampStep(1, 10, 300), rampStep(1, 25, 300), rampStep(1, 50, 300), rampStep(1, 100, 300), rampStep(2, 100, 300), rampStep(5, 100, 300), rampStep(10, 100, 300)],
   flood: { rounds: 5, members: 10, messages: 50, intervalMs: 100, sockets: 200 },
   board: { rounds: 3, cursors: { members: 100, hz: 30, moves: 150 }, edits: { editors: 10, edits: 500, perSecond: 50 } },
+  storm: { rounds: 3, rooms: 50, clientsPerRoom: 100, workers: 4, sendersPerRoom: 4, sendIntervalMs: 2000, flowMs: 3000, backWithinMs: 60_000, warmupHandshakes: 1000 },
   timeoutMs: 180_000,
 }
 
@@ -63,5 +83,6 @@ export const SMOKE: BenchSizes = {
   ramp: [rampStep(1, 3, 10), rampStep(2, 5, 10)],
   flood: { rounds: 1, members: 3, messages: 5, intervalMs: 100, sockets: 10 },
   board: { rounds: 1, cursors: { members: 5, hz: 30, moves: 60 }, edits: { editors: 3, edits: 60, perSecond: 50 } },
+  storm: { rounds: 1, rooms: 4, clientsPerRoom: 50, workers: 2, sendersPerRoom: 5, sendIntervalMs: 2000, flowMs: 3000, backWithinMs: 30_000, warmupHandshakes: 100 },
   timeoutMs: 60_000,
 }

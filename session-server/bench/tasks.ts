@@ -89,6 +89,24 @@ export const Task = z.discriminatedUnion('kind', [
     perSecond: z.number().min(1),
     timeoutMs: z.number().int().min(1),
   }),
+  /**
+   * One load process's share of the reconnect storm. Phased: `ready` once every client is in its
+   * room (the harness then starts the other server and says `finish`: the senders start); `ready`
+   * again once every client was cut off and is back, with a snapshot, on another server (or
+   * `backWithinMs` passed; the harness has killed a server meanwhile and says `finish`: the senders
+   * stop and settle what they have in flight); then the result. See `load/storm.ts`.
+   */
+  z.object({
+    kind: z.literal('storm'),
+    backendUrl: z.string(),
+    /** Each client its own user: a token that can join `roomId` (a guest of that room). */
+    clients: z.array(z.object({ roomId: z.string(), userToken: z.string(), sender: z.boolean() })).min(1),
+    /** Unique to this round: every clientId starts with it. */
+    run: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    sendIntervalMs: z.number().int().min(1),
+    backWithinMs: z.number().int().min(1),
+    timeoutMs: z.number().int().min(1),
+  }),
   /** `count` WebSocket handshakes (open → first frame → close), `concurrency` at a time. */
   z.object({
     kind: z.literal('handshakes'),
@@ -160,6 +178,35 @@ export const EditsResult = z.object({
 })
 export type EditsResult = z.infer<typeof EditsResult>
 
+/** A message its sender saw acknowledged (its own broadcast, or the original answering a re-send). */
+export const Acknowledged = z.object({ roomId: z.string(), clientId: z.string(), seq: z.number().int(), at: z.number() })
+export type Acknowledged = z.infer<typeof Acknowledged>
+
+export const StormResult = z.object({
+  clients: z.number(),
+  /**
+   * `Date.now()` when each client that was cut off received its first snapshot afterwards, on the
+   * other server; wall-clock time, because the kill happens in another process (the harness).
+   */
+  backAt: z.array(z.number()),
+  /** Clients still not back when `backWithinMs` passed, or that gave up (a final close or answer). */
+  notBack: z.number(),
+  /** `GET /api/rooms/:roomId` requests after the first connect (re-joins, retries included), and those that failed. */
+  rejoins: z.number(),
+  failedRejoins: z.number(),
+  /** WebSocket opens after the first connect that ended before a snapshot (e.g. to the dead server). */
+  failedOpens: z.number(),
+  acknowledged: z.array(Acknowledged),
+  /** Sends still unacknowledged after the senders stopped and waited: not acknowledged, so not counted as lost. */
+  unacknowledged: z.number(),
+  /** Error frames answering a send; the sender sends it again (the same clientId), as a person retrying would. */
+  refusedSends: z.number(),
+  /** Gaps, repeats or disorder in what a client received, wrong hosts, final closes: the workload fails. */
+  problems: z.array(z.string()),
+  problemCount: z.number(),
+})
+export type StormResult = z.infer<typeof StormResult>
+
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), task: Task }),
   z.object({ type: z.literal('finish') }),
@@ -173,7 +220,7 @@ export const FromWorker = z.discriminatedUnion('type', [
    * worker goes on: to the end (idle, flood), or into or out of its phase.
    */
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('result'), result: z.union([FanoutResult, RateResult, IdleResult, FloodResult, CursorsResult, EditsResult]) }),
+  z.object({ type: z.literal('result'), result: z.union([FanoutResult, RateResult, IdleResult, FloodResult, CursorsResult, EditsResult, StormResult]) }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ])
 export type FromWorker = z.infer<typeof FromWorker>
