@@ -76,10 +76,7 @@ export class MessageStore {
    * the changes after the oldest of them, so that together they are every entry after `logFrom`.
    */
   async loadLog(roomId: string): Promise<Pick<LoadRoomResponse, 'seq' | 'messages' | 'changes' | 'logFrom'>> {
-    const [{ messages, hasMore }, [latest]] = await Promise.all([
-      this.page(roomId, { limit: ROOM_LOAD_MESSAGES }),
-      this.db.query<{ seq: unknown }>('SELECT coalesce(max(seq), 0) AS seq FROM messages WHERE room_id = $1', [roomId]),
-    ])
+    const { messages, hasMore } = await this.page(roomId, { limit: ROOM_LOAD_MESSAGES })
     let logFrom = hasMore ? messages[0]!.seq - 1 : 0
     const rows = await this.db.query<EntryRow>(
       `SELECT ${ENTRY_COLUMNS} FROM messages
@@ -89,7 +86,9 @@ export class MessageStore {
     const changes = rows.slice(0, ROOM_LOAD_CHANGES).reverse().map(toChange)
     // More changes than a load carries: the log is complete from the oldest one carried on.
     if (rows.length > ROOM_LOAD_CHANGES) logFrom = Math.max(logFrom, changes[0]!.seq - 1)
-    return { seq: toNumber(latest?.seq ?? 0), messages, changes, logFrom }
+    // The latest entry is the newest message or the newest change (both after logFrom, both held).
+    const seq = Math.max(messages.at(-1)?.seq ?? 0, changes.at(-1)?.seq ?? 0)
+    return { seq, messages, changes, logFrom }
   }
 
   /**
