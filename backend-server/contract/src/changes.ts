@@ -53,3 +53,20 @@ function toggled(reactions: readonly Reaction[], emoji: string, userId: string, 
   const userIds = current.userIds.filter((id) => id !== userId)
   return userIds.length === 0 ? reactions.filter((_, i) => i !== index) : reactions.map((r, i) => (i === index ? { emoji, userIds } : r))
 }
+
+/**
+ * The index of the entry with `seq` in a list sorted by seq (messages, or changes), or -1: how a
+ * change finds the message it targets in a view or in a room's memory.
+ */
+export function indexOfSeq(entries: readonly { seq: number }[], seq: number): number {
+  let low = 0
+  let high = entries.length - 1
+  while (low <= high) {
+    const mid = (low + high) >>> 1
+    const at = entries[mid]!.seq
+    if (at === seq) return mid
+    if (at < seq) low = mid + 1
+    else high = mid - 1
+  }
+  return -1
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Emoji, type ChatMessage, type MessageChange } from '../src/api.js'
-import { applyChange } from '../src/changes.js'
+import { applyChange, indexOfSeq } from '../src/changes.js'
 import { NewEntry } from '../src/internal/api.js'
 
 const message: ChatMessage = { seq: 3, id: 'm3', userId: 'ana', username: 'ana', text: 'hello', clientId: 'c3', createdAt: '2026-12-01T10:00:00.000Z' }
@@ -59,5 +59,14 @@ describe('Emoji and NewEntry', () => {
     expect(NewEntry.safeParse({ ...fields, kind: 'delete', target: 2, text: 'x' }).success).toBe(false)
     expect(NewEntry.safeParse({ ...fields, kind: 'react', target: 2, emoji: '👍', on: true }).success).toBe(true)
     expect(NewEntry.safeParse({ ...fields, kind: 'shout', target: 2 }).success).toBe(false)
+  })
+})
+
+describe('indexOfSeq', () => {
+  it('finds an entry by seq in a list with gaps, and says -1 for a seq it does not hold', () => {
+    const entries = [{ seq: 2 }, { seq: 3 }, { seq: 7 }, { seq: 40 }]
+    expect(entries.map((e) => indexOfSeq(entries, e.seq))).toEqual([0, 1, 2, 3])
+    expect([1, 5, 41].map((seq) => indexOfSeq(entries, seq))).toEqual([-1, -1, -1])
+    expect(indexOfSeq([], 1)).toBe(-1)
   })
 })

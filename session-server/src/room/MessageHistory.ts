@@ -1,5 +1,5 @@
 import type { ChatMessage, MessageChange } from '@scalable-chat/backend-contract'
-import { applyChange } from '@scalable-chat/backend-contract/changes'
+import { applyChange, indexOfSeq } from '@scalable-chat/backend-contract/changes'
 import { clientKey, type LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
 import type { ServerMessage } from '@scalable-chat/protocol'
 
@@ -64,7 +64,7 @@ export class MessageHistory {
     if (seq === undefined) return undefined
     const message = this.message(seq)
     if (message) return { type: 'message', message }
-    const change = this.changes[binarySearch(this.changes, seq)]
+    const change = this.changes[indexOfSeq(this.changes, seq)]
     return change && { type: 'change', change }
   }
 
@@ -112,14 +112,8 @@ export class MessageHistory {
   }
 
   private indexOf(seq: number): number {
-    return binarySearch(this.messages, seq)
+    return indexOfSeq(this.messages, seq)
   }
-}
-
-/** The index of the entry with `seq` in a list sorted by seq, or -1. */
-function binarySearch(entries: readonly { seq: number }[], seq: number): number {
-  const index = firstAbove(entries, seq - 1)
-  return entries[index]?.seq === seq ? index : -1
 }
 
 /** The index of the first entry whose seq is above `seq` (the length when none is). */

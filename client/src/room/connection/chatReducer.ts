@@ -6,7 +6,7 @@
  * state for the web client, and hands the same events to the terminal client, which prints them.
  */
 import type { ChatMessage, MessageChange, RoomVisibility, ShapeType } from '@scalable-chat/backend-contract'
-import { applyChange } from '@scalable-chat/backend-contract/changes'
+import { applyChange, indexOfSeq } from '@scalable-chat/backend-contract/changes'
 import { DEFAULT_LIMITS } from '@scalable-chat/protocol/codes'
 import type { Member, MemberStatus, OfflineMember, RoomInfo, RoomLimits, ServerMessage } from '@scalable-chat/protocol'
 import type { ConnectionStatus } from './connectionStatus.js'
@@ -294,7 +294,7 @@ function change(state: ChatState, change: MessageChange): ChatState {
 function applyChanges(messages: ChatMessage[], changes: readonly MessageChange[]): ChatMessage[] {
   let result = messages
   for (const change of changes) {
-    const index = binaryIndex(result, change.target)
+    const index = indexOfSeq(result, change.target)
     if (index < 0) continue
     const updated = applyChange(result[index]!, change)
     if (updated === result[index]) continue
@@ -302,20 +302,6 @@ function applyChanges(messages: ChatMessage[], changes: readonly MessageChange[]
     result[index] = updated
   }
   return result
-}
-
-/** The index of the message with this seq in a list in seq order, or -1. */
-function binaryIndex(messages: readonly ChatMessage[], seq: number): number {
-  let low = 0
-  let high = messages.length - 1
-  while (low <= high) {
-    const mid = (low + high) >>> 1
-    const at = messages[mid]!.seq
-    if (at === seq) return mid
-    if (at < seq) low = mid + 1
-    else high = mid - 1
-  }
-  return -1
 }
 
 /** The pending changes minus those `changes` acknowledge (this user's, by clientId); the same array when none. */
