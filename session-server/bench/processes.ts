@@ -122,6 +122,11 @@ export interface ProjectStack {
   sessionHost: string
   /** The internal API's bearer token: the board workload reads what storage holds through it. */
   serviceToken: string
+  /**
+   * The session server's group commits so far, from its `/metrics` (`commit_duration_seconds`):
+   * each commit's round trip to the backend and its storage, as the server timed it.
+   */
+  commits(): Promise<{ count: number; seconds: number }>
   backend: ServerProcess
   /** The session server started with the stack, at `sessionHost`. */
   session: ServerProcess
@@ -199,8 +204,10 @@ export async function startProject(
     await stopBackend()
     throw error
   }
+  const metricsToken = randomBytes(16).toString('hex')
   const sessionEnv = {
     SERVICE_TOKEN: serviceToken,
+    METRICS_TOKEN: metricsToken,
     BIND_ADDRESS: '127.0.0.1',
     BACKEND_URL: backendUrl,
     MESSAGE_RATE_PER_MINUTE: '100000000',
@@ -246,7 +253,22 @@ export async function startProject(
     await stop()
     throw error
   }
-  return { backendUrl, sessionHost, serviceToken, backend, session, standbyHosts, startSessionServer, stop }
+  const commits = async () => {
+    const response = await fetch(`http://${sessionHost}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+    if (!response.ok) throw new Error(`${sessionHost}/metrics answered ${response.status}`)
+    return commitFigures(await response.text())
+  }
+  return { backendUrl, sessionHost, serviceToken, backend, session, standbyHosts, startSessionServer, commits, stop }
+}
+
+/** `commit_duration_seconds`' count and sum in a Prometheus text exposition. */
+export function commitFigures(exposition: string): { count: number; seconds: number } {
+  const value = (name: string) => {
+    const line = exposition.split('\n').find((l) => l.startsWith(`${name} `))
+    if (line === undefined) throw new Error(`${name} is not in the session server's metrics`)
+    return Number(line.slice(name.length + 1))
+  }
+  return { count: value('commit_duration_seconds_count'), seconds: value('commit_duration_seconds_sum') }
 }
 
 export interface Baseline {

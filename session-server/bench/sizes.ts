@@ -12,7 +12,8 @@ export interface FanoutSize {
 
 export interface BenchSizes {
   fanout: FanoutSize
-  latency: FanoutSize
+  /** One message in flight, `rounds` times (its tail moves most between runs). */
+  latency: FanoutSize & { rounds: number }
   memory: { rooms: number; members: number }
   /** `users` × `rooms` first joins, `warmup` joins again unmeasured, then `requests` measured. */
   joins: { users: number; rooms: number; warmup: number; requests: number; concurrency: number }
@@ -61,7 +62,7 @@ const rampStep = (rooms: number, members: number, messagesPerSender: number): Fa
 
 export const FULL: BenchSizes = {
   fanout: { rooms: 10, members: 100, messagesPerSender: 1000, window: 10 },
-  latency: { rooms: 1, members: 100, messagesPerSender: 1000, window: 1 },
+  latency: { rooms: 1, members: 100, messagesPerSender: 1000, window: 1, rounds: 3 },
   memory: { rooms: 50, members: 100 },
   joins: { users: 100, rooms: 10, warmup: 10000, requests: 20000, concurrency: 32 },
   handshakes: { count: 3000, concurrency: 32, users: 100 },
@@ -75,7 +76,7 @@ export const FULL: BenchSizes = {
 
 export const SMOKE: BenchSizes = {
   fanout: { rooms: 2, members: 5, messagesPerSender: 20, window: 3 },
-  latency: { rooms: 1, members: 5, messagesPerSender: 10, window: 1 },
+  latency: { rooms: 1, members: 5, messagesPerSender: 10, window: 1, rounds: 2 },
   memory: { rooms: 2, members: 5 },
   joins: { users: 5, rooms: 2, warmup: 20, requests: 50, concurrency: 4 },
   handshakes: { count: 20, concurrency: 4, users: 5 },

@@ -5,7 +5,7 @@
 import { startProject, type ProjectStack } from '../processes.js'
 import { ProjectSetup } from '../setup.js'
 import type { Bench } from './Bench.js'
-import { compareFanout, fanoutFailure, measureFanout } from './fanout.js'
+import { compareLatency, fanoutFailure, measureFanout } from './fanout.js'
 
 export async function durability(bench: Bench): Promise<void> {
   const { sizes, stack, setup, rows, raw, cpuProfileDir, postgresUrl } = bench
@@ -33,7 +33,7 @@ export async function durability(bench: Bench): Promise<void> {
     await stored(pgStack, pgSetup, 'Postgres')
     // What the durability step costs a single message when the store is a real Postgres.
     const { rooms, members } = sizes.latency
-    await compareFanout(bench, `latency on Postgres (${rooms}×${members}, 1 in flight)`, sizes.latency, { p99: true }, { stack: pgStack, setup: pgSetup })
+    await compareLatency(bench, `latency on Postgres (${rooms}×${members}, 1 in flight)`, { stack: pgStack, setup: pgSetup })
   } finally {
     await pgStack.stop()
   }

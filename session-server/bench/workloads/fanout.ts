@@ -7,6 +7,8 @@ import { runWorker } from '../runWorker.js'
 import { baselineTarget, type ProjectSetup } from '../setup.js'
 import type { FanoutSize } from '../sizes.js'
 import type { FanoutResult, Target, Task } from '../tasks.js'
+import type { Row } from '../report.js'
+import { medianAndRange } from '../stats.js'
 import type { Bench } from './Bench.js'
 
 export interface FanoutFigures {
@@ -37,16 +39,10 @@ export function fanoutFailure(figures: Pick<FanoutFigures, 'result'>[]): string 
   return problems.length > 0 ? problems.slice(0, 3).join('; ') : undefined
 }
 
-/** The project (on PGlite unless `on` says otherwise) against the baseline, one row per figure. */
-export async function compareFanout(
-  bench: Bench,
-  label: string,
-  size: FanoutSize,
-  targets: { deliveries?: boolean; p99?: boolean },
-  on: { stack: ProjectStack; setup: ProjectSetup } = bench,
-): Promise<void> {
-  const { sizes, baseline, rows, raw } = bench
-  const project = await measureFanout(await on.setup.target(size.rooms, size.members), size, sizes.timeoutMs, on.stack.session, on.stack.backend)
+/** The project against the baseline, one row per figure. */
+async function compareFanout(bench: Bench, label: string, size: FanoutSize, targets: { deliveries?: boolean; p99?: boolean }): Promise<void> {
+  const { sizes, stack, setup, baseline, rows, raw } = bench
+  const project = await measureFanout(await setup.target(size.rooms, size.members), size, sizes.timeoutMs, stack.session, stack.backend)
   const base = await measureFanout(baselineTarget(baseline, size.rooms), size, sizes.timeoutMs, baseline.server)
   raw[label] = { project, baseline: base }
   const failure = fanoutFailure([project, base])
@@ -59,9 +55,51 @@ export async function compareFanout(
   )
 }
 
+/**
+ * One message in flight, `rounds` times, the project and the baseline in turn: what a message costs
+ * a person waiting for it. The project's p99 minus the baseline's is the durability step's cost
+ * (a backend round trip and a commit before the broadcast); the session server's own timing of
+ * its commits shows how much of it is that round trip.
+ */
+export async function compareLatency(bench: Bench, label: string, on: { stack: ProjectStack; setup: ProjectSetup } = bench): Promise<void> {
+  const { sizes, baseline, rows, raw } = bench
+  const { rounds, ...size } = sizes.latency
+  const figures: { project: FanoutFigures; baseline: FanoutFigures; commitMs: number }[] = []
+  for (let round = 0; round < rounds; round++) {
+    const target = await on.setup.target(size.rooms, size.members)
+    const commitsBefore = await on.stack.commits()
+    const project = await measureFanout(target, size, sizes.timeoutMs, on.stack.session, on.stack.backend)
+    const commitsAfter = await on.stack.commits()
+    const base = await measureFanout(baselineTarget(baseline, size.rooms), size, sizes.timeoutMs, baseline.server)
+    const commitMs = (1000 * (commitsAfter.seconds - commitsBefore.seconds)) / Math.max(1, commitsAfter.count - commitsBefore.count)
+    figures.push({ project, baseline: base, commitMs })
+  }
+  raw[label] = figures
+  const failure = fanoutFailure(figures.flatMap((f) => [f.project, f.baseline]))
+  const common = { workload: label, ...(failure ? { failure } : {}) }
+  const of = `median of ${rounds}`
+  const both = (metric: string, pick: (f: FanoutFigures) => number, target?: Row['target']) => {
+    const project = medianAndRange(figures.map((f) => pick(f.project)))
+    const base = medianAndRange(figures.map((f) => pick(f.baseline)))
+    rows.push({ ...common, metric: `${metric} (${of}; ${project.range} vs ${base.range})`, project: project.median, baseline: base.median, ...(target ? { target } : {}) })
+  }
+  both('deliveries / s', (f) => f.deliveriesPerSecond)
+  both('latency p50 ms', (f) => f.result.p50Ms)
+  both('latency p99 ms', (f) => f.result.p99Ms, { bound: 'max', value: 1.5, of: 'ratio' })
+  both('server CPU µs / delivery', (f) => f.serverCpuUsPerDelivery)
+  const own = (metric: string, values: number[], target?: Row['target']) => {
+    const { median, range } = medianAndRange(values)
+    rows.push({ ...common, metric: `${metric} (${of}, ${range})`, project: median, ...(target ? { target } : {}) })
+  }
+  own('durability cost at p50: project − baseline ms', figures.map((f) => f.project.result.p50Ms - f.baseline.result.p50Ms))
+  own('durability cost at p99: project − baseline ms', figures.map((f) => f.project.result.p99Ms - f.baseline.result.p99Ms), { bound: 'max', value: 2, of: 'project' })
+  own('group commit round trip, mean ms (session server → backend → storage → back)', figures.map((f) => f.commitMs))
+  own('backend CPU µs / message', figures.map((f) => f.project.backendCpuUsPerMessage ?? Number.NaN))
+}
+
 export async function latency(bench: Bench): Promise<void> {
   const { rooms, members } = bench.sizes.latency
-  await compareFanout(bench, `latency (${rooms}×${members}, 1 in flight)`, bench.sizes.latency, { p99: true })
+  await compareLatency(bench, `latency (${rooms}×${members}, 1 in flight)`)
 }
 
 export async function fanout(bench: Bench): Promise<void> {
