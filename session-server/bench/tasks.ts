@@ -194,8 +194,8 @@ export const StormResult = z.object({
   /** `GET /api/rooms/:roomId` requests after the first connect (re-joins, retries included), and those that failed. */
   rejoins: z.number(),
   failedRejoins: z.number(),
-  /** WebSocket opens after the first connect that ended before a snapshot (e.g. to the dead server). */
-  failedOpens: z.number(),
+  /** WebSocket opens after the first connect that ended before a snapshot (e.g. to the dead server), by close code. */
+  failedOpens: z.record(z.string(), z.number()),
   acknowledged: z.array(Acknowledged),
   /** Sends still unacknowledged after the senders stopped and waited: not acknowledged, so not counted as lost. */
   unacknowledged: z.number(),

@@ -37,7 +37,8 @@ function backoffDelay(attempt: number): number {
 export interface StormTally {
   rejoins: number
   failedRejoins: number
-  failedOpens: number
+  /** By close code (1006: the connection failed or dropped without one). */
+  failedOpens: Record<string, number>
   refusedSends: number
   acknowledged: Acknowledged[]
   problem(text: string): void
@@ -239,7 +240,7 @@ export class StormClient {
     const state = this.state
     if (!((state.kind === 'opening' || state.kind === 'live') && state.ws === ws)) return
     if (state.kind === 'live') this.lostHost ??= state.host
-    else if (this.wasLive) this.tally.failedOpens++
+    else if (this.wasLive) this.tally.failedOpens[code] = (this.tally.failedOpens[code] ?? 0) + 1
     const policy = closeCodeInfo(code)
     // It never served us, or it crashed or is draining: the next join asks the backend to check it.
     if (state.kind === 'opening' || policy.serverGone) this.failedHost = state.host

@@ -31,7 +31,7 @@ export async function runStorm(task: StormTask, phase: () => Promise<void>): Pro
   const tally: StormTally = {
     rejoins: 0,
     failedRejoins: 0,
-    failedOpens: 0,
+    failedOpens: {},
     refusedSends: 0,
     acknowledged: [],
     problem(text) {

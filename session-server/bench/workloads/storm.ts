@@ -46,7 +46,8 @@ interface RoundFigures {
   notBack: number
   rejoins: number
   failedRejoins: number
-  failedOpens: number
+  /** By close code. */
+  failedOpens: Record<string, number>
   acknowledged: number
   acknowledgedBeforeKill: number
   unacknowledged: number
@@ -200,7 +201,10 @@ async function stormRound(
         notBack,
         rejoins,
         failedRejoins: sum((r) => r.failedRejoins),
-        failedOpens: sum((r) => r.failedOpens),
+        failedOpens: results.reduce<Record<string, number>>((total, r) => {
+          for (const [code, count] of Object.entries(r.failedOpens)) total[code] = (total[code] ?? 0) + count
+          return total
+        }, {}),
         acknowledged: acknowledged.length,
         acknowledgedBeforeKill,
         unacknowledged: sum((r) => r.unacknowledged),
@@ -265,6 +269,10 @@ function report(size: BenchSizes['storm'], rounds: RoundFigures[], rows: Bench['
     figure('backend CPU µs / re-join (signal → everyone back)', (r) => r.backendCpuUsPerRejoin)
     figure('other server CPU µs / client back', (r) => r.newServerCpuUsPerClient)
     figure('re-join requests / client (retries included)', (r) => r.rejoins / Math.max(1, r.clients))
+    const codes = new Map<string, number>()
+    for (const r of of) for (const [code, count] of Object.entries(r.failedOpens)) codes.set(code, (codes.get(code) ?? 0) + count)
+    const byCode = [...codes].map(([code, count]) => `${code}: ${count}`).join(', ') || 'none'
+    figure(`opens that ended before a snapshot / client (all rounds by close code: ${byCode})`, (r) => Object.values(r.failedOpens).reduce((a, n) => a + n, 0) / Math.max(1, r.clients))
     total('messages acknowledged before the signal (all rounds)', (r) => r.acknowledgedBeforeKill)
     total('messages acknowledged (all rounds), every one stored once at its seq', (r) => r.acknowledged)
     total('sends refused and sent again (all rounds)', (r) => r.refusedSends)
