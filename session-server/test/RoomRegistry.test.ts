@@ -18,6 +18,7 @@ function makeRegistry(backend = new FakeBackendApi()) {
     limits: { ...LIMITS, maxUsers: 10, maxMessageLength: 100, maxBufferedBytes: 100_000 },
     unloadGraceMs: UNLOAD_GRACE_MS,
     logger: pino({ level: 'silent' }),
+    loadRetryDelaysMs: [0, 0],
   })
   return { registry, backend }
 }
@@ -37,14 +38,25 @@ describe('RoomRegistry#acquire', () => {
   })
 
   it.each([
-    [{ ok: false, reason: 'not_found' }, CloseCode.ROOM_DELETED],
-    [{ ok: false, reason: 'moved' }, CloseCode.ROOM_MOVED],
-    [{ ok: false, reason: 'unavailable', detail: 'HTTP 503' }, CloseCode.ROOM_UNAVAILABLE],
-  ] as const)('answers a failed load (%j) with close %i and holds nothing', async (failure, close) => {
+    [{ ok: false, reason: 'not_found' }, CloseCode.ROOM_DELETED, 1],
+    [{ ok: false, reason: 'moved' }, CloseCode.ROOM_MOVED, 1],
+    // Tried again after each of the two retry delays, then given up.
+    [{ ok: false, reason: 'unavailable', detail: 'HTTP 503' }, CloseCode.ROOM_UNAVAILABLE, 3],
+  ] as const)('answers a failed load (%j) with close %i after %i attempt(s) and holds nothing', async (failure, close, attempts) => {
     const { registry, backend } = makeRegistry()
-    vi.spyOn(backend, 'loadRoom').mockResolvedValueOnce(failure as BackendResult<never>)
+    const load = vi.spyOn(backend, 'loadRoom').mockResolvedValue(failure as BackendResult<never>)
     expect(await registry.acquire('room-1')).toEqual({ ok: false, close })
+    expect(load).toHaveBeenCalledTimes(attempts)
     expect(registry.size).toBe(0)
+  })
+
+  it('loads again when the backend did not answer, and every waiting join gets the room', async () => {
+    const { registry, backend } = makeRegistry()
+    const load = vi.spyOn(backend, 'loadRoom').mockResolvedValueOnce({ ok: false, reason: 'unavailable', detail: 'no answer within 10000 ms' })
+    const [a, b] = await Promise.all([registry.acquire('room-1'), registry.acquire('room-1')])
+    expect(load).toHaveBeenCalledTimes(2)
+    expect(a.ok && b.ok && a.room === b.room).toBe(true)
+    expect(registry.size).toBe(1)
   })
 })
 

@@ -65,22 +65,6 @@ describe('Room#handle send (group commit)', () => {
     expect(room.latestSeq).toBe(5)
   })
 
-  it('delivers a stored batch to each member in ONE write (corked), NOT one write per message', async () => {
-    const { room, backend, alice, bob } = roomOfTwo()
-    backend.hold()
-    await room.handle(alice, send('a1', 'one'))
-    await room.handle(alice, send('a2', 'two'))
-    await room.handle(bob, send('b1', 'three'))
-    await vi.waitFor(() => expect(backend.heldCount).toBe(1))
-    backend.releaseHeld()
-    await room.flushed()
-    for (const socket of [alice.socket, bob.socket]) {
-      const batchWrites = socket.writes.filter((frames) => frames.some((f) => f.includes('"type":"message"')))
-      expect(batchWrites).toHaveLength(1)
-      expect(batchWrites[0]!.map((f) => JSON.parse(f).message.clientId)).toEqual(['a1', 'a2', 'b1'])
-    }
-  })
-
   it('serialises a broadcast once: every connection gets the identical frame', async () => {
     const { room } = makeRoom()
     const tabs = [fakeConnection('alice'), fakeConnection('alice'), fakeConnection('bob')]

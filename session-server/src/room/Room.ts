@@ -30,7 +30,7 @@ import { RoomBoard, type BoardAudience } from './RoomBoard.js'
 import { announcedLimits, CURSOR_SKIP_BUFFERED_BYTES, type RoomLimits, type RoomMetrics } from './RoomLimits.js'
 import { writerOf, type StoredEntry } from './MessageHistory.js'
 import { refusalOf, RoomLog, type Refused, type RoomLogListener } from './RoomLog.js'
-import { corkedWhile, type RoomConnection } from './RoomSocket.js'
+import type { RoomConnection } from './RoomSocket.js'
 
 export type { Outcome, Refusal } from './Refusal.js'
 export type { RoomLimits, RoomMetrics } from './RoomLimits.js'
@@ -300,17 +300,16 @@ export class Room implements RoomLogListener, BoardAudience {
   // RoomLogListener -----------------------------------------------------------------------------
 
   stored(added: readonly StoredEntry[], repeated: readonly StoredEntry[], refused: readonly Refused[]): void {
-    this.corked(() => {
-      for (const entry of added) {
-        // Everyone, the writer included: to the writer it is the acknowledgement of its clientId.
-        const end = this.deps.metrics?.broadcastDuration.startTimer()
-        this.broadcast(entry)
-        end?.()
-        this.deps.metrics?.messagesBroadcast.inc()
-      }
-      for (const entry of repeated) this.sendToUser(writerOf(entry), entry)
-      for (const { entry, code } of refused) this.sendToUser(entry.userId, { type: 'error', ...refusalOf(code), clientId: entry.clientId })
-    })
+    // Many frames to every member: each socket's leave in one write at the end of the turn (WsRoomSocket).
+    for (const entry of added) {
+      // Everyone, the writer included: to the writer it is the acknowledgement of its clientId.
+      const end = this.deps.metrics?.broadcastDuration.startTimer()
+      this.broadcast(entry)
+      end?.()
+      this.deps.metrics?.messagesBroadcast.inc()
+    }
+    for (const entry of repeated) this.sendToUser(writerOf(entry), entry)
+    for (const { entry, code } of refused) this.sendToUser(entry.userId, { type: 'error', ...refusalOf(code), clientId: entry.clientId })
   }
 
   dropped(entries: readonly NewEntry[]): void {
@@ -364,11 +363,6 @@ export class Room implements RoomLogListener, BoardAudience {
       state.presence.stopTyping({ now: true })
     }
     return OK
-  }
-
-  /** Runs `write` with every member socket corked (see `corkedWhile`). */
-  private corked(write: () => void): void {
-    corkedWhile([...this.members.values()].flatMap((state) => [...state.connections].map((c) => c.socket)), write)
   }
 
   /** To every connection of the user, except `without`. */

@@ -13,6 +13,15 @@ import { SeenReporter } from './SeenReporter.js'
 /** On drain, how long to wait for a room's last batch before closing it anyway. */
 export const DRAIN_FLUSH_TIMEOUT_MS = 10_000
 
+/**
+ * Waits before trying a load again after the backend did not answer (timeout, 5xx). When a server
+ * dies, its clients all re-join through the backend at once, and this server's loads queue behind
+ * them there: the reconnect-storm benchmark saw them time out, and closing the waiting clients with
+ * ROOM_UNAVAILABLE sent each of them through the backend AGAIN (2.3 re-joins per client, the storm
+ * twice as long). A client waits on its open socket meanwhile; one load serves the room's clients.
+ */
+export const LOAD_RETRY_DELAYS_MS: readonly number[] = [500, 1000, 2000]
+
 export type AcquireResult = { ok: true; room: Room } | { ok: false; close: CloseCode }
 
 export interface RoomRegistryDeps {
@@ -24,6 +33,8 @@ export interface RoomRegistryDeps {
   unloadGraceMs: number
   logger: Logger
   metrics?: RoomMetrics
+  /** Default `LOAD_RETRY_DELAYS_MS`; one entry per retry. */
+  loadRetryDelaysMs?: readonly number[]
 }
 
 export class RoomRegistry implements RoomOwner {
@@ -180,7 +191,14 @@ export class RoomRegistry implements RoomOwner {
 
   private async load(roomId: string): Promise<AcquireResult> {
     await this.releasing.get(roomId)
-    const result = await this.deps.backendApi.loadRoom(roomId, this.deps.host)
+    let result = await this.deps.backendApi.loadRoom(roomId, this.deps.host)
+    for (const delay of this.deps.loadRetryDelaysMs ?? LOAD_RETRY_DELAYS_MS) {
+      if (result.ok || result.reason !== 'unavailable' || this.draining) break
+      this.deps.logger.info({ roomId, detail: result.detail, retryInMs: delay }, 'backend did not answer a room load; trying again')
+      await new Promise((resolve) => setTimeout(resolve, delay))
+      if (this.draining) break
+      result = await this.deps.backendApi.loadRoom(roomId, this.deps.host)
+    }
     if (!result.ok) {
       if (result.reason !== 'not_found' && result.reason !== 'moved') {
         this.deps.logger.warn({ roomId, reason: result.reason, detail: result.detail }, 'could not load room')

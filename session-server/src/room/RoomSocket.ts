@@ -11,12 +11,6 @@ export interface RoomSocket {
    * a string would be encoded again for each of them.
    */
   send(data: string | Buffer): void
-  /**
-   * Hold this socket's writes until `uncork`, so that a batch of frames leaves in one system call.
-   * Optional: only a real network socket has writes worth coalescing.
-   */
-  cork?(): void
-  uncork?(): void
   /** Start the closing handshake with a close code (its reason from the protocol's table). Idempotent. */
   close(code: CloseCode): void
   /** Bytes queued but not yet written to the network; how far behind this client is. */
@@ -34,19 +28,4 @@ export interface RoomConnection {
   /** The user's read position in the room as stored when its token was minted (absent: 0). */
   readonly readSeq?: number
   readonly socket: RoomSocket
-}
-
-/**
- * Runs `write` with `sockets` corked. A stored batch is many frames to each member; corked, they
- * leave each socket in ONE write instead of one per frame. The profile of the fan-out benchmark
- * is mostly `writev` system calls, so this, not the JSON, is what fan-out costs.
- */
-export function corkedWhile(sockets: readonly RoomSocket[], write: () => void): void {
-  for (const socket of sockets) socket.cork?.()
-  try {
-    write()
-  } finally {
-    // The same sockets, even if some left meanwhile: every cork needs its uncork.
-    for (const socket of sockets) socket.uncork?.()
-  }
 }

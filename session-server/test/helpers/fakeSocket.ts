@@ -6,26 +6,10 @@ export class FakeSocket implements RoomSocket {
   readonly raw: string[] = []
   closed: { code: number; reason: string } | undefined
   bufferedAmount = 0
-  /** Frames grouped as they would reach the network: one group per write, corked frames together. */
-  readonly writes: string[][] = []
-  private corks = 0
-  private corkedFrames: string[] = []
 
   send(data: string | Buffer): void {
     if (this.closed) throw new Error('send after close')
     this.raw.push(String(data))
-    if (this.corks > 0) this.corkedFrames.push(String(data))
-    else this.writes.push([String(data)])
-  }
-
-  cork(): void {
-    this.corks++
-  }
-
-  uncork(): void {
-    if (this.corks === 0 || --this.corks > 0) return
-    if (this.corkedFrames.length > 0) this.writes.push(this.corkedFrames)
-    this.corkedFrames = []
   }
 
   close(code: CloseCode): void {
