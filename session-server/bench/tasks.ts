@@ -184,6 +184,8 @@ export type Acknowledged = z.infer<typeof Acknowledged>
 
 export const StormResult = z.object({
   clients: z.number(),
+  /** This load process's CPU time from the first client it saw cut off until everyone was back, µs. */
+  cpuUs: z.number(),
   /**
    * `Date.now()` when each client that was cut off received its first snapshot afterwards, on the
    * other server; wall-clock time, because the kill happens in another process (the harness).

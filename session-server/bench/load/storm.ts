@@ -47,7 +47,7 @@ export async function runStorm(task: StormTask, phase: () => Promise<void>): Pro
     await phase()
 
     task.clients.forEach((c, i) => c.sender && clients[i]!.startSending(task.sendIntervalMs))
-    await everyoneBack(clients, task)
+    const cpuUs = await everyoneBack(clients, task)
     await phase()
 
     const senders = clients.filter((_, i) => task.clients[i]!.sender)
@@ -63,6 +63,7 @@ export async function runStorm(task: StormTask, phase: () => Promise<void>): Pro
       acknowledged: tally.acknowledged,
       unacknowledged: senders.reduce((sum, c) => sum + c.unacknowledged, 0),
       refusedSends: tally.refusedSends,
+      cpuUs,
       problems,
       problemCount,
     }
@@ -76,14 +77,22 @@ export async function runStorm(task: StormTask, phase: () => Promise<void>): Pro
  * Until every client was cut off and is back (or gave up), or `backWithinMs` after the first cut
  * this process saw, or the task's timeout if none is ever cut.
  */
-async function everyoneBack(clients: StormClient[], task: StormTask): Promise<void> {
+async function everyoneBack(clients: StormClient[], task: StormTask): Promise<number> {
   const started = Date.now()
   let firstCut: number | undefined
+  let cpuAtCut = process.cpuUsage()
+  const cpuSinceCut = () => {
+    const { user, system } = process.cpuUsage(cpuAtCut)
+    return user + system
+  }
   for (;;) {
-    if (clients.every((c) => c.done)) return
+    if (clients.every((c) => c.done)) return cpuSinceCut()
     const now = Date.now()
-    if (firstCut === undefined && clients.some((c) => c.wasCut)) firstCut = now
-    if (firstCut !== undefined ? now - firstCut > task.backWithinMs : now - started > task.timeoutMs) return
+    if (firstCut === undefined && clients.some((c) => c.wasCut)) {
+      firstCut = now
+      cpuAtCut = process.cpuUsage()
+    }
+    if (firstCut !== undefined ? now - firstCut > task.backWithinMs : now - started > task.timeoutMs) return cpuSinceCut()
     await sleep(POLL_MS)
   }
 }

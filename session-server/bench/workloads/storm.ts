@@ -56,6 +56,8 @@ interface RoundFigures {
   backendCpuUsPerRejoin: number
   /** The other server's CPU over the same time, per client that came back (handshake, room loads, fan-out). */
   newServerCpuUsPerClient: number
+  /** CPU seconds from the signal until everyone was back: what the storm asked of the 2 cores. */
+  cpuS: { backend: number; otherServer: number; clients: number }
   /** SIGTERM: how long the drained server took to exit. */
   exitMs: number
   problems: string[]
@@ -211,6 +213,11 @@ async function stormRound(
         refusedSends: sum((r) => r.refusedSends),
         backendCpuUsPerRejoin: (backendAfter.cpuUs - backendBefore.cpuUs) / Math.max(1, rejoins),
         newServerCpuUsPerClient: (spareAfter.cpuUs - spareBefore.cpuUs) / Math.max(1, times.length),
+        cpuS: {
+          backend: (backendAfter.cpuUs - backendBefore.cpuUs) / 1e6,
+          otherServer: (spareAfter.cpuUs - spareBefore.cpuUs) / 1e6,
+          clients: sum((r) => r.cpuUs) / 1e6,
+        },
         exitMs,
         problems,
       },
@@ -269,6 +276,10 @@ function report(size: BenchSizes['storm'], rounds: RoundFigures[], rows: Bench['
     figure('backend CPU µs / re-join (signal → everyone back)', (r) => r.backendCpuUsPerRejoin)
     figure('other server CPU µs / client back', (r) => r.newServerCpuUsPerClient)
     figure('re-join requests / client (retries included)', (r) => r.rejoins / Math.max(1, r.clients))
+    // Where the time goes: the storm is CPU-bound, and every process of it shares the machine.
+    figure('CPU s, signal → everyone back: backend', (r) => r.cpuS.backend)
+    figure('CPU s, signal → everyone back: the other session server', (r) => r.cpuS.otherServer)
+    figure('CPU s, signal → everyone back: the clients (load processes, not a server’s work)', (r) => r.cpuS.clients)
     const codes = new Map<string, number>()
     for (const r of of) for (const [code, count] of Object.entries(r.failedOpens)) codes.set(code, (codes.get(code) ?? 0) + count)
     const byCode = [...codes].map(([code, count]) => `${code}: ${count}`).join(', ') || 'none'
