@@ -196,7 +196,11 @@ describe('POST /internal/rooms/:roomId/messages', () => {
     expect(storedOf(body).map((m) => [m.seq, m.clientId])).toEqual([[3, 'c'], [2, 'b'], [3, 'c']])
     expect(storedOf(body)[1]).toEqual(storedOf(original)[1])
     expect(body.seq).toBe(3)
-    expect((await stored(roomId)).map((r) => r.client_id)).toEqual(['a', 'b', 'c'])
+    // Twice in one batch and nowhere else (the fast path for new batches must not take it).
+    const d = newMessage(owner.user, 'd')
+    const twice = CommitResponse.parse((await commit(roomId, { epoch, afterSeq: 3, entries: [d, { ...d }] })).body)
+    expect([twice.seq, ...storedOf(twice).map((m) => m.seq)]).toEqual([4, 4, 4])
+    expect((await stored(roomId)).map((r) => r.client_id)).toEqual(['a', 'b', 'c', 'd'])
   })
 
   it('treats the same clientId from two users as two messages', async () => {
