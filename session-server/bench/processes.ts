@@ -84,11 +84,23 @@ function startNode(name: string, script: string, env: Record<string, string>, op
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}/${name}`] : []
   const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', '--import', PROBE, script], {
     cwd: ROOT,
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    // As production runs it: NODE_ENV=production and the default log level and format, whatever the
+    // shell that started the bench says (a LOG_LEVEL=debug left in it would measure the logger).
+    env: { ...withoutLogSettings(process.env), ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   return new ServerProcess(name, child)
 }
+
+/** Every server logs at its default level and format, as `SERVERS_AS_IN_PRODUCTION` says. */
+function withoutLogSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { LOG_LEVEL: _level, LOG_FORMAT: _format, ...rest } = env
+  return rest
+}
+
+/** What the run prints about how it ran the servers. */
+export const SERVERS_AS_IN_PRODUCTION =
+  'servers as production runs them: NODE_ENV=production, default log level (info) and format (JSON), logs to a pipe the harness drains'
 
 /** A port that was free a moment ago (both servers must know each other's address before starting). */
 export function freePort(): Promise<number> {

@@ -14,10 +14,10 @@
  * TEST_DATABASE_URL) is set.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { startBaseline, startProject } from './processes.js'
+import { SERVERS_AS_IN_PRODUCTION, startBaseline, startProject } from './processes.js'
 import { formatTable, meetsTarget, type Row } from './report.js'
 import { ProjectSetup } from './setup.js'
 import { FULL, SMOKE } from './sizes.js'
@@ -84,9 +84,10 @@ async function main(): Promise<number> {
   }
 
   const table = formatTable(rows)
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` }
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverageAtEnd: loadavg() }
   const date = new Date().toISOString()
   console.log(`\n${table}\n\n${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${date}${flags.smoke ? ' (smoke: tiny counts, figures mean nothing)' : ''}`)
+  console.log(`${SERVERS_AS_IN_PRODUCTION}; load average at the end ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(', ')}`)
   mkdirSync(RESULTS_DIR, { recursive: true })
   const file = `${RESULTS_DIR}bench-${date.replace(/[:.]/g, '-')}${flags.smoke ? '-smoke' : ''}.json`
   writeFileSync(file, `${JSON.stringify({ date, machine, smoke: flags.smoke, sizes, rows: rows.map((r) => ({ ...r, met: meetsTarget(r) })), raw }, null, 2)}\n`)
