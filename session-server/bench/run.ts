@@ -9,6 +9,7 @@
  *   npm run bench -- --smoke            tiny counts, same code paths (CI)
  *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood, board, storm)
  *   npm run bench -- --profile          V8 CPU profiles of the servers in bench-results/profiles/
+ *   … --only=storm --storm-on-postgres  the storm's backend on Postgres (with BENCH_DATABASE_URL) instead of PGlite
  *
  * Durability (and the latency workload with it) also runs on Postgres when BENCH_DATABASE_URL (or
  * TEST_DATABASE_URL) is set.
@@ -37,7 +38,12 @@ type Workload = keyof typeof WORKLOADS
 const NAMES = Object.keys(WORKLOADS) as Workload[]
 
 const { values: flags } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    smoke: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'storm-on-postgres': { type: 'boolean', default: false },
+  },
 })
 const only = flags.only?.split(',') ?? [...NAMES]
 const unknown = only.filter((name) => !(NAMES as readonly string[]).includes(name))
@@ -50,6 +56,10 @@ const sizes = flags.smoke ? SMOKE : FULL
 const RESULTS_DIR = fileURLToPath(new URL('../../bench-results/', import.meta.url))
 const cpuProfileDir = flags.profile ? `${RESULTS_DIR}profiles` : undefined
 const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined
+if (flags['storm-on-postgres'] && !postgresUrl) {
+  console.error('--storm-on-postgres needs BENCH_DATABASE_URL (or bash .ci/with-postgres.sh npm run bench -- …)')
+  process.exit(2)
+}
 
 const rows: Row[] = []
 const raw: Record<string, unknown> = {}
@@ -76,7 +86,8 @@ async function main(): Promise<number> {
     await baseline.server.stop()
     throw error
   })
-  const bench: Bench = { sizes, stack, setup: new ProjectSetup(stack), baseline, cpuProfileDir, postgresUrl, rows, raw }
+  const stormDatabaseUrl = flags['storm-on-postgres'] ? postgresUrl : undefined
+  const bench: Bench = { sizes, stack, setup: new ProjectSetup(stack), baseline, cpuProfileDir, postgresUrl, stormDatabaseUrl, rows, raw }
   try {
     for (const name of NAMES) await workload(name, bench)
   } finally {

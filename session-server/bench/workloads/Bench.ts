@@ -14,6 +14,8 @@ export interface Bench {
   cpuProfileDir: string | undefined
   /** A Postgres to run on as well (durability), when one was given. */
   postgresUrl: string | undefined
+  /** `--storm-on-postgres`: the storm's backend stores on this Postgres instead of PGlite. */
+  stormDatabaseUrl?: string | undefined
   /** The table, in the order the workloads ran; a row with a `failure` fails the run. */
   rows: Row[]
   /** Every figure behind the rows, by workload, for the JSON results. */

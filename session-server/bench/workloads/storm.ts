@@ -230,9 +230,16 @@ async function stormRound(
 }
 
 export async function storm(bench: Bench): Promise<void> {
-  const { sizes, rows, raw, cpuProfileDir } = bench
+  const { sizes, rows, raw, cpuProfileDir, stormDatabaseUrl } = bench
   const size = sizes.storm
-  const stack = await startProject({ cpuProfileDir, label: 'storm', perUserLimits: 'production', standbySessionServers: 1, guests: true })
+  const stack = await startProject({
+    cpuProfileDir,
+    label: 'storm',
+    perUserLimits: 'production',
+    standbySessionServers: 1,
+    guests: true,
+    ...(stormDatabaseUrl ? { databaseUrl: stormDatabaseUrl } : {}),
+  })
   const rounds: RoundFigures[] = []
   try {
     const setup = new ProjectSetup(stack)
@@ -256,14 +263,14 @@ export async function storm(bench: Bench): Promise<void> {
     raw.storm = rounds
     await stack.stop()
   }
-  report(size, rounds, rows)
+  report(size, rounds, rows, stormDatabaseUrl ? 'Postgres' : 'PGlite')
 }
 
-function report(size: BenchSizes['storm'], rounds: RoundFigures[], rows: Bench['rows']): void {
+function report(size: BenchSizes['storm'], rounds: RoundFigures[], rows: Bench['rows'], database: string): void {
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     const of = rounds.filter((r) => r.signal === signal)
     const problems = of.flatMap((r) => r.problems)
-    const workload = `storm, ${signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM drain'} (${size.rooms * size.clientsPerRoom} clients in ${size.rooms} rooms, ${size.rooms * size.sendersPerRoom} sending)`
+    const workload = `storm, ${signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM drain'} (${size.rooms * size.clientsPerRoom} clients in ${size.rooms} rooms, ${size.rooms * size.sendersPerRoom} sending, ${database})`
     const common = { workload, ...(problems.length > 0 ? { failure: problems.slice(0, 3).join('; ') } : {}) }
     const figure = (metric: string, pick: (r: RoundFigures) => number, target?: Bench['rows'][number]['target']) => {
       const { median, range } = medianAndRange(of.map(pick))
