@@ -106,8 +106,8 @@ export class MessageStore {
    * 5. A change is checked against the message it targets (exists, not deleted, its author for
    *    an edit or deletion, the emoji limit), applied to it, and refused without a seq otherwise.
    *
-   * A batch of messages alone, the common case, goes to `commit_messages` (migration 003,
-   * set-based); any other to `commit_entries` (migration 009), which takes entries one by one
+   * A batch of messages alone, the common case, goes to `commit_new_messages` and, off its path,
+   * to `commit_messages` (migrations 013 and 003, set-based; see `commitMessages`); any other to `commit_entries` (migration 009), which takes entries one by one
    * because a change depends on the ones before it. One call rather than many statements: each
    * statement was a round trip (to Postgres over the network, or into PGlite's WebAssembly)
    * parsed and planned afresh, 1.4 ms a commit on PGlite.
@@ -127,10 +127,7 @@ export class MessageStore {
       entries.map((e) => e.createdAt),
     ]
     const rows = entries.every((e) => e.kind === 'message')
-      ? await this.db.query<CommitRow>(
-          'SELECT * FROM commit_messages($1, $2, $3, $4, $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])',
-          common,
-        )
+      ? await this.commitMessages(common)
       : await this.db.query<CommitRow>(
           `SELECT * FROM commit_entries($1, $2, $3, $4, $11::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
              $10::timestamptz[], $12::bigint[], $13::text[], $14::boolean[], $15)`,
@@ -162,6 +159,17 @@ export class MessageStore {
       default:
         throw new Error(`the commit answered ${rows.length} rows, the first with outcome ${String(first?.outcome)}`)
     }
+  }
+
+  /**
+   * A batch of messages alone: `commit_new_messages` (migration 013) stores the common batch in one
+   * INSERT and answers nothing for any other (a retry, a stale afterSeq, fencing), which
+   * `commit_messages` then answers: a second round trip only off the common path.
+   */
+  private async commitMessages(params: unknown[]): Promise<CommitRow[]> {
+    const args = '$1, $2, $3, $4, $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::timestamptz[]'
+    const stored = await this.db.query<CommitRow>(`SELECT * FROM commit_new_messages(${args})`, params)
+    return stored.length > 0 ? stored : this.db.query<CommitRow>(`SELECT * FROM commit_messages(${args})`, params)
   }
 }
 
