@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import type { Placement, PlaceRoomOptions, Scheduler } from './Scheduler.js'
+import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from './Scheduler.js'
 
 /** Rooms whose placement is remembered at once; the least recently joined are forgotten first. */
 export const PLACEMENT_CACHE_MAX_ROOMS = 10_000
@@ -30,6 +30,8 @@ export interface CachedSchedulerOptions {
  */
 export class CachedScheduler implements Scheduler {
   private readonly placements: LRUCache<string, Placement>
+  /** Placements being asked of the inner Scheduler, by room and failed host (`placingKey`). */
+  private readonly placing = new Map<string, Promise<Placement>>()
 
   constructor(
     private readonly inner: Scheduler,
@@ -65,6 +67,33 @@ export class CachedScheduler implements Scheduler {
     // statements (the storm benchmark: ≈ 5 ms of backend CPU per re-join on PGlite).
     const cached = this.placements.get(roomId)
     if (cached && cached.host !== options.failedHost) return cached
+    // Joins that miss the cache at once (the first joins of a new room, every client of a dead
+    // server coming back) wait for one answer instead of each running the placement's statements
+    // and compare-and-set rounds only to lose them: the Scheduler would answer them the same.
+    const key = placingKey(roomId, options.failedHost)
+    const running = this.placing.get(key)
+    if (running) {
+      try {
+        // Without `previousHost`: the request that moved the room tells the old host, once.
+        const { host, epoch } = await running
+        return { host, epoch }
+      } catch (error) {
+        // Another user's limit on rooms placed for nobody, not necessarily this one's: ask for ourselves.
+        if (!(error instanceof PlacementError && error.code === PlacementErrorCode.TOO_MANY_PENDING_ROOMS)) throw error
+      }
+    }
+    const placement = this.placeFresh(roomId, options)
+    if (!running) {
+      this.placing.set(key, placement)
+      void placement.then(
+        () => this.placing.delete(key),
+        () => this.placing.delete(key),
+      )
+    }
+    return placement
+  }
+
+  private async placeFresh(roomId: string, options: PlaceRoomOptions): Promise<Placement> {
     const placement = await this.inner.placeRoom(roomId, options)
     // Without `previousHost`: the request that moved the room tells the old host, once; answers
     // from memory must not tell it again.
@@ -107,4 +136,8 @@ export class CachedScheduler implements Scheduler {
       if (placement.host === host) this.placements.delete(roomId)
     }
   }
+}
+
+function placingKey(roomId: string, failedHost: string | undefined): string {
+  return `${roomId}\u0000${failedHost ?? ''}`
 }
