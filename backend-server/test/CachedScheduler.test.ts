@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CachedScheduler } from '../src/scheduler/CachedScheduler.js'
-import type { Placement, PlaceRoomOptions, Scheduler } from '../src/scheduler/index.js'
+import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from '../src/scheduler/index.js'
 
 /** A Scheduler that records its calls and answers what the test tells it to. */
 class RecordingScheduler implements Scheduler {
@@ -10,13 +10,17 @@ class RecordingScheduler implements Scheduler {
   readonly released: string[] = []
   readonly deleted: string[] = []
   next: Placement | Error = { host: 'a:8000', epoch: 1 }
+  /** While set, placeRoom answers only once it resolves: calls that overlap. */
+  gate: Promise<void> | undefined
 
   async start() {}
   async stop() {}
   async placeRoom(roomId: string, options?: PlaceRoomOptions): Promise<Placement> {
     this.calls.push({ roomId, options })
-    if (this.next instanceof Error) throw this.next
-    return this.next
+    const answer = this.next
+    await this.gate
+    if (answer instanceof Error) throw answer
+    return answer
   }
   async placementOf(): Promise<Placement | undefined> {
     return this.next instanceof Error ? undefined : this.next
@@ -39,6 +43,13 @@ class RecordingScheduler implements Scheduler {
 }
 
 const TTL_MS = 2000
+
+/** A promise to hold the inner Scheduler's answers with, and what opens it (Node 20 has no Promise.withResolvers). */
+function closedGate(): { gate: Promise<void>; open: () => void } {
+  let open = () => {}
+  const gate = new Promise<void>((resolve) => (open = resolve))
+  return { gate, open }
+}
 
 function setup() {
   const inner = new RecordingScheduler()
@@ -94,6 +105,66 @@ describe('CachedScheduler', () => {
       await cached.placeRoom('room1')
       inner.next = { host: 'b:8000', epoch: 1 }
       expect(await cached.placeRoom('room2')).toEqual({ host: 'b:8000', epoch: 1 })
+    })
+
+    it('asks the Scheduler once for joins of a room at once, and only the one that asked gets previousHost', async () => {
+      const { inner, cached } = setup()
+      const { gate, open } = closedGate()
+      inner.gate = gate
+      inner.next = { host: 'b:8000', epoch: 2, previousHost: 'a:8000' }
+      const joins = [cached.placeRoom('room1', { userId: 'u1' }), cached.placeRoom('room1', { userId: 'u2' }), cached.placeRoom('room1', { userId: 'u3' })]
+      open()
+      expect(await Promise.all(joins)).toEqual([
+        { host: 'b:8000', epoch: 2, previousHost: 'a:8000' },
+        { host: 'b:8000', epoch: 2 },
+        { host: 'b:8000', epoch: 2 },
+      ])
+      expect(inner.calls).toEqual([{ roomId: 'room1', options: { userId: 'u1' } }])
+    })
+
+    it('does NOT share an answer across failed hosts: each reported host is checked', async () => {
+      const { inner, cached } = setup()
+      const { gate, open } = closedGate()
+      inner.gate = gate
+      const joins = [cached.placeRoom('room1'), cached.placeRoom('room1', { failedHost: 'a:8000' }), cached.placeRoom('room1', { failedHost: 'a:8000' })]
+      open()
+      await Promise.all(joins)
+      expect(inner.calls.map((call) => call.options?.failedHost)).toEqual([undefined, 'a:8000'])
+    })
+
+    it('answers a join that did not report the failed host with the move in flight, NOT the remembered dead host', async () => {
+      const { inner, cached } = setup()
+      await cached.placeRoom('room1')
+      const { gate, open } = closedGate()
+      inner.gate = gate
+      inner.next = { host: 'b:8000', epoch: 2, previousHost: 'a:8000' }
+      const reported = cached.placeRoom('room1', { failedHost: 'a:8000' })
+      // Its report ignored (the per-user limit), or it never failed: it must not be sent to a:8000.
+      const unreported = cached.placeRoom('room1')
+      open()
+      expect(await unreported).toEqual({ host: 'b:8000', epoch: 2 })
+      expect(await reported).toEqual({ host: 'b:8000', epoch: 2, previousHost: 'a:8000' })
+      expect(inner.calls).toHaveLength(2)
+    })
+
+    it("shares a failure, except another user's too_many_pending_rooms: that user's limit, so it asks for itself", async () => {
+      const { inner, cached } = setup()
+      const { gate, open } = closedGate()
+      inner.gate = gate
+      inner.next = new PlacementError(PlacementErrorCode.TOO_MANY_PENDING_ROOMS, 'u1 has too many')
+      const first = cached.placeRoom('room1', { userId: 'u1' })
+      const second = cached.placeRoom('room1', { userId: 'u2' })
+      inner.next = { host: 'a:8000', epoch: 1 }
+      open()
+      await expect(first).rejects.toThrow('u1 has too many')
+      expect(await second).toEqual({ host: 'a:8000', epoch: 1 })
+      expect(inner.calls.map((call) => call.options?.userId)).toEqual(['u1', 'u2'])
+
+      inner.next = new PlacementError(PlacementErrorCode.NO_SERVERS, 'no session server is available')
+      const shared = [cached.placeRoom('room2', { userId: 'u1' }), cached.placeRoom('room2', { userId: 'u2' })]
+      await expect(Promise.all(shared)).rejects.toThrow('no session server is available')
+      await Promise.allSettled(shared)
+      expect(inner.calls.filter((call) => call.roomId === 'room2')).toHaveLength(1)
     })
 
     it('remembers nothing when the Scheduler throws', async () => {

@@ -35,7 +35,7 @@ async function setup() {
   }
   const clock = { time: 1_000_000, now() { return this.time } }
   const cache = new RoomCache(new RoomStore(counted), { roomTtlMs: TTL_MS, clock })
-  return { rooms, owner, member, cache, clock, statements: () => statements }
+  return { rooms, owner, member, cache, clock, db, statements: () => statements }
 }
 
 describe('RoomCache', () => {
@@ -74,21 +74,44 @@ describe('RoomCache', () => {
     })
   })
 
-  describe('#addMember', () => {
-    it('records a membership with one statement, and skips the upsert for the same pair afterwards', async () => {
-      const { cache, rooms, member, statements } = await setup()
-      await cache.addMember('room-000001', member.id)
-      await cache.addMember('room-000001', member.id)
+  describe('#join', () => {
+    it('records a new member with one statement, starting them at the latest seq, and answers isMember from memory afterwards', async () => {
+      const { cache, rooms, owner, member, statements, db } = await setup()
+      await db.query(
+        `INSERT INTO messages (room_id, seq, id, user_id, username, client_id, text, created_at)
+         VALUES ('room-000001', 1, gen_random_uuid(), $1, 'owner', 'c1', 'hi', now()), ('room-000001', 2, gen_random_uuid(), $1, 'owner', 'c2', 'hi', now())`,
+        [owner.id],
+      )
+      expect(await cache.join('room-000001', member.id)).toBe(2)
+      expect(statements()).toBe(1)
+      expect(await cache.isMember('room-000001', member.id)).toBe(true)
       expect(statements()).toBe(1)
       expect(await rooms.isMember('room-000001', member.id)).toBe(true)
+    })
+
+    it("reads a member's stored position, one statement each time (session servers move it), and keeps their joined_at", async () => {
+      const { cache, member, statements, db } = await setup()
+      await cache.join('room-000001', member.id)
+      const [before] = await db.query<{ joined_at: unknown }>('SELECT joined_at FROM room_members WHERE user_id = $1', [member.id])
+      await db.query('UPDATE room_members SET read_seq = 7 WHERE user_id = $1', [member.id])
+      expect(await cache.join('room-000001', member.id)).toBe(7)
+      expect(statements()).toBe(2)
+      expect(await db.query('SELECT joined_at FROM room_members WHERE user_id = $1', [member.id])).toEqual([before])
+    })
+
+    it('records one membership for joins of the same pair at once', async () => {
+      const { cache, member, db } = await setup()
+      expect(await Promise.all([cache.join('room-000001', member.id), cache.join('room-000001', member.id)])).toEqual([0, 0])
+      expect(await db.query('SELECT count(*)::int AS n FROM room_members WHERE user_id = $1', [member.id])).toEqual([{ n: 1 }])
     })
 
     it('records nothing, and does NOT throw, for a room deleted since its row was cached', async () => {
       const { cache, rooms, member } = await setup()
       await cache.find('room-000001')
       await rooms.delete('room-000001')
-      await expect(cache.addMember('room-000001', member.id)).resolves.toBeUndefined()
+      await expect(cache.join('room-000001', member.id)).resolves.toBeUndefined()
       expect(await rooms.isMember('room-000001', member.id)).toBe(false)
+      expect(await cache.isMember('room-000001', member.id)).toBe(false)
     })
   })
 })

@@ -97,6 +97,15 @@ describe('LocalScheduler placement', () => {
     expect(res.body.error?.code).toBe('no_servers')
   })
 
+  it('makes nobody a member through a join that cannot be placed', async () => {
+    const backend = await backendWith({ sessionServerHosts: [await deadHost()] })
+    const owner = await registerUser(backend)
+    const visitor = await registerUser(backend)
+    const roomId = await createRoom(backend, owner.token)
+    expect((await joinRoom(backend, visitor.token, roomId)).status).toBe(503)
+    expect(await backend.db.query('SELECT user_id FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, visitor.user.id])).toEqual([])
+  })
+
   it('skips a server that nobody listens on', async () => {
     const live = await fakeServer()
     const backend = await backendWith({ sessionServerHosts: [await deadHost(), live.host, await deadHost()] })

@@ -57,6 +57,8 @@ export const Task = z.discriminatedUnion('kind', [
     backendUrl: z.string(),
     userTokens: z.array(z.string()).min(1),
     roomIds: z.array(z.string()).min(1),
+    /** Appended to every request's path: `?rejoin=1` for a reconnecting client's join (`''`: someone opening the room). */
+    query: z.string(),
     requests: z.number().int().min(1),
     concurrency: z.number().int().min(1),
     timeoutMs: z.number().int().min(1),

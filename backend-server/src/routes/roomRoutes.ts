@@ -198,15 +198,12 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
       throw new HttpError(410, 'left_room', 'you left this room; open its link to join again')
     }
     const failedHost = query.failedHost !== undefined && (await waitBefore(failedHostReports, user.id)) === undefined ? query.failedHost : undefined
-    // Where the user's unread part starts, read beside the placement (the join waits for one, not
-    // two). Not on a reconnect: the tab knows where it was, and a reconnect storm stays free of
-    // database statements (the session server holds the newer position in memory anyway).
-    const [placement, stored] = await Promise.all([
-      place(room.id, user.id, failedHost, res),
-      query.rejoin ? 0 : rooms.readSeq(room.id, user.id),
-    ])
-    // Not a member yet: joining starts them with the room read as it is now.
-    const added = await joinCache.addMember(room.id, user.id)
+    // Placed first: a join that cannot be placed (no server, too many pending rooms) makes nobody a member.
+    const placement = await place(room.id, user.id, failedHost, res)
+    // Where the user's unread part starts, and, for someone opening the room, their membership
+    // (one statement). Not on a reconnect: the tab knows where it was, and a reconnect storm stays
+    // free of database statements (the session server holds the newer position in memory anyway).
+    const readSeq = query.rejoin ? 0 : await joinCache.join(room.id, user.id)
     const token = tokens.signRoomToken(
       {
         sub: user.id,
@@ -214,7 +211,7 @@ export function roomRoutes(deps: RoomRoutesDeps): Router {
         roomId: room.id,
         host: placement.host,
         epoch: placement.epoch,
-        readSeq: stored ?? added ?? 0,
+        readSeq: readSeq ?? 0,
         // Only a guest's token says so: an account's claims (and its member frames) do not grow.
         ...(user.guest ? { guest: true } : {}),
       },

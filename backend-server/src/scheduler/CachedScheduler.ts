@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import type { Placement, PlaceRoomOptions, Scheduler } from './Scheduler.js'
+import { PlacementError, PlacementErrorCode, type Placement, type PlaceRoomOptions, type Scheduler } from './Scheduler.js'
 
 /** Rooms whose placement is remembered at once; the least recently joined are forgotten first. */
 export const PLACEMENT_CACHE_MAX_ROOMS = 10_000
@@ -30,6 +30,10 @@ export interface CachedSchedulerOptions {
  */
 export class CachedScheduler implements Scheduler {
   private readonly placements: LRUCache<string, Placement>
+  /** Placements being asked of the inner Scheduler, by room and failed host (`placingKey`). */
+  private readonly placing = new Map<string, Promise<Placement>>()
+  /** Per room, a placement in flight because a client reported its host as failed. */
+  private readonly moving = new Map<string, Promise<Placement>>()
 
   constructor(
     private readonly inner: Scheduler,
@@ -64,7 +68,39 @@ export class CachedScheduler implements Scheduler {
     // it, thousands of re-joins for a few rooms, and each would cost a health probe and storage
     // statements (the storm benchmark: ≈ 5 ms of backend CPU per re-join on PGlite).
     const cached = this.placements.get(roomId)
+    // A room being moved off a failed host: what is remembered may be that host. A join that did
+    // not report it (or whose report the per-user limit ignored) waits for the move's answer.
+    const moving = options.failedHost === undefined ? this.moving.get(roomId) : undefined
+    if (moving && cached) return moving.then(withoutPreviousHost, () => cached)
     if (cached && cached.host !== options.failedHost) return cached
+    // Joins that miss the cache at once (the first joins of a new room, every client of a dead
+    // server coming back) wait for one answer instead of each running the placement's statements
+    // and compare-and-set rounds only to lose them: the Scheduler would answer them the same.
+    const key = placingKey(roomId, options.failedHost)
+    const running = this.placing.get(key)
+    if (running) {
+      try {
+        // Without `previousHost`: the request that moved the room tells the old host, once.
+        return withoutPreviousHost(await running)
+      } catch (error) {
+        // Another user's limit on rooms placed for nobody, not necessarily this one's: ask for ourselves.
+        if (!(error instanceof PlacementError && error.code === PlacementErrorCode.TOO_MANY_PENDING_ROOMS)) throw error
+      }
+    }
+    const placement = this.placeFresh(roomId, options)
+    if (!running) {
+      this.placing.set(key, placement)
+      if (options.failedHost !== undefined) this.moving.set(roomId, placement)
+      const settled = () => {
+        this.placing.delete(key)
+        if (this.moving.get(roomId) === placement) this.moving.delete(roomId)
+      }
+      void placement.then(settled, settled)
+    }
+    return placement
+  }
+
+  private async placeFresh(roomId: string, options: PlaceRoomOptions): Promise<Placement> {
     const placement = await this.inner.placeRoom(roomId, options)
     // Without `previousHost`: the request that moved the room tells the old host, once; answers
     // from memory must not tell it again.
@@ -107,4 +143,12 @@ export class CachedScheduler implements Scheduler {
       if (placement.host === host) this.placements.delete(roomId)
     }
   }
+}
+
+function withoutPreviousHost({ host, epoch }: Placement): Placement {
+  return { host, epoch }
+}
+
+function placingKey(roomId: string, failedHost: string | undefined): string {
+  return `${roomId}\u0000${failedHost ?? ''}`
 }

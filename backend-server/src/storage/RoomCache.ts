@@ -4,7 +4,7 @@ import type { Room, RoomStore } from './RoomStore.js'
 /** How long a room row is answered from memory; bounds how long another replica's delete goes unseen here. */
 export const ROOM_CACHE_TTL_MS = 30_000
 export const ROOM_CACHE_MAX_ROOMS = 10_000
-/** `(room, user)` pairs known to be members; the least recently joined are forgotten (and upserted again) first. */
+/** `(room, user)` pairs known to be members; the least recently joined are forgotten (and read from storage again) first. */
 export const MEMBERSHIP_CACHE_MAX_PAIRS = 100_000
 
 export interface RoomCacheOptions {
@@ -16,18 +16,19 @@ export interface RoomCacheOptions {
 }
 
 /**
- * The join path's view of rooms, kept in memory so a join costs no database statement for a room
- * and user seen recently. Everything here is a cache of facts that rarely change:
+ * The join path's view of rooms, kept in memory so that a reconnect costs no database statement for
+ * a room and user seen recently, and a join of someone opening the room one (`join`). Everything
+ * here is a cache of facts that rarely change:
  * - room rows: immutable except for deletion, a change of owner (the owner left) and
  *   `lastActivityAt`, which joins do not use. A delete or a leave through this replica calls
  *   `forget`; one through another replica is seen after `roomTtlMs`, and until then its session
  *   server refuses a deleted room anyway (it loads rooms from storage, not from here), and the
  *   owner members see is the session server's (told by the leave). Unknown ids are never cached,
  *   so a room just created elsewhere is found at once.
- * - memberships: recording one is idempotent, so once a pair is stored the upsert is skipped
- *   (once per pair per replica while the pair stays in the bounded LRU, and at most
- *   `roomTtlMs`: a member who left through another replica is recorded again on their next join
- *   after that).
+ * - memberships, for reconnects (`rejoin=1`), which must not make anyone a member again: a pair
+ *   this replica saw join or checked is answered from memory (while it stays in the bounded LRU,
+ *   and at most `roomTtlMs`: a member who left through another replica is refused after that).
+ *   A leave through this replica forgets the pair at once.
  */
 export class RoomCache {
   private readonly rooms: LRUCache<string, Room>
@@ -62,15 +63,14 @@ export class RoomCache {
   }
 
   /**
-   * Records the membership unless this replica recorded it already; a new member's read position
-   * (see `RoomStore.addMember`), undefined when nothing was added.
+   * A join of someone opening the room (`RoomStore.join`, one statement: the read position is
+   * storage's, never cached, as session servers move it): their read position, recording them as
+   * a member when they are not one; remembered as a member for `isMember`. Undefined when the room is gone.
    */
-  async addMember(roomId: string, userId: string): Promise<number | undefined> {
-    const key = membershipKey(roomId, userId)
-    if (this.members.has(key)) return undefined
-    const readSeq = await this.store.addMember(roomId, userId)
-    this.members.set(key, true)
-    return readSeq
+  async join(roomId: string, userId: string): Promise<number | undefined> {
+    const joined = await this.store.join(roomId, userId)
+    if (joined) this.members.set(membershipKey(roomId, userId), true)
+    return joined?.readSeq
   }
 
   /** Whether the user is a member: from memory when this replica recorded it recently, else from storage. */

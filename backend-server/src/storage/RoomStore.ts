@@ -114,20 +114,16 @@ export class RoomStore {
   }
 
   /**
-   * Idempotent: joining a room twice keeps the first `joined_at`. A room deleted meanwhile (a
-   * cached room row may be seconds old) records nothing rather than fail on the foreign key.
-   * A new member starts having read the room as it is (its history is not news to them, nor an
-   * unread count of a hundred): their read position, returned; undefined when nothing was added.
+   * A join's one statement (the `join_room` function, migration 012): the user's read position in
+   * the room, recording them as a member first when they are not one (`added`). Idempotent: joining
+   * twice keeps the first `joined_at`. A new member starts having read the room as it is (its
+   * history is not news to them, nor an unread count of a hundred). Undefined when the room is gone
+   * (a cached room row may be seconds old): nothing is recorded rather than failing on the foreign key.
    */
-  async addMember(roomId: string, userId: string): Promise<number | undefined> {
-    const rows = await this.db.query<{ read_seq: unknown }>(
-      `INSERT INTO room_members (room_id, user_id, read_seq)
-       SELECT id, $2, (SELECT coalesce(max(seq), 0) FROM messages WHERE room_id = $1) FROM rooms WHERE id = $1
-       ON CONFLICT (room_id, user_id) DO NOTHING
-       RETURNING read_seq`,
-      [roomId, userId],
-    )
-    return rows[0] ? toNumber(rows[0].read_seq) : undefined
+  async join(roomId: string, userId: string): Promise<{ readSeq: number; added: boolean } | undefined> {
+    const rows = await this.db.query<{ read_seq: unknown; added: boolean }>('SELECT read_seq, added FROM join_room($1, $2::uuid)', [roomId, userId])
+    const row = rows[0]
+    return row && { readSeq: toNumber(row.read_seq), added: row.added }
   }
 
   /**
@@ -203,12 +199,6 @@ export class RoomStore {
       [user.id, mentionPattern(user.username)],
     )
     return rows.map((row) => ({ ...summaryOf(toRoom(row), { id: row.owner_id, username: row.owner_username }), ...toRoomActivity(row) }))
-  }
-
-  /** The user's read position in the room (the latest seq they saw); undefined when they are not a member. */
-  async readSeq(roomId: string, userId: string): Promise<number | undefined> {
-    const rows = await this.db.query<{ read_seq: unknown }>('SELECT read_seq FROM room_members WHERE room_id = $1 AND user_id = $2', [roomId, userId])
-    return rows[0] ? toNumber(rows[0].read_seq) : undefined
   }
 
   /**

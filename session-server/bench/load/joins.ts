@@ -12,7 +12,7 @@ import { pool } from './connect.js'
 type JoinTask = Extract<Task, { kind: 'joins' }>
 
 export async function runJoins(task: JoinTask): Promise<RateResult> {
-  const { backendUrl, userTokens, roomIds, requests, concurrency } = task
+  const { backendUrl, userTokens, roomIds, query, requests, concurrency } = task
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   const base = new URL(backendUrl)
   let completed = 0
@@ -27,7 +27,7 @@ export async function runJoins(task: JoinTask): Promise<RateResult> {
           port: base.port,
           // Every user in the first room, then every user in the next: the first users × rooms
           // requests are each pair's first join.
-          path: `/api/rooms/${roomIds[Math.floor(i / userTokens.length) % roomIds.length]}`,
+          path: `/api/rooms/${roomIds[Math.floor(i / userTokens.length) % roomIds.length]}${query}`,
           headers: { authorization: `Bearer ${userTokens[i % userTokens.length]}` },
           timeout: task.timeoutMs,
         },
