@@ -122,6 +122,11 @@ export interface ProjectStack {
   sessionHost: string
   /** The internal API's bearer token: the board workload reads what storage holds through it. */
   serviceToken: string
+  /**
+   * The backend's room-token signing key (PEM): the memory workload signs tokens for thousands of
+   * users of its own, as the backend would, instead of making each user an account.
+   */
+  roomTokenKey: string
   backend: ServerProcess
   /** The session server started with the stack, at `sessionHost`. */
   session: ServerProcess
@@ -246,7 +251,7 @@ export async function startProject(
     await stop()
     throw error
   }
-  return { backendUrl, sessionHost, serviceToken, backend, session, standbyHosts, startSessionServer, stop }
+  return { backendUrl, sessionHost, serviceToken, roomTokenKey, backend, session, standbyHosts, startSessionServer, stop }
 }
 
 export interface Baseline {

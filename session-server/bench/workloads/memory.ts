@@ -15,14 +15,19 @@
  *   keeps the pages of closed connections, so a second round on the same process would grow its
  *   RSS by far less. Reported as the median with the range (min–max).
  * - Who: distinct users (each connection a user of its own) and users with `tabsPerUser`
- *   connections each (their tabs, in the same room). Each user is a guest of its room: a user each
- *   without an scrypt per account. The baseline has no users, so it is measured once per round.
- * - Where: on a stack of its own (guests allowed), so that restarting its session server touches
- *   no other workload. The load is spread over load processes of at most `perWorker` sockets, each
+ *   connections each (their tabs, in the same room). Tens of thousands of accounts or guests would
+ *   take the backend many minutes to make (an scrypt, or an INSERT and a join, each), so the room
+ *   is placed by a real join of its owner, and the other users' room tokens are signed here with
+ *   the backend's key, claims as the backend mints them (its owner's token with another `sub` and
+ *   `username`): the session server cannot tell them apart, and its per-connection work is the
+ *   same. The baseline has no users, so it is measured once per round.
+ * - Where: on a stack of its own, so that restarting its session server touches no other workload. The load is spread over load processes of at most `perWorker` sockets, each
  *   from a source address of its own (127.0.0.x): a process may hold at most 20,000 open files
  *   here, and one address has 28,232 ephemeral ports.
  */
-import { startBaseline, startProject, type ServerProcess } from '../processes.js'
+import { createPrivateKey, randomUUID } from 'node:crypto'
+import jwt from 'jsonwebtoken'
+import { startBaseline, startProject, type ProjectStack, type ServerProcess } from '../processes.js'
 import type { Row } from '../report.js'
 import { runWorker } from '../runWorker.js'
 import { baselineTarget, ProjectSetup } from '../setup.js'
@@ -118,19 +123,20 @@ export async function memory({ sizes, cpuProfileDir, rows, raw }: Bench): Promis
     }
   }
 
-  const stack = await startProject({ cpuProfileDir, label: 'memory', guests: true })
+  const stack = await startProject({ cpuProfileDir, label: 'memory' })
   const project: Record<string, RoundFigures[]> = {}
   try {
     const setup = new ProjectSetup(stack)
+    const [owner] = await setup.users(1)
     let server = stack.session
     for (const tabs of [1, size.tabsPerUser]) {
-      const guests = await guestsOf(setup, size, rooms, tabs)
+      const roomIds = await setup.newRooms(rooms)
       const figures: RoundFigures[] = (project[tabs === 1 ? 'distinct' : `${tabs} per user`] = [])
       for (let r = 0; r < size.rounds; r++) {
         // Fresh for every round but the first (the stack's own server, which no client has used yet).
         if (server.child.exitCode !== null || server.child.signalCode !== null) server = await stack.startSessionServer(stack.sessionHost)
         const current = server
-        const urls = await connectionUrls(stack.backendUrl, size, guests, tabs)
+        const urls = await connectionUrls(stack, owner!, roomIds, size, tabs)
         figures.push(await round(size, sizes.timeoutMs, urls, current, () => current.kill('SIGKILL').then(() => {})))
       }
     }
@@ -158,32 +164,30 @@ function row(workload: string, metric: string, project: RoundFigures[], baseline
   return { workload, metric: `${metric} (${how})`, project: ours.median, baseline: theirs.median, target: { bound: 'max', value: ratio, of: 'ratio' } }
 }
 
-interface Guests {
-  roomIds: string[]
-  /** Each room's guests' user tokens. */
-  tokens: string[][]
-}
-
-/** `rooms` new rooms with their guests: enough for `roomSize` connections each, `tabs` per guest. */
-async function guestsOf(setup: ProjectSetup, size: MemorySize, rooms: number, tabs: number): Promise<Guests> {
-  const roomIds = await setup.newRooms(rooms)
-  return { roomIds, tokens: await setup.guests(roomIds, Math.ceil(size.roomSize / tabs)) }
-}
-
 /**
- * The WebSocket URL of every connection, room after room (`roomSize` each): each guest joined
- * through the backend (not measured), its URL `tabs` times in a row.
+ * The WebSocket URL of every connection, room after room (`roomSize` each, `tabs` in a row per
+ * user): each room placed on the (fresh) server by a real join of its owner, whose room token's
+ * claims, with a user of its own in `sub` and `username`, are signed for every user.
  */
-async function connectionUrls(backendUrl: string, size: MemorySize, { roomIds, tokens }: Guests, tabs: number): Promise<string[]> {
-  const usersPerRoom = tokens[0]!.length
-  const joined: string[][] = roomIds.map(() => [])
-  await pool(roomIds.length * usersPerRoom, JOIN_CONCURRENCY, async (n) => {
-    const room = Math.floor(n / usersPerRoom)
-    const user = n % usersPerRoom
-    const target = { kind: 'project' as const, backendUrl, userTokens: tokens[room]!, roomIds: [roomIds[room]!] }
-    joined[room]![user] = await memberUrl(target, 0, user)
-  })
+async function connectionUrls(stack: ProjectStack, owner: string, roomIds: string[], size: MemorySize, tabs: number): Promise<string[]> {
+  const key = createPrivateKey(stack.roomTokenKey)
+  const usersPerRoom = Math.ceil(size.roomSize / tabs)
   const urls: string[] = []
-  for (const roomUrls of joined) for (let i = 0; i < size.roomSize; i++) urls.push(roomUrls[Math.floor(i / tabs)]!)
+  const ownerUrls: string[] = []
+  await pool(roomIds.length, JOIN_CONCURRENCY, async (room) => {
+    ownerUrls[room] = await memberUrl({ kind: 'project', backendUrl: stack.backendUrl, userTokens: [owner], roomIds: [roomIds[room]!] }, 0, 0)
+  })
+  roomIds.forEach((_, room) => {
+    const ownerUrl = new URL(ownerUrls[room]!)
+    const decoded = jwt.decode(ownerUrl.searchParams.get('token') ?? '', { complete: true })
+    if (decoded === null || typeof decoded.payload === 'string') throw new Error('the backend answered a room token that is not a JWT')
+    const userUrls = Array.from({ length: usersPerRoom }, (_, user) => {
+      const claims = { ...(decoded.payload as object), sub: randomUUID(), username: `m${tabs}_${room}_${user}` }
+      const token = jwt.sign(claims, key, { algorithm: 'ES256', ...(decoded.header.kid ? { keyid: decoded.header.kid } : {}) })
+      ownerUrl.searchParams.set('token', token)
+      return ownerUrl.toString()
+    })
+    for (let i = 0; i < size.roomSize; i++) urls.push(userUrls[Math.floor(i / tabs)]!)
+  })
   return urls.slice(0, size.counts.at(-1)!)
 }
