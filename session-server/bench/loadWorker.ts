@@ -8,7 +8,7 @@ import { runFanout } from './load/fanout.js'
 import { runHandshakes } from './load/handshakes.js'
 import { startFlood } from './load/flood.js'
 import { runStorm } from './load/storm.js'
-import { openIdle } from './load/idle.js'
+import { holdIdle } from './load/idle.js'
 import { runJoins } from './load/joins.js'
 import { ToWorker, type FromWorker, type Task } from './tasks.js'
 
@@ -44,12 +44,8 @@ async function run(task: Task): Promise<void> {
     }
     case 'storm':
       return reply({ type: 'result', result: await runStorm(task, measured) })
-    case 'idle': {
-      const idle = await openIdle(task)
-      await measured()
-      await idle.close()
-      return reply({ type: 'result', result: idle.result })
-    }
+    case 'idle':
+      return reply({ type: 'result', result: await holdIdle(task, measured) })
   }
 }
 

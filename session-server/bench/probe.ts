@@ -1,7 +1,7 @@
 /**
  * Preloaded (`--import`) into every measured server process, the project's and the baseline's
  * alike: on a `probe` request over the IPC channel it runs a full GC (when `--expose-gc` is on) and
- * answers with RSS, heap and CPU time (`probe-cpu`: the same without the GC). Collecting first makes the memory figure what connections
+ * answers with RSS, heap (used, and external: Buffers) and CPU time (`probe-cpu`: the same without the GC). Collecting first makes the memory figure what connections
  * RETAIN, not whatever garbage their handshakes left behind, which would favour whichever server
  * happened to collect last.
  */
@@ -19,7 +19,7 @@ if (process.send) {
     }
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
-    process.send?.({ type: 'probe', rss: memory.rss, heapUsed: memory.heapUsed, cpuUs: cpu.user + cpu.system } satisfies ProbeReply)
+    process.send?.({ type: 'probe', rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, cpuUs: cpu.user + cpu.system } satisfies ProbeReply)
   })
   // The channel must not keep a server alive that would otherwise exit (e.g. after a drain).
   process.channel?.unref()

@@ -139,6 +139,11 @@ export interface ProjectStack {
    * each commit's round trip to the backend and its storage, as the server timed it.
    */
   commits(): Promise<{ count: number; seconds: number }>
+  /**
+   * The backend's room-token signing key (PEM): the memory workload signs tokens for thousands of
+   * users of its own, as the backend would, instead of making each user an account.
+   */
+  roomTokenKey: string
   backend: ServerProcess
   /** The session server started with the stack, at `sessionHost`. */
   session: ServerProcess
@@ -270,7 +275,7 @@ export async function startProject(
     if (!response.ok) throw new Error(`${sessionHost}/metrics answered ${response.status}`)
     return commitFigures(await response.text())
   }
-  return { backendUrl, sessionHost, serviceToken, backend, session, standbyHosts, startSessionServer, commits, stop }
+  return { backendUrl, sessionHost, serviceToken, roomTokenKey, backend, session, standbyHosts, startSessionServer, commits, stop }
 }
 
 /** `commit_duration_seconds`' count and sum in a Prometheus text exposition. */

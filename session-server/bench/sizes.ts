@@ -14,7 +14,13 @@ export interface BenchSizes {
   fanout: FanoutSize
   /** One message in flight, `rounds` times (its tail moves most between runs). */
   latency: FanoutSize & { rounds: number }
-  memory: { rooms: number; members: number }
+  /**
+   * Idle connections on one session server, in rooms of `roomSize`, `rounds` times, each round on
+   * a fresh server: per connection is the growth from `from` connections to each of `counts`
+   * (see workloads/memory.ts), for distinct users and for users with `tabsPerUser` connections
+   * each; at most `perWorker` connections per load process (each its own source address).
+   */
+  memory: { rounds: number; from: number; counts: number[]; roomSize: number; tabsPerUser: number; perWorker: number }
   /** `users` × `rooms` first joins, `warmup` joins again unmeasured, then `requests` measured. */
   joins: { users: number; rooms: number; warmup: number; requests: number; concurrency: number }
   handshakes: { count: number; concurrency: number; users: number }
@@ -63,7 +69,9 @@ const rampStep = (rooms: number, members: number, messagesPerSender: number): Fa
 export const FULL: BenchSizes = {
   fanout: { rooms: 10, members: 100, messagesPerSender: 1000, window: 10 },
   latency: { rooms: 1, members: 100, messagesPerSender: 1000, window: 1, rounds: 3 },
-  memory: { rooms: 50, members: 100 },
+  // 19,500, not 20,000: a process may hold at most 20,000 open files here (`ulimit -Hn`, not
+  // raisable), the server's listening socket, pipes and files included.
+  memory: { rounds: 3, from: 1000, counts: [5000, 19_500], roomSize: 100, tabsPerUser: 4, perWorker: 10_000 },
   joins: { users: 100, rooms: 10, warmup: 10000, requests: 20000, concurrency: 32 },
   handshakes: { count: 3000, concurrency: 32, users: 100 },
   durability: { rooms: 10, members: 1, messagesPerSender: 2000, window: 100 },
@@ -77,7 +85,7 @@ export const FULL: BenchSizes = {
 export const SMOKE: BenchSizes = {
   fanout: { rooms: 2, members: 5, messagesPerSender: 20, window: 3 },
   latency: { rooms: 1, members: 5, messagesPerSender: 10, window: 1, rounds: 2 },
-  memory: { rooms: 2, members: 5 },
+  memory: { rounds: 1, from: 4, counts: [12, 20], roomSize: 8, tabsPerUser: 4, perWorker: 12 },
   joins: { users: 5, rooms: 2, warmup: 20, requests: 50, concurrency: 4 },
   handshakes: { count: 20, concurrency: 4, users: 5 },
   durability: { rooms: 2, members: 1, messagesPerSender: 30, window: 5 },

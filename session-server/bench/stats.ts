@@ -6,7 +6,7 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
 }
 
 /** Repeated runs' figures as the table reports them: the median, and the range in the metric's words. */
-export function medianAndRange(values: number[]): { median: number; range: string } {
+export function medianAndRange(values: number[], digits = 1): { median: number; range: string } {
   const sorted = [...values].sort((a, b) => a - b)
-  return { median: percentile(sorted, 0.5), range: `${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)}` }
+  return { median: percentile(sorted, 0.5), range: `${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)}` }
 }

@@ -49,8 +49,20 @@ export const Task = z.discriminatedUnion('kind', [
     sockets: z.number().int().min(1),
     timeoutMs: z.number().int().min(1),
   }),
-  /** Opens `members` connections per room, reports `ready`, holds them until told to `finish`. */
-  z.object({ kind: z.literal('idle'), target: Target, members: z.number().int().min(1), timeoutMs: z.number().int().min(1) }),
+  /**
+   * Idle connections, opened in stages: up to `stages[0]` of `urls` (one URL per connection, in
+   * order; the same URL twice is one user's second tab), `ready`, held until `finish`, then up to
+   * `stages[1]`, and so on; after the last stage's `finish` all are closed. `localAddress`: the
+   * source address of every socket (127.0.0.x), so that several load processes do not share one
+   * address's ephemeral ports.
+   */
+  z.object({
+    kind: z.literal('idle'),
+    urls: z.array(z.string()).min(1),
+    stages: z.array(z.number().int().min(1)).min(1),
+    localAddress: z.string().optional(),
+    timeoutMs: z.number().int().min(1),
+  }),
   /** `requests` × `GET /api/rooms/:roomId`, `concurrency` at a time over keep-alive connections. */
   z.object({
     kind: z.literal('joins'),
@@ -230,5 +242,12 @@ export const FromWorker = z.discriminatedUnion('type', [
 export type FromWorker = z.infer<typeof FromWorker>
 
 /** What `probe.ts` answers inside a measured server process. */
-export const ProbeReply = z.object({ type: z.literal('probe'), rss: z.number(), heapUsed: z.number(), cpuUs: z.number() })
+export const ProbeReply = z.object({
+  type: z.literal('probe'),
+  rss: z.number(),
+  heapUsed: z.number(),
+  /** Memory of C++ objects bound to JS ones: Buffers, sockets' ArrayBuffers (`process.memoryUsage().external`). */
+  external: z.number(),
+  cpuUs: z.number(),
+})
 export type ProbeReply = z.infer<typeof ProbeReply>

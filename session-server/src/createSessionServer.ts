@@ -7,13 +7,13 @@ import type { KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { pino } from 'pino'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { requestIdFrom, type RoomTokenClaims } from '@scalable-chat/backend-contract/internal'
+import { WebSocketServer } from 'ws'
+import { requestIdFrom } from '@scalable-chat/backend-contract/internal'
 import { RoomTokenVerifier } from './auth/RoomTokenVerifier.js'
 import type { BackendApi, FleetApi } from './backendApi/BackendApi.js'
 import { HttpBackendApi } from './backendApi/HttpBackendApi.js'
 import type { Config } from './config.js'
-import { ClientSession } from './connection/ClientSession.js'
+import { ClientSession, type SessionServices } from './connection/ClientSession.js'
 import { ConnectionLimits } from './connection/ConnectionLimits.js'
 import { FrameRateLimiter } from './connection/FrameRateLimiter.js'
 import { SendRateLimiter } from './connection/SendRateLimiter.js'
@@ -134,12 +134,20 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
   const server = deps.server ?? createServer()
 
   server.on('request', handleHttpRequest)
+  // What every connection shares, made once (a connection keeps a reference, not copies).
+  const services: SessionServices = { rooms, frameLimiter, logger, metrics }
+
+  // No child logger per upgrade: the request id goes into the few lines an upgrade writes, and the
+  // connection makes a child of its own only if it ever logs (see ClientSession).
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const log = logger.child({ reqId: requestIdFrom(req.headers['x-request-id']) })
-    // Without a listener, a client resetting the TCP connection mid-handshake would crash the process.
-    socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'))
-    handleUpgrade(req, socket, head, log).catch((error: unknown) => {
-      log.error({ err: error }, 'upgrade failed')
+    const reqId = requestIdFrom(req.headers['x-request-id'])
+    // Without a listener, a client resetting the TCP connection mid-handshake would crash the
+    // process. Removed once ws owns the socket (it listens for errors itself), so that an open
+    // connection does not keep this closure.
+    const onError = (error: Error) => logger.debug({ reqId, err: error }, 'upgrade socket error')
+    socket.on('error', onError)
+    handleUpgrade(req, socket, head, reqId, onError).catch((error: unknown) => {
+      logger.error({ reqId, err: error }, 'upgrade failed')
       rejectHandshake(socket, 500, 'internal', 'internal error')
     })
   })
@@ -149,34 +157,35 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
    * over their connect rate is logged at `debug`: a script reconnecting in a loop would otherwise
    * write thousands of lines a second (the count is in `rejected_inputs_total`).
    */
-  function refuse(socket: Duplex, log: Logger, status: number, code: string, message: string): void {
+  function refuse(socket: Duplex, reqId: string, status: number, code: string, message: string): void {
     metrics.reject(`handshake_${code}`)
-    log[status === 429 ? 'debug' : 'info']({ status, code }, 'handshake refused')
+    logger[status === 429 ? 'debug' : 'info']({ reqId, status, code }, 'handshake refused')
     rejectHandshake(socket, status, code, message)
   }
 
-  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, log: Logger): Promise<void> {
-    if (!accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, reqId: string, onSocketError: (error: Error) => void): Promise<void> {
+    if (!accepting) return refuse(socket, reqId, 503, 'draining', 'the server is restarting')
     // Any path is accepted: behind an ingress the address's path prefix may arrive stripped or
     // not, and the token (checked against PUBLIC_HOST), not the path, names the room and server.
     const query = HandshakeQuery.safeParse(Object.fromEntries(splitRequestTarget(req.url).query))
     if (!query.success) {
       return query.error.issues.some((issue) => issue.path[0] === HandshakeParam.TOKEN)
-        ? refuse(socket, log, 401, 'unauthorized', 'a room token is required')
-        : refuse(socket, log, 400, 'invalid_since', 'since must be a non-negative whole number')
+        ? refuse(socket, reqId, 401, 'unauthorized', 'a room token is required')
+        : refuse(socket, reqId, 400, 'invalid_since', 'since must be a non-negative whole number')
     }
     const { token, since, v: version } = query.data
     const verdict = await verifier.verify(token)
-    if (!verdict.ok && verdict.reason === 'no_key') return refuse(socket, log, 503, 'not_ready', 'the server is starting; try again')
-    if (!verdict.ok) return refuse(socket, log, 401, 'unauthorized', 'the room token is invalid or expired')
+    if (!verdict.ok && verdict.reason === 'no_key') return refuse(socket, reqId, 503, 'not_ready', 'the server is starting; try again')
+    if (!verdict.ok) return refuse(socket, reqId, 401, 'unauthorized', 'the room token is invalid or expired')
     const { claims } = verdict
     // Reconnect churn costs a token check, an upgrade and a snapshot each time: a few a minute
     // is what a real client needs, so more are refused before any socket exists.
-    if (!(await connectionLimits.tryConnect(claims.sub))) {
-      return refuse(socket, log, 429, 'rate_limited', 'too many connections in a short time; try again in a minute')
+    if (!connectionLimits.tryConnect(claims.sub)) {
+      return refuse(socket, reqId, 429, 'rate_limited', 'too many connections in a short time; try again in a minute')
     }
-    if (socket.destroyed || !accepting) return refuse(socket, log, 503, 'draining', 'the server is restarting')
+    if (socket.destroyed || !accepting) return refuse(socket, reqId, 503, 'draining', 'the server is restarting')
     wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onSocketError)
       wss.emit('connection', ws, req)
       // Accepted then closed, because a browser cannot read the status of a refused upgrade.
       if (version !== String(PROTOCOL_VERSION)) {
@@ -187,24 +196,13 @@ export function createSessionServer(deps: SessionServerDeps): SessionServer {
       const admission = connectionLimits.admit(claims.sub, claims.roomId)
       if (!admission.ok) {
         metrics.reject(`connection_limit_${admission.limit}`)
-        log.info({ roomId: claims.roomId, userId: claims.sub, limit: admission.limit }, 'connection refused: limit reached')
+        logger.info({ reqId, roomId: claims.roomId, userId: claims.sub, limit: admission.limit }, 'connection refused: limit reached')
         ws.close(admission.close, CLOSE_CODES[admission.close].reason)
         return
       }
-      log.info({ roomId: claims.roomId, userId: claims.sub, since }, 'connection accepted')
-      startSession(ws, socket, claims, since, log, admission.release)
+      logger.info({ reqId, roomId: claims.roomId, userId: claims.sub, since }, 'connection accepted')
+      new ClientSession(services, { ws, transport: socket, claims, since, slot: admission, reqId })
     })
-  }
-
-  function startSession(
-    ws: WebSocket,
-    transport: Duplex,
-    claims: RoomTokenClaims,
-    since: number | undefined,
-    log: Logger,
-    release: () => void,
-  ): void {
-    new ClientSession({ ws, transport, claims, since, rooms, frameLimiter, release, logger: log, metrics })
   }
 
   function stopAccepting(): void {

@@ -41,11 +41,14 @@ export async function memberUrl(target: Target, room: number, member: number): P
   return `ws://${host}/?token=${encodeURIComponent(token)}&v=1`
 }
 
-/** Opens a socket and resolves once its first frame, the snapshot, has arrived. */
-export function openMember(url: string, timeoutMs: number): Promise<WebSocket> {
+/**
+ * Opens a socket and resolves once its first frame, the snapshot, has arrived. `localAddress`: the
+ * source address (127.0.0.x), to spread many sockets over more than one address's ephemeral ports.
+ */
+export function openMember(url: string, timeoutMs: number, localAddress?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     // The load generator trusts the servers it measures: skipping UTF-8 validation keeps it cheap.
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true })
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, ...(localAddress === undefined ? {} : { localAddress }) })
     const timer = setTimeout(() => fail(new Error(`no snapshot within ${timeoutMs} ms`)), timeoutMs)
     const fail = (error: Error) => {
       clearTimeout(timer)

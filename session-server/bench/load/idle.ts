@@ -1,20 +1,29 @@
 /**
- * The memory workload's load: `members` idle connections in every room, held open until the
- * harness has measured the server and says `finish`.
+ * The memory workload's load: idle connections opened in stages (`stages`, cumulative counts of
+ * `urls`), each stage held until the harness has measured the server, then all closed.
  */
 import type { WebSocket } from 'ws'
 import type { IdleResult, Task } from '../tasks.js'
-import { closeAll, memberUrl, openMember, pool } from './connect.js'
+import { closeAll, openMember, pool } from './connect.js'
 
 type IdleTask = Extract<Task, { kind: 'idle' }>
 
 const SETUP_CONCURRENCY = 25
 
-export async function openIdle(task: IdleTask): Promise<{ result: IdleResult; close(): Promise<void> }> {
+export async function holdIdle(task: IdleTask, measured: () => Promise<void>): Promise<IdleResult> {
+  const { urls, stages, localAddress, timeoutMs } = task
   const sockets: WebSocket[] = []
-  const total = task.target.roomIds.length * task.members
-  await pool(total, SETUP_CONCURRENCY, async (i) => {
-    sockets.push(await openMember(await memberUrl(task.target, Math.floor(i / task.members), i % task.members), task.timeoutMs))
-  })
-  return { result: { connections: sockets.length }, close: () => closeAll(sockets) }
+  try {
+    for (const stage of stages) {
+      const from = sockets.length
+      const to = Math.min(stage, urls.length)
+      await pool(to - from, SETUP_CONCURRENCY, async (i) => {
+        sockets.push(await openMember(urls[from + i]!, timeoutMs, localAddress))
+      })
+      await measured()
+    }
+  } finally {
+    await closeAll(sockets)
+  }
+  return { connections: sockets.length }
 }

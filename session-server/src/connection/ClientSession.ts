@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js'
 import type { Room } from '../room/Room.js'
 import type { RoomRegistry } from '../room/RoomRegistry.js'
 import type { RoomConnection } from '../room/RoomSocket.js'
+import type { ConnectionSlot } from './ConnectionLimits.js'
 import type { FrameRateLimiter } from './FrameRateLimiter.js'
 import { parseClientFrame, type FrameError } from './parseClientFrame.js'
 import { StrikeCounter } from './StrikeCounter.js'
@@ -54,22 +55,37 @@ function nameOf(message: ClientMessage): Pick<FrameError, 'clientId' | 'ref'> {
   return {}
 }
 
+/** What every connection of a server shares: one object per server, not one per connection. */
+export interface SessionServices {
+  rooms: RoomRegistry
+  /** Every frame's cost, per user over the whole server. */
+  frameLimiter: FrameRateLimiter
+  /** The server's logger: a connection makes its child (with its ids) only when it logs a line. */
+  logger: Logger
+  /** Counts refused frames by reason (`rejected_inputs_total`). */
+  metrics?: { reject(reason: string): void }
+}
+
+/** What is this connection's own. Not kept as is: the session keeps the few fields it needs. */
 export interface ClientSessionDeps {
   ws: WebSocket
   /** The TCP socket under `ws` (see `WsRoomSocket`). */
   transport?: Duplex
   claims: RoomTokenClaims
   since: number | undefined
-  rooms: RoomRegistry
-  /** Every frame's cost, per user over the whole server. */
-  frameLimiter: FrameRateLimiter
-  /** Gives the connection's slot back (`ConnectionLimits`); called once, when it closes. */
-  release?: () => void
-  logger: Logger
-  /** Counts refused frames by reason (`rejected_inputs_total`). */
-  metrics?: { reject(reason: string): void }
+  /** The connection's place in the server's counts (`ConnectionLimits`); released once, when it closes. */
+  slot?: ConnectionSlot
+  /** The upgrade request's id, on every line this connection logs. */
+  reqId?: string
 }
 
+type LogLevel = 'debug' | 'info' | 'error'
+
+/**
+ * Kept small on purpose: a server holds tens of thousands of these, mostly idle. What every
+ * connection shares is in `services`; a child logger (~600 bytes with its bindings) and the strike
+ * counter are made only when first needed, and the token's claims are not kept.
+ */
 export class ClientSession implements RoomConnection {
   readonly id = randomUUID().slice(0, 8)
   readonly userId: string
@@ -77,9 +93,13 @@ export class ClientSession implements RoomConnection {
   readonly guest: boolean
   readonly readSeq: number
   readonly socket: WsRoomSocket
+  private readonly ws: WebSocket
+  private readonly roomId: string
+  private readonly slot: ConnectionSlot | undefined
+  private readonly reqId: string | undefined
   private state: SessionState = { state: 'joining' }
-  private readonly strikes = new StrikeCounter()
-  private readonly log: Logger
+  private strikes: StrikeCounter | undefined
+  private log: Logger | undefined
   /**
    * Frames are handled one after another, in arrival order, and only after the join: a send is
    * taken in asynchronously (its rate allowance), and a frame that arrives while the room loads
@@ -88,14 +108,20 @@ export class ClientSession implements RoomConnection {
   private queue: Promise<void>
   private queued = 0
 
-  constructor(private readonly deps: ClientSessionDeps) {
-    this.userId = deps.claims.sub
-    this.username = deps.claims.username
-    this.guest = deps.claims.guest === true
-    this.readSeq = deps.claims.readSeq
-    this.socket = new WsRoomSocket(deps.ws, deps.transport)
-    this.log = deps.logger.child({ connectionId: this.id, roomId: deps.claims.roomId, userId: this.userId })
-    deps.ws.on('message', (data, isBinary) => {
+  constructor(
+    private readonly services: SessionServices,
+    { ws, transport, claims, since, slot, reqId }: ClientSessionDeps,
+  ) {
+    this.userId = claims.sub
+    this.username = claims.username
+    this.guest = claims.guest === true
+    this.readSeq = claims.readSeq
+    this.roomId = claims.roomId
+    this.ws = ws
+    this.slot = slot
+    this.reqId = reqId
+    this.socket = new WsRoomSocket(ws, transport)
+    ws.on('message', (data, isBinary) => {
       if (this.state.state === 'closed') return
       if (this.queued >= MAX_QUEUED_FRAMES) {
         return this.refuse({ code: ErrorCode.RATE_LIMITED, message: 'too many frames at once; wait for the answers' }, 'frames_queued')
@@ -109,19 +135,30 @@ export class ClientSession implements RoomConnection {
           this.applyBackpressure()
         })
     })
-    deps.ws.on('close', () => this.onClose())
-    deps.ws.on('error', (error: Error & { code?: string }) => {
+    ws.on('close', () => this.onClose())
+    ws.on('error', (error: Error & { code?: string }) => {
       // ws reports protocol violations here (a frame over maxPayload, invalid UTF-8) and closes with 1009/1007.
-      deps.metrics?.reject(error.code ?? 'socket_error')
-      this.log.debug({ err: error }, 'socket error')
+      services.metrics?.reject(error.code ?? 'socket_error')
+      this.logAt('debug', { err: error }, 'socket error')
     })
     this.applyBackpressure()
-    this.queue = this.join()
+    this.queue = this.join(claims.epoch, since)
       .catch((error: unknown) => {
-        this.log.error({ err: error }, 'join failed')
+        this.logAt('error', { err: error }, 'join failed')
         this.closeWith(CloseCode.ROOM_UNAVAILABLE)
       })
       .finally(() => this.applyBackpressure())
+  }
+
+  /**
+   * Logs a line with the connection's ids, making its child logger the first time a line is
+   * actually written (at the default level most connections never log one).
+   */
+  private logAt(level: LogLevel, fields: object, message: string): void {
+    const { logger } = this.services
+    if (!logger.isLevelEnabled(level)) return
+    this.log ??= logger.child({ ...(this.reqId === undefined ? {} : { reqId: this.reqId }), connectionId: this.id, roomId: this.roomId, userId: this.userId })
+    this.log[level](fields, message)
   }
 
   /**
@@ -130,16 +167,16 @@ export class ClientSession implements RoomConnection {
    * again: its close handshake needs the client's answer.
    */
   private applyBackpressure(): void {
-    const { ws } = this.deps
+    const { ws } = this
     const backlog = this.queued >= PAUSE_AT_QUEUED_FRAMES || (ws.isPaused && this.queued > PAUSE_AT_QUEUED_FRAMES / 4)
     const hold = this.state.state === 'joining' || (this.state.state === 'joined' && backlog)
     if (hold && !ws.isPaused) ws.pause()
     else if (!hold && ws.isPaused) ws.resume()
   }
 
-  private async join(): Promise<void> {
-    const { rooms, claims, since } = this.deps
-    const acquired = await rooms.acquire(claims.roomId, claims.epoch)
+  private async join(epoch: number | undefined, since: number | undefined): Promise<void> {
+    const { rooms } = this.services
+    const acquired = await rooms.acquire(this.roomId, epoch)
     if (this.state.state === 'closed') {
       if (acquired.ok) rooms.unloadIfEmpty(acquired.room)
       return
@@ -152,14 +189,14 @@ export class ClientSession implements RoomConnection {
       return this.closeWith(joined.close ?? CloseCode.ROOM_UNAVAILABLE)
     }
     this.state = { state: 'joined', room: acquired.room }
-    this.log.debug('joined')
+    this.logAt('debug', {}, 'joined')
   }
 
   private async onFrame(data: RawData, isBinary: boolean): Promise<void> {
     // One bad frame must never take the process down: everything below is caught here.
     try {
       if (this.state.state !== 'joined') return
-      const allowed = await this.deps.frameLimiter.tryConsume(this.userId)
+      const allowed = await this.services.frameLimiter.tryConsume(this.userId)
       if (this.state.state !== 'joined') return
       const parsed = parseClientFrame(data, isBinary)
       if (!allowed) {
@@ -172,7 +209,7 @@ export class ClientSession implements RoomConnection {
       const outcome = await this.state.room.handle(this, message)
       if (!outcome.ok) this.refuse({ ...outcome, ...nameOf(message) })
     } catch (error) {
-      this.log.error({ err: error }, 'failed to handle a frame')
+      this.logAt('error', { err: error }, 'failed to handle a frame')
       this.refuse({ code: ErrorCode.UNAVAILABLE, message: 'the frame could not be handled' })
     }
   }
@@ -184,12 +221,12 @@ export class ClientSession implements RoomConnection {
    * do count: no client following the protocol comes near it.
    */
   private refuse(error: FrameError, reason?: 'frame_rate' | 'frames_queued'): void {
-    this.deps.metrics?.reject(reason ?? error.code)
+    this.services.metrics?.reject(reason ?? error.code)
     if (this.state.state === 'closed') return
     this.sendError(error)
     const clientsFault = reason !== undefined || !EXPECTED_REFUSALS.has(error.code)
-    if (clientsFault && this.strikes.strike()) {
-      this.log.info({ reason: reason ?? error.code }, 'too many refused frames; closing')
+    if (clientsFault && (this.strikes ??= new StrikeCounter()).strike()) {
+      this.logAt('info', { reason: reason ?? error.code }, 'too many refused frames; closing')
       this.closeWith(CloseCode.POLICY_VIOLATION)
     }
   }
@@ -214,8 +251,8 @@ export class ClientSession implements RoomConnection {
   private onClose(): void {
     this.leaveRoom()
     this.state = { state: 'closed' }
-    this.deps.release?.()
-    this.log.debug('closed')
+    this.slot?.release()
+    this.logAt('debug', {}, 'closed')
   }
 
   private leaveRoom(): void {

@@ -1,6 +1,7 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible'
 import { CloseCode } from '@scalable-chat/protocol'
-import { tryConsume } from './tryConsume.js'
+import { ConnectRate } from './ConnectRate.js'
+
+const MINUTE_MS = 60_000
 
 export interface ConnectionLimitSettings {
   /** Open connections on this server (`MAX_CONNECTIONS`). */
@@ -16,9 +17,13 @@ export interface ConnectionLimitSettings {
 /** Which cap refused a connection: the label of `rejected_inputs_total` and the close code's cause. */
 export type ConnectionLimit = 'server' | 'user' | 'user_room'
 
-export type Admission =
-  | { ok: true; /** Gives the slot back when the connection closes; idempotent. */ release(): void }
-  | { ok: false; limit: ConnectionLimit; close: CloseCode }
+/** A connection's place in the counts, held while it is open. */
+export interface ConnectionSlot {
+  /** Gives the slot back when the connection closes; idempotent. */
+  release(): void
+}
+
+export type Admission = ({ ok: true } & ConnectionSlot) | { ok: false; limit: ConnectionLimit; close: CloseCode }
 
 /**
  * The caps on open connections, so that no one user, and no crowd, holds more of the server than
@@ -30,10 +35,10 @@ export class ConnectionLimits {
   private total = 0
   private readonly byUser = new Map<string, number>()
   private readonly byUserRoom = new Map<string, number>()
-  private readonly connects: RateLimiterMemory
+  private readonly connects: ConnectRate
 
   constructor(private readonly settings: ConnectionLimitSettings) {
-    this.connects = new RateLimiterMemory({ keyPrefix: 'connects', points: settings.connectsPerMinute, duration: 60 })
+    this.connects = new ConnectRate(settings.connectsPerMinute, MINUTE_MS)
   }
 
   get open(): number {
@@ -44,8 +49,8 @@ export class ConnectionLimits {
    * Takes one of the user's new-connection allowance; false when the user connected too often
    * within the minute (the handshake is refused before a socket exists).
    */
-  tryConnect(userId: string): Promise<boolean> {
-    return tryConsume(this.connects, userId)
+  tryConnect(userId: string): boolean {
+    return this.connects.tryConsume(userId)
   }
 
   /** A slot for one more connection of `userId` to `roomId`, or which cap is reached. */
@@ -58,17 +63,32 @@ export class ConnectionLimits {
     this.total++
     increment(this.byUser, userId, 1)
     increment(this.byUserRoom, userRoom, 1)
-    let released = false
-    return {
-      ok: true,
-      release: () => {
-        if (released) return
-        released = true
-        this.total--
-        increment(this.byUser, userId, -1)
-        increment(this.byUserRoom, userRoom, -1)
-      },
-    }
+    return new AdmittedSlot(this, userId, userRoom)
+  }
+
+  /** Gives back what `admit` took; called once per slot, by `AdmittedSlot.release`. */
+  giveBack(userId: string, userRoom: string): void {
+    this.total--
+    increment(this.byUser, userId, -1)
+    increment(this.byUserRoom, userRoom, -1)
+  }
+}
+
+/** One small object per open connection (a closure would add its context: ~100 bytes more). */
+class AdmittedSlot implements ConnectionSlot {
+  readonly ok = true
+  private released = false
+
+  constructor(
+    private readonly limits: ConnectionLimits,
+    private readonly userId: string,
+    private readonly userRoom: string,
+  ) {}
+
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.limits.giveBack(this.userId, this.userRoom)
   }
 }
 

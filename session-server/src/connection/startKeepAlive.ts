@@ -8,7 +8,11 @@ import type { WebSocket, WebSocketServer } from 'ws'
  */
 export function startKeepAlive(wss: WebSocketServer, intervalMs: number): () => void {
   const awaitingPong = new WeakSet<WebSocket>()
-  const onConnection = (ws: WebSocket) => ws.on('pong', () => awaitingPong.delete(ws))
+  // One listener for every socket (ws calls it with the socket as `this`), not a closure each.
+  function onPong(this: WebSocket): void {
+    awaitingPong.delete(this)
+  }
+  const onConnection = (ws: WebSocket) => ws.on('pong', onPong)
   wss.on('connection', onConnection)
   const timer = setInterval(() => {
     for (const ws of wss.clients) {

@@ -28,7 +28,8 @@ export class OfflineMembers {
 
   /** The most recently seen first; never seen last. */
   list(): OfflineMember[] {
-    return [...this.members.values()].sort((a, b) => (b.lastSeenAt ?? '').localeCompare(a.lastSeenAt ?? ''))
+    // ISO timestamps of one format sort by their characters: no locale collation (every snapshot sorts these).
+    return [...this.members.values()].sort((a, b) => byLastSeenDescending(a.lastSeenAt ?? '', b.lastSeenAt ?? ''))
   }
 
   private longestUnseen(): string | undefined {
@@ -38,4 +39,8 @@ export class OfflineMembers {
     }
     return oldest?.userId
   }
+}
+
+function byLastSeenDescending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0
 }

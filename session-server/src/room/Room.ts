@@ -22,7 +22,7 @@ import type { BackendApi } from '../backendApi/BackendApi.js'
 import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
-import { MemberPresence } from './MemberPresence.js'
+import { MemberPresence, type MemberPresenceDeps } from './MemberPresence.js'
 import { OfflineMembers } from './OfflineMembers.js'
 import { ReadPositions } from './ReadPositions.js'
 import type { Outcome } from './Refusal.js'
@@ -74,8 +74,12 @@ export class Room implements RoomLogListener, BoardAudience {
   private readonly offline: OfflineMembers
   private readonly reads: ReadPositions
   private closed = false
+  /** Shared by every member's presence: one object and closure per room, not per member. */
+  private readonly presenceDeps: MemberPresenceDeps
 
   constructor(private readonly deps: RoomDeps) {
+    const { typingTimeoutMs, presenceIntervalMs } = deps.limits
+    this.presenceDeps = { typingTimeoutMs, presenceIntervalMs, broadcast: (message, without) => this.broadcast(message, without) }
     const { room } = deps.loaded
     this.id = room.id
     this.roomInfo = { id: room.id, name: room.name, ownerId: room.ownerId }
@@ -145,12 +149,8 @@ export class Room implements RoomLogListener, BoardAudience {
       if (this.members.size >= this.deps.limits.maxUsers) {
         return { ok: false, code: ErrorCode.ROOM_FULL, message: 'the room is full', close: CloseCode.ROOM_FULL }
       }
-      const { typingTimeoutMs, presenceIntervalMs } = this.deps.limits
       const member: Member = { userId: connection.userId, username: connection.username, status: 'online', ...(connection.guest ? { guest: true } : {}) }
-      state = {
-        presence: new MemberPresence(member, { typingTimeoutMs, presenceIntervalMs, broadcast: (message, without) => this.broadcast(message, without) }),
-        connections: new Set(),
-      }
+      state = { presence: new MemberPresence(member, this.presenceDeps), connections: new Set() }
       this.members.set(connection.userId, state)
       this.offline.remove(connection.userId)
     }
