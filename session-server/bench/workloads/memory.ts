@@ -29,6 +29,7 @@ import { createPrivateKey, randomUUID } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 import { startBaseline, startProject, type ProjectStack, type ServerProcess } from '../processes.js'
 import type { Row } from '../report.js'
+import { Phases } from '../Phases.js'
 import { runWorker } from '../runWorker.js'
 import { baselineTarget, ProjectSetup } from '../setup.js'
 import type { BenchSizes } from '../sizes.js'
@@ -64,29 +65,9 @@ async function round(size: MemorySize, timeoutMs: number, urls: string[], server
   // Connection i goes to worker i % workers: every stage is spread evenly, and adds up to its count.
   const share = (count: number, w: number) => Math.ceil((count - w) / workers)
   const readings: ProbeReply[] = []
-  const arrived = new Array<number>(workers).fill(0)
-  const measuredStage: Array<Promise<void>> = []
-  const arrivals: number[] = []
-  const gates: Array<{ promise: Promise<void>; open: () => void }> = stages.map(() => {
-    let open = () => {}
-    const promise = new Promise<void>((resolve) => (open = resolve))
-    return { promise, open }
-  })
   // Every worker says `ready` at each stage; the server is measured once all have, then all go on.
-  const onReady = (w: number) => async () => {
-    const stage = arrived[w]!++
-    arrivals[stage] = (arrivals[stage] ?? 0) + 1
-    if (arrivals[stage] === workers) {
-      measuredStage[stage] = (async () => {
-        readings[stage] = await server.probe()
-        if (stage === stages.length - 1) await after()
-      })()
-      measuredStage[stage]!.then(gates[stage]!.open, gates[stage]!.open)
-    }
-    await gates[stage]!.promise
-    await measuredStage[stage]
-  }
-  const results = await Promise.all(
+  const phases = new Phases(workers)
+  const all = Promise.all(
     Array.from({ length: workers }, (_, w) =>
       runWorker<IdleResult>(
         {
@@ -96,10 +77,25 @@ async function round(size: MemorySize, timeoutMs: number, urls: string[], server
           localAddress: sourceAddress(),
           timeoutMs,
         },
-        onReady(w),
+        () => phases.arrive(w),
       ),
     ),
   )
+  // Awaited below; a failure while stages are measured must not go unhandled meanwhile.
+  all.catch(() => {})
+  try {
+    for (let stage = 0; stage < stages.length; stage++) {
+      await Promise.race([phases.whenAllReached(stage), all])
+      readings[stage] = await server.probe()
+      if (stage === stages.length - 1) await after()
+      phases.open(stage)
+    }
+  } catch (error) {
+    phases.openAll(stages.length)
+    await Promise.allSettled([all])
+    throw error
+  }
+  const results = await all
   const opened = results.reduce((sum, r) => sum + r.connections, 0)
   if (opened !== total) throw new Error(`opened ${opened} connections, expected ${total}`)
   const growth = (pick: (r: ProbeReply) => number) => size.counts.map((count, i) => (pick(readings[i + 1]!) - pick(readings[0]!)) / 1024 / (count - size.from))

@@ -26,6 +26,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ProjectStack, ServerProcess } from '../processes.js'
 import { startProject } from '../processes.js'
+import { Phases } from '../Phases.js'
 import { runWorker } from '../runWorker.js'
 import { ProjectSetup } from '../setup.js'
 import type { BenchSizes } from '../sizes.js'
@@ -72,45 +73,6 @@ interface StormClients {
 /** Users of each warm-up room: its handshakes stay within CONNECTS_PER_USER_PER_MINUTE each. */
 const WARMUP_USERS = 50
 const WARMUP_CONCURRENCY = 8
-
-/** Where each worker is: `reached[p]` resolves once every worker said `ready` for the p-th time, and each waits until `open(p)`. */
-class Phases {
-  private readonly arrivals: number[] = []
-  private readonly reached: Array<{ promise: Promise<void>; resolve: () => void }> = []
-  private readonly gates: Array<{ promise: Promise<void>; resolve: () => void }> = []
-
-  constructor(private readonly workers: number) {}
-
-  /** The `onReady` of worker `w`. */
-  arrive(w: number): Promise<void> {
-    const phase = (this.arrivals[w] = (this.arrivals[w] ?? -1) + 1)
-    if (this.arrivals.filter((a) => a >= phase).length === this.workers) this.slot(this.reached, phase).resolve()
-    return this.slot(this.gates, phase).promise
-  }
-
-  whenAllReached(phase: number): Promise<void> {
-    return this.slot(this.reached, phase).promise
-  }
-
-  open(phase: number): void {
-    this.slot(this.gates, phase).resolve()
-  }
-
-  /** Lets every worker through every gate (a round that failed: they finish and exit). */
-  openAll(): void {
-    for (let p = 0; p < 2; p++) this.open(p)
-  }
-
-  private slot(list: Array<{ promise: Promise<void>; resolve: () => void }>, phase: number) {
-    let entry = list[phase]
-    if (!entry) {
-      let resolve: () => void = () => {}
-      const promise = new Promise<void>((r) => (resolve = r))
-      entry = list[phase] = { promise, resolve }
-    }
-    return entry
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -223,7 +185,7 @@ async function stormRound(
       },
     }
   } catch (error) {
-    phases.openAll()
+    phases.openAll(2)
     await Promise.allSettled(workers)
     throw error
   }
