@@ -23,7 +23,8 @@ export interface BenchSizes {
   memory: { rounds: number; from: number; counts: number[]; roomSize: number; tabsPerUser: number; perWorker: number }
   /** `users` × `rooms` first joins, `warmup` joins again unmeasured, then `requests` measured. */
   joins: { users: number; rooms: number; warmup: number; requests: number; concurrency: number }
-  handshakes: { count: number; concurrency: number; users: number }
+  /** `rounds` × (the project and the baseline in turn), `count` handshakes each. */
+  handshakes: { rounds: number; count: number; concurrency: number; users: number }
   durability: FanoutSize
   ramp: FanoutSize[]
   /**
@@ -73,7 +74,7 @@ export const FULL: BenchSizes = {
   // raisable), the server's listening socket, pipes and files included.
   memory: { rounds: 3, from: 1000, counts: [5000, 19_500], roomSize: 100, tabsPerUser: 4, perWorker: 10_000 },
   joins: { users: 100, rooms: 10, warmup: 10000, requests: 20000, concurrency: 32 },
-  handshakes: { count: 3000, concurrency: 32, users: 100 },
+  handshakes: { rounds: 5, count: 3000, concurrency: 32, users: 100 },
   durability: { rooms: 10, members: 1, messagesPerSender: 2000, window: 100 },
   ramp: [rampStep(1, 10, 300), rampStep(1, 25, 300), rampStep(1, 50, 300), rampStep(1, 100, 300), rampStep(2, 100, 300), rampStep(5, 100, 300), rampStep(10, 100, 300)],
   flood: { rounds: 5, members: 10, messages: 50, intervalMs: 100, sockets: 200 },
@@ -87,7 +88,7 @@ export const SMOKE: BenchSizes = {
   latency: { rooms: 1, members: 5, messagesPerSender: 10, window: 1, rounds: 2 },
   memory: { rounds: 1, from: 4, counts: [12, 20], roomSize: 8, tabsPerUser: 4, perWorker: 12 },
   joins: { users: 5, rooms: 2, warmup: 20, requests: 50, concurrency: 4 },
-  handshakes: { count: 20, concurrency: 4, users: 5 },
+  handshakes: { rounds: 1, count: 20, concurrency: 4, users: 5 },
   durability: { rooms: 2, members: 1, messagesPerSender: 30, window: 5 },
   ramp: [rampStep(1, 3, 10), rampStep(2, 5, 10)],
   flood: { rounds: 1, members: 3, messages: 5, intervalMs: 100, sockets: 10 },
