@@ -6,6 +6,7 @@
  * two broadcasts per interval.
  */
 import type { Member, MemberStatus, ServerMessage } from '@scalable-chat/protocol'
+import { jsonText, type JsonText } from './JsonText.js'
 import { Throttle } from './Throttle.js'
 
 export interface MemberPresenceDeps {
@@ -17,6 +18,7 @@ export interface MemberPresenceDeps {
 
 export class MemberPresence {
   private current: Member
+  private currentText: JsonText<Member> | undefined
   private typing = false
   private typingTimer: NodeJS.Timeout | undefined
   /** What the others were last told of this member's typing and status. */
@@ -38,9 +40,15 @@ export class MemberPresence {
     return this.current
   }
 
+  /** `member` as JSON text, serialised once per change for every snapshot that lists them. */
+  get text(): JsonText<Member> {
+    return (this.currentText ??= jsonText(this.current))
+  }
+
   setStatus(status: MemberStatus): void {
     if (this.current.status === status) return
     this.current = { ...this.current, status }
+    this.currentText = undefined
     this.announcer.request()
   }
 

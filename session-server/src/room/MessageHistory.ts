@@ -1,7 +1,8 @@
 import type { ChatMessage, MessageChange } from '@scalable-chat/backend-contract'
 import { applyChange, indexOfSeq } from '@scalable-chat/backend-contract/changes'
-import { clientKey, type LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
+import { clientKey, ROOM_LOAD_MESSAGES, type LoadRoomResponse } from '@scalable-chat/backend-contract/internal'
 import type { ServerMessage } from '@scalable-chat/protocol'
+import { CachedText, jsonText, type JsonText } from './JsonText.js'
 
 /**
  * How many stored messages, and how many changes, a room keeps in memory: the snapshot needs the
@@ -30,6 +31,8 @@ export function writerOf(entry: StoredEntry): string {
  */
 export class MessageHistory {
   private readonly messages: ChatMessage[] = []
+  /** The latest page as text: what every snapshot that is not a resume carries, until an entry arrives. */
+  private readonly latestPage = new CachedText<ChatMessage[]>(() => jsonText(this.latest(ROOM_LOAD_MESSAGES)))
   private readonly changes: MessageChange[] = []
   private readonly seqByClientKey = new Map<string, number>()
   /** Every entry of the log after this seq is held here. */
@@ -47,6 +50,7 @@ export class MessageHistory {
 
   /** A new entry of the log (seq above every held one); a change is applied to the message it targets. */
   append(entry: StoredEntry): void {
+    this.latestPage.clear()
     if (entry.type === 'message') {
       this.messages.push(entry.message)
       this.seqByClientKey.set(clientKey(entry.message.userId, entry.message.clientId), entry.message.seq)
@@ -80,6 +84,11 @@ export class MessageHistory {
 
   latest(count: number): ChatMessage[] {
     return this.messages.slice(-count)
+  }
+
+  /** `latest(ROOM_LOAD_MESSAGES)` as text, serialised once per change of the log. */
+  latestPageText(): JsonText<ChatMessage[]> {
+    return this.latestPage.get()
   }
 
   /**

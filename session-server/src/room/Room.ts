@@ -17,11 +17,13 @@ import {
   type Member,
   type RoomInfo,
   type ServerMessage,
+  type SnapshotEvent,
 } from '@scalable-chat/protocol'
 import type { BackendApi } from '../backendApi/BackendApi.js'
 import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
+import { jsonArray, jsonObject, jsonText, type JsonText } from './JsonText.js'
 import { MemberPresence, type MemberPresenceDeps } from './MemberPresence.js'
 import { OfflineMembers } from './OfflineMembers.js'
 import { ReadPositions } from './ReadPositions.js'
@@ -76,6 +78,8 @@ export class Room implements RoomLogListener, BoardAudience {
   private closed = false
   /** Shared by every member's presence: one object and closure per room, not per member. */
   private readonly presenceDeps: MemberPresenceDeps
+  /** The limits every snapshot announces, serialised once. */
+  private readonly limitsText: JsonText<SnapshotEvent['limits']>
 
   constructor(private readonly deps: RoomDeps) {
     const { typingTimeoutMs, presenceIntervalMs } = deps.limits
@@ -84,6 +88,7 @@ export class Room implements RoomLogListener, BoardAudience {
     this.id = room.id
     this.roomInfo = { id: room.id, name: room.name, ownerId: room.ownerId }
     this.offline = new OfflineMembers(deps.loaded.members)
+    this.limitsText = jsonText(announcedLimits(deps.limits, deps.rateLimiter.limits))
     this.reads = new ReadPositions({ roomId: room.id, host: deps.host, epoch: deps.loaded.epoch, backendApi: deps.backendApi, logger: deps.logger })
     this.log = new RoomLog({
       loaded: deps.loaded,
@@ -157,22 +162,26 @@ export class Room implements RoomLogListener, BoardAudience {
     state.connections.add(connection)
 
     const { messages, changes, resumed } = this.log.snapshotMessages(since)
+    const { board, cursors } = this.board.snapshot()
+    const you = { userId: connection.userId, username: connection.username, readSeq: this.reads.joined(connection.userId, connection.readSeq ?? 0) }
     this.deliver(
       connection,
-      JSON.stringify({
-        type: 'snapshot',
-        protocol: PROTOCOL_VERSION,
-        room: this.info,
-        you: { userId: connection.userId, username: connection.username, readSeq: this.reads.joined(connection.userId, connection.readSeq ?? 0) },
-        members: [...this.members.values()].map((s) => s.presence.member),
-        offline: this.offline.list(),
+      jsonObject<SnapshotEvent>({
+        type: jsonText('snapshot'),
+        protocol: jsonText(PROTOCOL_VERSION),
+        room: jsonText(this.roomInfo),
+        you: jsonText(you),
+        // Each member's text is kept by their presence: this only joins them.
+        members: jsonArray(Array.from(this.members.values(), (member) => member.presence.text)),
+        offline: this.offline.text(),
         messages,
         changes,
-        ...this.board.snapshot(),
-        seq: this.log.latestSeq,
-        resumed,
-        limits: announcedLimits(this.deps.limits, this.deps.rateLimiter.limits),
-      } satisfies ServerMessage),
+        board,
+        cursors,
+        seq: jsonText(this.log.latestSeq),
+        resumed: jsonText(resumed),
+        limits: this.limitsText,
+      }),
     )
     if (isNewMember) this.broadcast({ type: 'user_joined', member: state.presence.member }, connection.userId)
     return OK

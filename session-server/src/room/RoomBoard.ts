@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js'
 import { Board } from './Board.js'
 import { BoardSaver } from './BoardSaver.js'
 import { Cursors } from './Cursors.js'
+import { jsonText, type JsonText } from './JsonText.js'
 import type { Outcome } from './Refusal.js'
 import type { RoomConnection } from './RoomSocket.js'
 
@@ -47,6 +48,7 @@ export class RoomBoard {
   private readonly board: Board
   private readonly saver: BoardSaver
   private readonly cursors: Cursors
+  private boardText: { version: number; text: JsonText<SnapshotEvent['board']> } | undefined
   private frozen = false
 
   constructor(private readonly deps: RoomBoardDeps) {
@@ -70,9 +72,14 @@ export class RoomBoard {
     })
   }
 
-  /** The snapshot's part: the board as it is now, and where the pointers are. */
-  snapshot(): Pick<SnapshotEvent, 'board' | 'cursors'> {
-    return { board: { version: this.board.version, shapes: this.board.shapes }, cursors: this.cursors.current }
+  /**
+   * The snapshot's part: the board as it is now (its text serialised once per version: up to
+   * 1 MiB of shapes, for every connection that joins), and where the pointers are.
+   */
+  snapshot(): { board: JsonText<SnapshotEvent['board']>; cursors: JsonText<SnapshotEvent['cursors']> } {
+    const { version } = this.board
+    if (this.boardText?.version !== version) this.boardText = { version, text: jsonText({ version, shapes: this.board.shapes }) }
+    return { board: this.boardText.text, cursors: jsonText(this.cursors.current) }
   }
 
   /**

@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto'
 import type { ChatMessage, ChangeRefusalCode, MessageChange } from '@scalable-chat/backend-contract'
 import {
   clientKey,
-  ROOM_LOAD_MESSAGES,
   type CommitResponse,
   type LoadRoomResponse,
   type NewEntry,
@@ -22,9 +21,12 @@ import type { SendRateLimiter } from '../connection/SendRateLimiter.js'
 import { exhaustive } from '../exhaustive.js'
 import type { Logger } from '../logger.js'
 import { GroupCommitter, type CommitOutcome, type CommitTarget } from './GroupCommitter.js'
+import { jsonText, type JsonText } from './JsonText.js'
 import { MessageHistory, seqOf, type StoredEntry } from './MessageHistory.js'
 import type { Refusal } from './Refusal.js'
 import { sanitizeText } from './sanitizeText.js'
+
+const NO_CHANGES = jsonText<MessageChange[]>([])
 
 /** Entries a room accepts while earlier ones are not stored yet; beyond it writes get `unavailable`. */
 export const MAX_PENDING_MESSAGES = 1000
@@ -134,10 +136,10 @@ export class RoomLog implements CommitTarget {
    * What a joining connection's snapshot carries: exactly the entries after `since` when memory
    * still holds them all (`resumed`), else the latest page, which replaces the client's view.
    */
-  snapshotMessages(since: number | undefined): { messages: ChatMessage[]; changes: MessageChange[]; resumed: boolean } {
+  snapshotMessages(since: number | undefined): { messages: JsonText<ChatMessage[]>; changes: JsonText<MessageChange[]>; resumed: boolean } {
     const missed = since === undefined ? undefined : this.history.after(since, this.seq)
-    if (missed) return { ...missed, resumed: true }
-    return { messages: this.history.latest(ROOM_LOAD_MESSAGES), changes: [], resumed: false }
+    if (missed) return { messages: jsonText(missed.messages), changes: jsonText(missed.changes), resumed: true }
+    return { messages: this.history.latestPageText(), changes: NO_CHANGES, resumed: false }
   }
 
   /**
