@@ -66,6 +66,8 @@ interface MemberState {
 }
 
 const OK: Outcome = { ok: true }
+const SNAPSHOT_TYPE = jsonText('snapshot')
+const PROTOCOL_TEXT = jsonText(PROTOCOL_VERSION)
 
 export class Room implements RoomLogListener, BoardAudience {
   readonly id: string
@@ -164,25 +166,25 @@ export class Room implements RoomLogListener, BoardAudience {
     const { messages, changes, resumed } = this.log.snapshotMessages(since)
     const { board, cursors } = this.board.snapshot()
     const you = { userId: connection.userId, username: connection.username, readSeq: this.reads.joined(connection.userId, connection.readSeq ?? 0) }
-    this.deliver(
-      connection,
-      jsonObject<SnapshotEvent>({
-        type: jsonText('snapshot'),
-        protocol: jsonText(PROTOCOL_VERSION),
-        room: jsonText(this.roomInfo),
-        you: jsonText(you),
-        // Each member's text is kept by their presence: this only joins them.
-        members: jsonArray(Array.from(this.members.values(), (member) => member.presence.text)),
-        offline: this.offline.text(),
-        messages,
-        changes,
-        board,
-        cursors,
-        seq: jsonText(this.log.latestSeq),
-        resumed: jsonText(resumed),
-        limits: this.limitsText,
-      }),
-    )
+    const snapshot = jsonObject<SnapshotEvent>({
+      type: SNAPSHOT_TYPE,
+      protocol: PROTOCOL_TEXT,
+      room: jsonText(this.roomInfo),
+      you: jsonText(you),
+      // Each member's text is kept by their presence: this only joins them.
+      members: jsonArray(Array.from(this.members.values(), (member) => member.presence.text)),
+      offline: this.offline.text(),
+      messages,
+      changes,
+      board,
+      cursors,
+      seq: jsonText(this.log.latestSeq),
+      resumed: jsonText(resumed),
+      limits: this.limitsText,
+    })
+    // As bytes: the text is a rope of its parts, and ws would otherwise scan it for its length and
+    // then again to encode it.
+    this.deliver(connection, Buffer.from(snapshot))
     if (isNewMember) this.broadcast({ type: 'user_joined', member: state.presence.member }, connection.userId)
     return OK
   }
