@@ -25,7 +25,7 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
 const QUIET_PREFIX = '/internal/'
 /**
  * Routes whose successful answers log at `debug`: joins (`GET /api/rooms/:roomId`), which every
- * reconnect is, thousands a second in a reconnect storm. A line for each cost a first join 8–12 % of
+ * reconnect is, thousands a second in a reconnect storm. A line for each cost a first join ~8 % of
  * its CPU (joins benchmark, A/B), and says nothing `http_request_duration_seconds` (by route and
  * status) does not: it names no user. A join that fails (4xx, 5xx, aborted) is logged as before.
  */
