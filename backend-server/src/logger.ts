@@ -1,9 +1,14 @@
 import { pino, type DestinationStream, type Logger } from 'pino'
 import type { BackendConfig } from './config.js'
+import { StdoutBatcher } from './StdoutBatcher.js'
 
 export type { Logger }
 
-/** JSON lines by default; `LOG_FORMAT=pretty` uses pino-pretty (a root devDependency, so dev only). */
+/**
+ * JSON lines to stdout by default, each turn's lines in one write (`StdoutBatcher`, which says why
+ * not pino's default destination); `LOG_FORMAT=pretty` uses pino-pretty (a root devDependency, so
+ * dev only).
+ */
 export function createLogger(
   config: Pick<BackendConfig, 'logLevel' | 'logFormat'>,
   /** Where JSON lines go instead of stdout (tests read them back). */
@@ -28,5 +33,7 @@ export function createLogger(
       ? { transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
   }
-  return destination ? pino(options, destination) : pino(options)
+  if (destination) return pino(options, destination)
+  if (options.transport) return pino(options)
+  return pino(options, new StdoutBatcher())
 }

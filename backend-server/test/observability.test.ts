@@ -74,6 +74,19 @@ describe('request ids and logs', () => {
     expect(ids).not.toContain('probe-req-1')
   })
 
+  it('writes no info line for a successful join, but one for a failed join and for other room routes', async () => {
+    const { token } = await registerUser(backend, 'joiner')
+    const roomId = await createRoom(backend, token)
+    expect((await api().get(`/api/rooms/${roomId}`).set(bearer(token)).set('x-request-id', 'join-ok-1')).status).toBe(200)
+    expect((await api().get('/api/rooms/nosuchroom00').set(bearer(token)).set('x-request-id', 'join-404-1')).status).toBe(404)
+    const patched = await api().patch(`/api/rooms/${roomId}`).set(bearer(token)).set('x-request-id', 'patch-ok-1').send({ description: 'quiet' })
+    expect(patched.status).toBe(200)
+    const ids = logs.lines.map((l) => (l.req as { id?: string } | undefined)?.id)
+    expect(ids).not.toContain('join-ok-1')
+    expect(ids).toContain('join-404-1')
+    expect(ids).toContain('patch-ok-1')
+  })
+
   it('redacts a query token from the URL in the log line of a failed request too', async () => {
     const failing = new LogCapture()
     const broken = await startTestBackend({ sessionServerHosts: ['127.0.0.1:1'], logStream: failing })

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { HashingBusyError, PasswordHasher } from '../src/auth/passwords.js'
 import { DatabaseUnavailableError } from '../src/storage/Database.js'
 import { migrate } from '../src/storage/migrate.js'
-import { POSTGRES_LIMITS, PostgresDatabase } from '../src/storage/PostgresDatabase.js'
+import { MAX_PREPARED_STATEMENTS, POSTGRES_LIMITS, PostgresDatabase } from '../src/storage/PostgresDatabase.js'
 import { openTestDatabase, type TestDatabase } from '../src/testing/index.js'
 
 const opened: TestDatabase[] = []
@@ -123,5 +123,23 @@ describe.runIf(process.env.TEST_DATABASE_URL)('PostgreSQL pool bounds', () => {
       await tx.query('SET LOCAL statement_timeout = 0')
       await tx.query('SELECT pg_sleep(0.3)')
     })
+  })
+
+  it('prepares a statement marked prepared once per connection, and runs it with each call\'s values', async () => {
+    const db = open({ maxConnections: 1 })
+    const sql = 'SELECT $1::int + 1 AS next'
+    const answers = await Promise.all([1, 2, 3, 4].map((n) => db.query<{ next: number }>(sql, [n], { prepared: true })))
+    expect(answers.map(([row]) => row!.next)).toEqual([2, 3, 4, 5])
+    const prepared = await db.query<{ count: string }>("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", [sql])
+    expect(prepared).toEqual([{ count: '1' }])
+  })
+
+  it('sends statements unnamed past MAX_PREPARED_STATEMENTS distinct ones, and they still run', async () => {
+    const db = open({ maxConnections: 1 })
+    for (let n = 0; n <= MAX_PREPARED_STATEMENTS; n++) {
+      expect(await db.query<{ n: number }>(`SELECT ${n}::int AS n`, [], { prepared: true })).toEqual([{ n }])
+    }
+    const [row] = await db.query<{ count: string }>('SELECT count(*) FROM pg_prepared_statements')
+    expect(Number(row!.count)).toBe(MAX_PREPARED_STATEMENTS)
   })
 })

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import type { User } from '@scalable-chat/backend-contract'
 import { ROOM_TOKEN_ALGORITHM, RoomTokenClaims, roomTokenKeyId, TokenAudience } from '@scalable-chat/backend-contract/internal'
@@ -19,6 +20,13 @@ export interface TokenHolder {
   /** A guest's end of access (its token's `exp`, seconds since the epoch): its room tokens end by then too. */
   guestExpiresAt: number | undefined
 }
+
+/**
+ * User tokens remembered as verified; the least recently used are verified again first. A person's
+ * client sends the same token with every request (each join, each reconnect), and a reconnect storm
+ * sends thousands of them a second.
+ */
+export const VERIFIED_TOKEN_CACHE_MAX = 10_000
 
 export interface TokenKeys {
   /** `JWT_SECRET`: signs and verifies user tokens; never leaves the backend. */
@@ -41,6 +49,13 @@ export class TokenService {
   private readonly verifyUser: ReturnType<typeof jwtVerifier>
   private readonly signRoom: ReturnType<typeof jwtSigner>
   private readonly roomTokenTtlSeconds: number
+  /**
+   * Tokens that verified, with whom they speak for. A token's validity depends on nothing but its
+   * bytes, the secret and the clock (user tokens are never revoked: they end at `exp`, a guest's
+   * when its access does), so a remembered answer stays right until `exp`, which every hit
+   * checks. Only tokens that verified are kept: garbage cannot fill it.
+   */
+  private readonly verified = new LRUCache<string, TokenHolder & { exp: number }>({ max: VERIFIED_TOKEN_CACHE_MAX })
 
   constructor(keys: TokenKeys) {
     const secret = createSecretKey(Buffer.from(keys.jwtSecret))
@@ -67,14 +82,29 @@ export class TokenService {
     return this.signUser({ sub: guest.id, username: guest.username, guestRoomId: guest.roomId, exp: Math.floor(Date.parse(guest.expiresAt) / 1000) })
   }
 
-  /** Whom the token speaks for, or `undefined` for a token that is malformed, forged, expired or not a user token. */
+  /**
+   * Whom the token speaks for, or `undefined` for a token that is malformed, forged, expired or not
+   * a user token. Verified once, then answered from memory until it expires (`verified`). Each call
+   * answers objects of its own: callers may keep or change them.
+   */
   verifyUserToken(token: string): TokenHolder | undefined {
-    const claims = UserTokenClaims.safeParse(this.verifyUser(token))
-    if (!claims.success) return undefined
-    const { sub, username, guestRoomId, exp } = claims.data
-    return guestRoomId === undefined
-      ? { user: { id: sub, username }, guestRoomId: undefined, guestExpiresAt: undefined }
-      : { user: { id: sub, username, guest: true }, guestRoomId, guestExpiresAt: exp }
+    let known = this.verified.get(token)
+    if (known === undefined) {
+      const claims = UserTokenClaims.safeParse(this.verifyUser(token))
+      if (!claims.success) return undefined
+      const { sub, username, guestRoomId, exp } = claims.data
+      known =
+        guestRoomId === undefined
+          ? { user: { id: sub, username }, guestRoomId: undefined, guestExpiresAt: undefined, exp }
+          : { user: { id: sub, username, guest: true }, guestRoomId, guestExpiresAt: exp, exp }
+      this.verified.set(token, known)
+    }
+    // jsonwebtoken's rule: expired from the second `exp` names on.
+    if (Math.floor(Date.now() / 1000) >= known.exp) {
+      this.verified.delete(token)
+      return undefined
+    }
+    return { user: { ...known.user }, guestRoomId: known.guestRoomId, guestExpiresAt: known.guestExpiresAt }
   }
 
   /**

@@ -12,7 +12,18 @@
  */
 export interface Queryable {
   /** Runs one parameterised statement ($1, $2…) and returns its rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>
+}
+
+export interface QueryOptions {
+  /**
+   * Prepare the statement once per connection and reuse it (Postgres; PGlite ignores it). Only for a
+   * hot statement whose plan cannot depend on its values: a call of one of our SQL functions
+   * (`SELECT … FROM join_room($1, $2)`), whose own statements PL/pgSQL plans and keeps anyway.
+   * Postgres may switch a prepared statement to a generic plan after five runs, which for a query
+   * whose best plan depends on its values (a search pattern, an optional cursor) can be far worse.
+   */
+  prepared?: boolean
 }
 
 /** A transaction's connection. */

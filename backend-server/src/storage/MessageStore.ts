@@ -139,6 +139,7 @@ export class MessageStore {
             entries.map((e) => (e.kind === 'react' ? e.on : null)),
             REACTION_RULE.maxPerMessage,
           ],
+          { prepared: true },
         )
     const first = rows[0]
     switch (first?.outcome) {
@@ -168,8 +169,8 @@ export class MessageStore {
    */
   private async commitMessages(params: unknown[]): Promise<CommitRow[]> {
     const args = '$1, $2, $3, $4, $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::timestamptz[]'
-    const stored = await this.db.query<CommitRow>(`SELECT * FROM commit_new_messages(${args})`, params)
-    return stored.length > 0 ? stored : this.db.query<CommitRow>(`SELECT * FROM commit_messages(${args})`, params)
+    const stored = await this.db.query<CommitRow>(`SELECT * FROM commit_new_messages(${args})`, params, { prepared: true })
+    return stored.length > 0 ? stored : this.db.query<CommitRow>(`SELECT * FROM commit_messages(${args})`, params, { prepared: true })
   }
 }
 

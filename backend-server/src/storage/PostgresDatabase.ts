@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { DatabaseUnavailableError, type Database, type Transaction } from './Database.js'
+import { DatabaseUnavailableError, type Database, type QueryOptions, type Transaction } from './Database.js'
 
 /**
  * The pool's bounds, so that a slow or unreachable database turns into quick 503s instead of
@@ -26,12 +26,21 @@ export interface PostgresOptions extends Partial<Record<keyof typeof POSTGRES_LI
   schema?: string
 }
 
+/**
+ * Distinct statements given a name (`{ prepared: true }`), and so prepared once per connection: a
+ * handful of constant texts; the bound only keeps a mistake from growing every connection's
+ * prepared statements without end (past it, statements are sent unnamed, as the rest).
+ */
+export const MAX_PREPARED_STATEMENTS = 50
+
 /** Postgres's SQLSTATE for a statement cancelled by `statement_timeout`. */
 const QUERY_CANCELED = '57014'
 
 export class PostgresDatabase implements Database {
   private readonly pool: pg.Pool
   private readonly maxWaiting: number
+  /** Statement text → its name (`s1`, `s2`…), the same on every connection. */
+  private readonly statementNames = new Map<string, string>()
 
   constructor(options: PostgresOptions) {
     const limits = { ...POSTGRES_LIMITS, ...options }
@@ -50,10 +59,11 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => {})
   }
 
-  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  async query<T>(sql: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
     this.refuseWhenQueueFull()
     try {
-      return (await this.pool.query(sql, [...params])).rows as T[]
+      const name = options?.prepared ? this.statementName(sql) : undefined
+      return (await this.pool.query(name === undefined ? { text: sql, values: [...params] } : { name, text: sql, values: [...params] })).rows as T[]
     } catch (error) {
       throw unavailableOr(error)
     }
@@ -91,6 +101,19 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     // pg throws when a pool is ended twice; closing is idempotent for PGlite, so make it so here.
     if (!this.pool.ended) await this.pool.end()
+  }
+
+  /**
+   * A name makes pg prepare the statement on a connection the first time and then only bind and
+   * execute it: Postgres parses it once per connection instead of once per call.
+   */
+  private statementName(sql: string): string | undefined {
+    let name = this.statementNames.get(sql)
+    if (name === undefined && this.statementNames.size < MAX_PREPARED_STATEMENTS) {
+      name = `s${this.statementNames.size + 1}`
+      this.statementNames.set(sql, name)
+    }
+    return name
   }
 
   private refuseWhenQueueFull(): void {

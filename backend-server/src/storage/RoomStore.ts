@@ -121,7 +121,7 @@ export class RoomStore {
    * (a cached room row may be seconds old): nothing is recorded rather than failing on the foreign key.
    */
   async join(roomId: string, userId: string): Promise<{ readSeq: number; added: boolean } | undefined> {
-    const rows = await this.db.query<{ read_seq: unknown; added: boolean }>('SELECT read_seq, added FROM join_room($1, $2::uuid)', [roomId, userId])
+    const rows = await this.db.query<{ read_seq: unknown; added: boolean }>('SELECT read_seq, added FROM join_room($1, $2::uuid)', [roomId, userId], { prepared: true })
     const row = rows[0]
     return row && { readSeq: toNumber(row.read_seq), added: row.added }
   }
