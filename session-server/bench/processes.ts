@@ -1,8 +1,8 @@
 /**
- * The processes a benchmark run starts: the project (the real backend and session server, each
- * through its own `main.ts`) and the baseline server. Each is a child process with an IPC channel
- * for `probe.ts`, run through tsx's loader directly (`node --import tsx`, no wrapper process) so
- * the PID we measure is the server itself.
+ * The processes a benchmark run starts: the project (the real backend and session server, each its
+ * production bundle, `dist/main.js`) and the baseline server (bundled likewise, `bundles.ts`). Each
+ * is a child process of `node` itself (no wrapper process, so the PID we measure is the server)
+ * with an IPC channel for `probe.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
@@ -10,12 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { BACKEND_MAIN_MODULE } from '@scalable-chat/backend-server/testing'
-import { SESSION_SERVER_MAIN_MODULE } from '../src/testing/index.js'
+import { bundles, type Bundles } from './bundles.js'
 import { ProbeReply } from './tasks.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url))
 const STARTUP_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 15_000
 
@@ -79,10 +77,16 @@ export class ServerProcess {
   }
 }
 
-function startNode(name: string, script: string, env: Record<string, string>, options: ProcessOptions): ServerProcess {
-  // One folder per process: tsx's loader thread writes a profile of its own beside the main thread's.
+async function startNode(
+  name: string,
+  bundle: Exclude<keyof Bundles, 'probe'>,
+  env: Record<string, string>,
+  options: ProcessOptions,
+): Promise<ServerProcess> {
+  const built = await bundles()
+  // One folder per process: a storm starts session servers by the same name's prefix.
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}/${name}`] : []
-  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', '--import', PROBE, script], {
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', built.probe, built[bundle]], {
     cwd: ROOT,
     // As production runs it: NODE_ENV=production and the default log level and format, whatever the
     // shell that started the bench says (a LOG_LEVEL=debug left in it would measure the logger).
@@ -100,7 +104,7 @@ function withoutLogSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** What the run prints about how it ran the servers. */
 export const SERVERS_AS_IN_PRODUCTION =
-  'servers as production runs them: NODE_ENV=production, default log level (info) and format (JSON), logs to a pipe the harness drains'
+  'servers as production runs them: their built bundles (node dist/main.js), NODE_ENV=production, default log level (info) and format (JSON), logs to a pipe the harness drains'
 
 /** A port that was free a moment ago (both servers must know each other's address before starting). */
 export function freePort(): Promise<number> {
@@ -194,7 +198,7 @@ export async function startProject(
   const sessionHost = `127.0.0.1:${sessionPort}`
   const standbyHosts = standbyPorts.map((port) => `127.0.0.1:${port}`)
   const backendUrl = `http://127.0.0.1:${backendPort}`
-  const backend = startNode(`backend-${options.label}`, BACKEND_MAIN_MODULE, {
+  const backend = await startNode(`backend-${options.label}`, 'backend', {
     JWT_SECRET: randomBytes(32).toString('hex'),
     SERVICE_TOKEN: serviceToken,
     ROOM_TOKEN_PRIVATE_KEY: roomTokenKey,
@@ -248,7 +252,7 @@ export async function startProject(
     const port = host.slice(host.lastIndexOf(':') + 1)
     // A name of its own per start: each writes its CPU profile into a folder of that name.
     const name = `session-server-${options.label}${started++ === 0 ? '' : `-${started}`}`
-    const server = startNode(name, SESSION_SERVER_MAIN_MODULE, { ...sessionEnv, PORT: port, PUBLIC_HOST: host }, options)
+    const server = await startNode(name, 'session', { ...sessionEnv, PORT: port, PUBLIC_HOST: host }, options)
     running.add(server)
     void server.exited.then(() => running.delete(server))
     try {
@@ -295,7 +299,7 @@ export interface Baseline {
 
 export async function startBaseline(options: ProcessOptions): Promise<Baseline> {
   const port = await freePort()
-  const server = startNode('baseline', fileURLToPath(new URL('./baselineServer.ts', import.meta.url)), { PORT: String(port) }, options)
+  const server = await startNode('baseline', 'baseline', { PORT: String(port) }, options)
   // It answers every plain HTTP request with 404: that it answers at all means it is up.
   const deadline = Date.now() + STARTUP_TIMEOUT_MS
   while (!(await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false))) {
