@@ -1,9 +1,10 @@
 /**
  * The code the benchmark's servers run, as production runs it: each service's own build (`npm run
  * build`, the command its Dockerfile runs) started as `node dist/main.js`, not its sources through
- * tsx (whose loader thread, source maps and esbuild `keepNames` closures the image does not have).
- * The baseline and the probe are bundled the same way, so both sides of every ratio run the same
- * kind of code. Built once per run, on first use.
+ * tsx (whose loader thread, source-map support and esbuild `keepNames` closures the image does not
+ * have). The baseline and the probe are bundled the same way, so both sides of every ratio run the
+ * same kind of code. Built once per run, on first use; two runs at once in one checkout would
+ * rebuild `dist/` under each other.
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -12,10 +13,10 @@ import { build } from 'esbuild'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /**
- * Inside the root's node_modules so that the bundles' external imports (`ws`) resolve as the
- * sources' do, and out of the way of git and of `dist/`.
+ * Inside this package's node_modules, so that the bundles' external imports (`ws`) resolve through
+ * the same folders as this package's sources do; out of the way of git and of `dist/`.
  */
-const OUT_DIR = `${ROOT}node_modules/.cache/scalable-chat-bench/`
+const OUT_DIR = `${ROOT}session-server/node_modules/.cache/scalable-chat-bench/`
 
 export interface Bundles {
   backend: string
@@ -44,6 +45,8 @@ async function buildBundles(): Promise<Bundles> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // As the services' builds: `topFunctions.ts` maps a profile's bundle lines back to the sources.
+    sourcemap: true,
     logLevel: 'warning',
   })
   return {

@@ -84,7 +84,7 @@ async function startNode(
   options: ProcessOptions,
 ): Promise<ServerProcess> {
   const built = await bundles()
-  // One folder per process: a storm starts session servers by the same name's prefix.
+  // One folder per process, named after it: Node names a profile by date and PID alone.
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}/${name}`] : []
   const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', built.probe, built[bundle]], {
     cwd: ROOT,
@@ -189,6 +189,8 @@ export async function startProject(
     guests?: boolean
   },
 ): Promise<ProjectStack> {
+  // Built before anything is made that a failed build would leave behind (the data folder).
+  await bundles()
   const [backendPort, sessionPort] = [await freePort(), await freePort()]
   const standbyPorts: number[] = []
   for (let i = 0; i < (options.standbySessionServers ?? 0); i++) standbyPorts.push(await freePort())

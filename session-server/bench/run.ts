@@ -5,7 +5,7 @@
  * never fails a run. Each workload is a module of `workloads/`; this file starts the servers, runs
  * the chosen ones in order and reports.
  *
- *   npm run bench                       the full run (a few minutes)
+ *   npm run bench                       the full run (≈ 17 minutes on a 2-core machine)
  *   npm run bench -- --smoke            tiny counts, same code paths (CI)
  *   npm run bench -- --only=fanout      one workload (fanout, latency, memory, joins, handshakes, durability, ramp, flood, board, storm)
  *   npm run bench -- --profile          V8 CPU profiles of the servers in bench-results/profiles/

@@ -27,7 +27,7 @@ import { migrate } from '../storage/migrate.js'
 import { PGliteDatabase } from '../storage/PGliteDatabase.js'
 import { PostgresDatabase } from '../storage/PostgresDatabase.js'
 
-/** The backend's process entry point, for tests and benchmarks that run it as a real process (`node --import tsx`). */
+/** The backend's process entry point, for tests that run it as a real process (`node --import tsx`). */
 export const BACKEND_MAIN_MODULE = fileURLToPath(new URL('../main.ts', import.meta.url))
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789'

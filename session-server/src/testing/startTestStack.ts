@@ -28,7 +28,7 @@ import { loadConfig, type Config } from '../config.js'
 import { createSessionServer, type SessionServer } from '../createSessionServer.js'
 import type { Logger } from '../logger.js'
 
-/** The session server's process entry point, for tests and benchmarks that run it as a real process. */
+/** The session server's process entry point, for tests that run it as a real process (`node --import tsx`). */
 export const SESSION_SERVER_MAIN_MODULE = fileURLToPath(new URL('../main.ts', import.meta.url))
 
 export interface TestStackOptions {
