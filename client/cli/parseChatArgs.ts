@@ -38,23 +38,41 @@ export interface ChatArgs {
 
 export type ParsedChatArgs = { ok: true; help: true } | { ok: true; help: false; args: ChatArgs } | { ok: false; error: string }
 
+const OPTIONS = {
+  server: { type: 'string' },
+  user: { type: 'string' },
+  register: { type: 'boolean', default: false },
+  room: { type: 'string' },
+  create: { type: 'string' },
+  send: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
+const TAKES_VALUE = new Set(
+  Object.entries(OPTIONS)
+    .filter(([, option]) => option.type === 'string')
+    .map(([name]) => `--${name}`),
+)
+
+/**
+ * getopt's rule: an option that takes a value takes the next argument, even one that begins with
+ * `-`. `parseArgs` refuses those as ambiguous, but a room id may begin with `-` (its alphabet is
+ * base64url) and so may a message (`--send "- done"`).
+ */
+function withValuesAttached(argv: readonly string[]): string[] {
+  const args: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (TAKES_VALUE.has(arg) && i + 1 < argv.length) args.push(`${arg}=${argv[++i]}`)
+    else args.push(arg)
+  }
+  return args
+}
+
 export function parseChatArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedChatArgs {
   let values
   try {
-    ;({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        server: { type: 'string' },
-        user: { type: 'string' },
-        register: { type: 'boolean', default: false },
-        room: { type: 'string' },
-        create: { type: 'string' },
-        send: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }))
+    ;({ values } = parseArgs({ args: withValuesAttached(argv), strict: true, allowPositionals: false, options: OPTIONS }))
   } catch (error) {
     // parseArgs' own messages name the option ("Unknown option '--x'"); drop its hints for scripts.
     return { ok: false, error: (error as Error).message.split('. To specify')[0]!.trim() }

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { handshakeUrl } from '@scalable-chat/protocol/handshake-url'
 import { runChat } from '../cli/runChat.js'
+import { parseChatArgs } from '../cli/parseChatArgs.js'
 import type { SocketConstructor } from '../src/room/connection/ChatConnection.js'
 import { disposeConnections, isLive, openConnection, PASSWORD, signedInApi, uniqueName, waitForState } from './helpers/connections.js'
 import { endClis, roomIdIn, startCli, startTerminalStack } from './helpers/terminalCli.js'
@@ -246,6 +247,16 @@ describe('runChat arguments', () => {
     expect(text).toContain(message)
     expect(text).toContain('Usage: npm run chat')
     expect(fetched).toBe(false)
+  })
+
+  it('takes the argument after an option as its value even when it begins with "-" (a room id, a message)', () => {
+    // Room ids are base64url: one in 64 begins with "-", which parseArgs alone refuses as ambiguous.
+    expect(parseChatArgs(['--room', '-Ab3dEf9hIjK', '--send', '- done', '--user', 'ana'], {})).toMatchObject({
+      ok: true,
+      help: false,
+      args: { room: { kind: 'join', roomId: '-Ab3dEf9hIjK' }, send: '- done', user: 'ana' },
+    })
+    expect(parseChatArgs(['--room=-Ab3dEf9hIjK'], {})).toMatchObject({ ok: true, args: { room: { kind: 'join', roomId: '-Ab3dEf9hIjK' } } })
   })
 
   it('--help prints the usage and exits with 0', async () => {
