@@ -77,13 +77,14 @@ export class ServerProcess {
   }
 }
 
-async function startNode(
+/** Starts `built[bundle]` with the probe preloaded. */
+function startNode(
   name: string,
+  built: Bundles,
   bundle: Exclude<keyof Bundles, 'probe'>,
   env: Record<string, string>,
   options: ProcessOptions,
-): Promise<ServerProcess> {
-  const built = await bundles()
+): ServerProcess {
   // One folder per process, named after it: Node names a profile by date and PID alone.
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}/${name}`] : []
   const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', built.probe, built[bundle]], {
@@ -190,7 +191,7 @@ export async function startProject(
   },
 ): Promise<ProjectStack> {
   // Built before anything is made that a failed build would leave behind (the data folder).
-  await bundles()
+  const built = await bundles()
   const [backendPort, sessionPort] = [await freePort(), await freePort()]
   const standbyPorts: number[] = []
   for (let i = 0; i < (options.standbySessionServers ?? 0); i++) standbyPorts.push(await freePort())
@@ -200,7 +201,7 @@ export async function startProject(
   const sessionHost = `127.0.0.1:${sessionPort}`
   const standbyHosts = standbyPorts.map((port) => `127.0.0.1:${port}`)
   const backendUrl = `http://127.0.0.1:${backendPort}`
-  const backend = await startNode(`backend-${options.label}`, 'backend', {
+  const backend = startNode(`backend-${options.label}`, built, 'backend', {
     JWT_SECRET: randomBytes(32).toString('hex'),
     SERVICE_TOKEN: serviceToken,
     ROOM_TOKEN_PRIVATE_KEY: roomTokenKey,
@@ -254,7 +255,7 @@ export async function startProject(
     const port = host.slice(host.lastIndexOf(':') + 1)
     // A name of its own per start: each writes its CPU profile into a folder of that name.
     const name = `session-server-${options.label}${started++ === 0 ? '' : `-${started}`}`
-    const server = await startNode(name, 'session', { ...sessionEnv, PORT: port, PUBLIC_HOST: host }, options)
+    const server = startNode(name, built, 'session', { ...sessionEnv, PORT: port, PUBLIC_HOST: host }, options)
     running.add(server)
     void server.exited.then(() => running.delete(server))
     try {
@@ -301,7 +302,7 @@ export interface Baseline {
 
 export async function startBaseline(options: ProcessOptions): Promise<Baseline> {
   const port = await freePort()
-  const server = await startNode('baseline', 'baseline', { PORT: String(port) }, options)
+  const server = startNode('baseline', await bundles(), 'baseline', { PORT: String(port) }, options)
   // It answers every plain HTTP request with 404: that it answers at all means it is up.
   const deadline = Date.now() + STARTUP_TIMEOUT_MS
   while (!(await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false))) {
